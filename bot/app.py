@@ -1,0 +1,136 @@
+"""Wiring only: builds the parts of `mlpulse run` from settings and starts them."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config, Settings
+from bot.consumer import QueueConsumer
+from bot.delivery import Deliverer
+from bot.errors import ConfigError, StoreError
+from bot.health import Health
+from bot.http import HttpServer, Request, Response, json_response
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from bot.store import Store, open_store
+from notifiers.base import Notifier, NotifyError
+from notifiers.slack import SlackNotifier
+
+log = logging.getLogger(__name__)
+_QUEUE_REGION = re.compile(r"^https://sqs\.([a-z0-9-]+)\.amazonaws\.com")
+_SHUTDOWN_S = 8.0
+
+
+class App:
+    def __init__(
+        self,
+        settings: Settings,
+        config: Config,
+        *,
+        store: Store | None = None,
+        notifier: Notifier | None = None,
+        clock: Clock | None = None,
+        sqs_clients: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings, self.config = settings, config
+        self.clock = clock or SystemClock()
+        self.metrics, self.health = Metrics(), Health()
+        self.store = store or open_store(settings.store)
+        self.notifier = notifier or _slack_notifier(settings)
+        self.deliverer = Deliverer(
+            self.store, self.notifier, self.clock, config, self.metrics, self.health
+        )
+        self.pipeline = Pipeline(config, self.store, self.clock, self.metrics, self.deliverer.wake)
+        queues = sqs_clients if sqs_clients is not None else _sqs_clients(config.sqs.queue_urls)
+        self.consumer = (
+            QueueConsumer(queues, self.pipeline, self.clock, self.metrics, self.health)
+            if queues
+            else None
+        )
+        self.stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.http: HttpServer | None = None
+
+    def routes(self) -> dict[tuple[str, str], Any]:
+        return {("GET", "/healthz"): self.healthz, ("GET", "/metrics"): self.metrics_page}
+
+    def healthz(self, request: Request) -> Response:
+        try:
+            self.store.ping()
+            self.health.set("store", True, "ok", self.clock.now())
+        except StoreError as error:
+            self.health.set("store", False, str(error), self.clock.now())
+        if self.consumer is None:
+            self.health.set("queue", True, "no queue configured (HTTP only)", self.clock.now())
+        healthy, report = self.health.snapshot()
+        report["outbox_pending"] = self.store.pending_count() if healthy else None
+        return json_response(200 if healthy else 503, report)
+
+    def metrics_page(self, request: Request) -> Response:
+        self.metrics.outbox_depth.set(self.store.pending_count())
+        return Response(200, self.metrics.exposition(), "text/plain; version=0.0.4")
+
+    def check_slack(self) -> None:
+        try:
+            who = self.notifier.check()
+            self.health.set("slack", True, f"authenticated as {who}", self.clock.now())
+        except NotifyError as error:
+            self.health.set("slack", False, f"auth.test failed: {error.detail}", self.clock.now())
+
+    def start(self, port: int | None = None) -> None:
+        self.check_slack()
+        self.http = HttpServer(self.routes(), self.settings.port if port is None else port)
+        self.http.start()
+        self._spawn("delivery", self.deliverer.run)
+        if self.consumer is not None:
+            self._spawn("sqs", self.consumer.run)
+        log.info("mlpulse listening on :%d", self.http.port)
+
+    def shutdown(self) -> None:
+        """Stop taking work, let in-flight deliveries finish, close the store."""
+        self.stop.set()
+        self.deliverer.wake.set()
+        for thread in self._threads:
+            thread.join(timeout=_SHUTDOWN_S / max(1, len(self._threads)))
+        if self.http is not None:
+            self.http.stop()
+        self.store.close()
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+
+def _slack_notifier(settings: Settings) -> SlackNotifier:
+    if settings.slack_bot_token is None:
+        raise ConfigError(
+            [
+                "SLACK_BOT_TOKEN is not set: create the Slack app from "
+                "deploy/slack-app-manifest.yaml and export its bot token (xoxb-...)"
+            ]
+        )
+    return SlackNotifier(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+
+
+def _sqs_clients(queue_urls: list[str]) -> dict[str, Any]:
+    """One SQS client per queue, in the queue's own region (AWS_ENDPOINT_URL honoured)."""
+    if not queue_urls:
+        return {}
+    import boto3
+    from botocore.exceptions import NoRegionError
+
+    clients: dict[str, Any] = {}
+    for url in queue_urls:
+        match = _QUEUE_REGION.match(url)
+        try:
+            clients[url] = boto3.client("sqs", region_name=match.group(1) if match else None)
+        except NoRegionError:
+            raise ConfigError(
+                [f"queue {url}: no AWS region; set AWS_DEFAULT_REGION (or AWS_REGION)"]
+            ) from None
+    return clients

@@ -1,0 +1,126 @@
+"""The SQS consumer: long-polls each queue, stores what it receives, then deletes it.
+
+A message is deleted only after its alerts are durably in the outbox: a crash in between
+means SQS delivers it again, and the store's dedup keeps Slack clean. A body that is not
+an event is shown as a text alert rather than left to block or vanish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bot.clock import Clock
+from bot.events import Event, Kind
+from bot.health import Health
+from bot.ingest import events_from_text
+from bot.metrics import Metrics
+from bot.normalize import Origin
+from bot.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+_WAIT_SECONDS = 20
+_MAX_MESSAGES = 10
+_MAX_BACKOFF_S = 60.0
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        queues: dict[str, Any],
+        pipeline: Pipeline,
+        clock: Clock,
+        metrics: Metrics,
+        health: Health,
+        wait_seconds: int = _WAIT_SECONDS,
+    ) -> None:
+        self.queues, self.pipeline = queues, pipeline  # queue URL -> its region's SQS client
+        self.clock, self.metrics, self.health = clock, metrics, health
+        self.wait_seconds = wait_seconds
+        self._failures = 0
+
+    def poll_once(self, queue_url: str) -> int:
+        """Receive one batch from `queue_url`, store it, delete it; how many messages."""
+        sqs = self.queues[queue_url]
+        response = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=_MAX_MESSAGES,
+            WaitTimeSeconds=self.wait_seconds,
+            MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+        )
+        messages = response.get("Messages") or []
+        if not messages:
+            return 0
+        now = self.clock.now()
+        events: list[Event] = []
+        for message in messages:
+            events += self._events_of(message, now)
+        self.pipeline.submit(events)
+        entries = [
+            {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
+            for index, message in enumerate(messages)
+        ]
+        result = sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+        for failure in result.get("Failed") or []:
+            # Not fatal: SQS redelivers it and dedup drops the copy.
+            log.warning(
+                "could not delete SQS message %s: %s", failure.get("Id"), failure.get("Message")
+            )
+        return len(messages)
+
+    def run(self, stop: threading.Event, sleep: Callable[[float], Any] | None = None) -> None:
+        pause = sleep or stop.wait
+        while not stop.is_set():
+            for queue_url in self.queues:
+                if stop.is_set():
+                    break
+                try:
+                    self.poll_once(queue_url)
+                except (ClientError, BotoCoreError) as error:
+                    pause(self._backoff(queue_url, error))
+                else:
+                    self._recovered(queue_url)
+
+    def _events_of(self, message: dict[str, Any], now: datetime) -> list[Event]:
+        attributes = message.get("Attributes") or {}
+        sent = attributes.get("SentTimestamp")
+        if sent and sent.isdigit():
+            lag = now.timestamp() - int(sent) / 1000
+            self.metrics.queue_lag.observe(max(0.0, lag))
+        origin = Origin(envelope="sqs", message_id=message.get("MessageId"))
+        events = events_from_text(message.get("Body") or "", now, origin)
+        if any(
+            e.kind == Kind.UNKNOWN and e.title == "Message" and e.envelope == "sqs/text"
+            for e in events
+        ):
+            self.metrics.unreadable.inc()
+            log.warning("SQS message %s is not an event; shown as text", message.get("MessageId"))
+        return events
+
+    def _backoff(self, queue_url: str, error: Exception) -> float:
+        self._failures += 1
+        code = (
+            error.response.get("Error", {}).get("Code", "")
+            if isinstance(error, ClientError)
+            else ""
+        )
+        detail = f"{queue_url}: {code or type(error).__name__}"
+        if code in ("AccessDenied", "AccessDeniedException"):
+            detail += " (the bot needs sqs:ReceiveMessage and sqs:DeleteMessage on this queue)"
+        elif code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
+            detail += " (AWS credentials expired or invalid; they are retried as they refresh)"
+        self.health.set("queue", False, detail, self.clock.now())
+        wait = min(_MAX_BACKOFF_S, 2.0 ** min(self._failures, 6))
+        log.warning("SQS receive failed (%s); retrying in %.0fs", detail, wait)
+        return wait
+
+    def _recovered(self, queue_url: str) -> None:
+        if self._failures:
+            log.info("SQS %s answers again", queue_url)
+        self._failures = 0
+        self.health.set("queue", True, f"polling {len(self.queues)} queue(s)", self.clock.now())

@@ -1,0 +1,240 @@
+"""The outbox worker: accepted alerts to Slack, in order per resource, paced per channel.
+
+For each item: the first event of a resource posts its root message; a later one updates
+the root if it is newer (an older event never overwrites a newer state) and adds a thread
+reply. Progress is recorded after each step, so a retry repeats nothing that reached
+Slack; a post whose answer was lost is looked up by its marker before it is tried again.
+Failures never drop an alert: it waits (429), backs off (5xx), moves to the fallback
+channel (channel gone), or, if Slack refuses every form of it, is parked in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.events import Event
+from bot.health import Health
+from bot.metrics import Metrics
+from bot.pacing import Pacer
+from bot.state import carry_over, is_newer, order
+from bot.store import STAGE_ROOT_DONE, OutboxItem, Store
+from notifiers import limits
+from notifiers.base import Failure, Notifier, NotifyError, Posted
+from notifiers.render import render_alert, render_plain, render_reply
+
+log = logging.getLogger(__name__)
+_MAX_BACKOFF_S = 300.0
+_AUTH_RETRY_S = 60.0
+_BATCH = 100
+_IDLE_WAIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class PassResult:
+    delivered: int
+    failed: int
+    next_wait: float | None  # seconds until something more is due; None if nothing is
+
+
+class Deliverer:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        clock: Clock,
+        config: Config,
+        metrics: Metrics,
+        health: Health,
+    ) -> None:
+        self.store, self.notifier, self.clock = store, notifier, clock
+        self.config, self.metrics, self.health = config, metrics, health
+        self.pacer = Pacer(
+            notifier.min_interval / config.slack.posts_per_second, config.slack.burst
+        )
+        self.wake = threading.Event()
+        self._aliases: dict[str, str] = {}  # channel name -> id, learned from Slack's answers
+
+    def run_once(self) -> PassResult:
+        now = self.clock.now().timestamp()
+        delivered = failed = 0
+        waits: list[float] = []
+        for item in self.store.due(self.clock.now(), _BATCH):
+            channel = self._channel_for(item)
+            wait = self.pacer.wait(channel, now)
+            if wait > 0:
+                waits.append(wait)
+                continue
+            try:
+                self._deliver(item)
+            except NotifyError as error:
+                failed += 1
+                self._failed(item, channel, error)
+            else:
+                delivered += 1
+                self.metrics.delivered.labels(item.event.kind.value).inc()
+                self.metrics.latency.observe(max(0.0, now - item.created.timestamp()))
+                self.health.set("slack", True, "delivering", self.clock.now())
+        self.metrics.outbox_depth.set(self.store.pending_count())
+        more = self.store.due(self.clock.now() + timedelta(seconds=_IDLE_WAIT_S), 1)
+        if more:
+            waits.append(max(0.0, self._seconds_until_due(more[0])))
+        return PassResult(delivered, failed, min(waits) if waits else None)
+
+    def run(self, stop: threading.Event) -> None:
+        """Deliver until `stop` is set; wakes early when new alerts are accepted."""
+        while not stop.is_set():
+            try:
+                result = self.run_once()
+            except Exception:
+                log.exception("delivery pass failed; retrying")
+                result = PassResult(0, 0, _IDLE_WAIT_S)
+            if result.delivered:
+                continue
+            self.wake.wait(min(result.next_wait or _IDLE_WAIT_S, _IDLE_WAIT_S))
+            self.wake.clear()
+
+    def drain(self, timeout: float, sleep: Any = None) -> int:
+        """Deliver until the outbox is empty or `timeout` seconds pass; the pending count."""
+        import time
+
+        pause = sleep or time.sleep
+        deadline = time.monotonic() + timeout
+        while self.store.pending_count() and time.monotonic() < deadline:
+            result = self.run_once()
+            if not result.delivered:
+                pause(min(result.next_wait or 0.5, max(0.0, deadline - time.monotonic()), 1.0))
+        return self.store.pending_count()
+
+    # --- one item
+
+    def _deliver(self, item: OutboxItem) -> None:
+        event = item.event
+        root = self.store.root(item.key)
+        if root is None:
+            self._post_root(item, item.decision.channel)
+            return
+        if item.stage < STAGE_ROOT_DONE:
+            if is_newer(event, root.event):
+                shown = carry_over(root.event, event)
+                try:
+                    self.notifier.update(root.channel, root.ts, self._alert_payload(shown, item))
+                except NotifyError as error:
+                    if error.failure != Failure.GONE:
+                        raise
+                    log.info("root message of %s is gone; posting a new one", item.key)
+                    self._post_root(item, root.channel, shown)
+                    return
+                self.store.advance_state(item.key, shown)
+            self.store.progress(item.id, STAGE_ROOT_DONE)
+            root = self.store.root(item.key) or root
+        late = order(event) < order(root.event)
+        self._post(root.channel, render_reply(event, late=late), root.ts, f"{item.id}:reply", item)
+        self.store.complete(item.id)
+
+    def _post_root(self, item: OutboxItem, channel: str, shown: Event | None = None) -> None:
+        shown = shown or item.event
+        posted = self._post(
+            channel, self._alert_payload(shown, item), None, f"{item.id}:root", item
+        )
+        self.store.set_root(item.key, posted.channel, posted.ts, shown)
+        self.store.complete(item.id)
+
+    def _post(
+        self,
+        channel: str,
+        payload: dict[str, Any],
+        thread_ts: str | None,
+        marker: str,
+        item: OutboxItem,
+    ) -> Posted:
+        if item.attempts:
+            oldest = item.created.timestamp() - 60
+            found = self.notifier.find_posted(channel, marker, thread_ts, oldest)
+            if found is not None:
+                log.info("found the earlier post of %s; not posting again", marker)
+                return found
+        now = self.clock.now().timestamp()
+        self.pacer.spend(self._alias(channel), now)
+        payload = self._checked(payload, item.event)
+        try:
+            posted = self.notifier.post(channel, payload, thread_ts, marker)
+        except NotifyError as error:
+            if error.failure != Failure.INVALID or (
+                "blocks" not in payload and "attachments" not in payload
+            ):
+                raise
+            log.error(
+                "Slack refused the payload for %s (%s); sending it plain", item.key, error.detail
+            )
+            posted = self.notifier.post(channel, render_plain(item.event), thread_ts, marker)
+        self._aliases.setdefault(channel, posted.channel)
+        return posted
+
+    def _alert_payload(self, shown: Event, item: OutboxItem) -> dict[str, Any]:
+        return render_alert(shown, item.decision)
+
+    def _checked(self, payload: dict[str, Any], event: Event) -> dict[str, Any]:
+        problems = limits.problems(payload)
+        if problems:
+            log.error(
+                "payload for %s breaks Slack limits (%s); sending it plain", event.key, problems
+            )
+            return render_plain(event)
+        return payload
+
+    # --- failures
+
+    def _failed(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
+        now = self.clock.now()
+        kind = item.event.kind.value
+        self.metrics.failed.labels(kind, error.failure.value).inc()
+        log.warning("delivery of %s failed: %s", item.key, error)
+        if error.failure == Failure.RATE_LIMITED:
+            wait = error.retry_after or 1.0
+            self.metrics.rate_limited.inc()
+            self.pacer.block(self._alias(channel), now.timestamp() + wait)
+            self.store.retry_later(item.id, now + timedelta(seconds=wait), str(error), count=False)
+        elif error.failure == Failure.CHANNEL:
+            self._reroute(item, channel, error)
+        elif error.failure == Failure.AUTH:
+            self.health.set("slack", False, f"Slack refused our token: {error.detail}", now)
+            self.store.retry_later(item.id, now + timedelta(seconds=_AUTH_RETRY_S), str(error))
+        elif error.failure == Failure.INVALID:
+            self.metrics.undeliverable.labels(kind).inc()
+            log.error(
+                "Slack refused every form of the alert for %s; kept as undeliverable", item.key
+            )
+            self.store.give_up(item.id, str(error))
+        else:
+            backoff = min(_MAX_BACKOFF_S, 2.0 ** min(item.attempts, 10))
+            if item.attempts >= 3:
+                self.health.set("slack", False, f"Slack unreachable: {error.detail}", now)
+            self.store.retry_later(item.id, now + timedelta(seconds=backoff), str(error))
+
+    def _reroute(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
+        now = self.clock.now()
+        fallback = self.config.fallback_channel
+        self.health.set("slack", False, f"cannot post to {channel}: {error.detail}", now)
+        if fallback and channel not in (fallback, self._aliases.get(fallback)) and item.stage == 0:
+            log.error(
+                "cannot post to %s (%s); sending to fallback %s", channel, error.detail, fallback
+            )
+            self.store.reroute(item.id, replace(item.decision, channel=fallback))
+        else:
+            self.store.retry_later(item.id, now + timedelta(seconds=_MAX_BACKOFF_S), str(error))
+
+    def _channel_for(self, item: OutboxItem) -> str:
+        root = self.store.root(item.key)
+        return self._alias(root.channel if root else item.decision.channel)
+
+    def _alias(self, channel: str) -> str:
+        return self._aliases.get(channel, channel)
+
+    def _seconds_until_due(self, item: OutboxItem) -> float:
+        return (item.next_attempt - self.clock.now()).total_seconds()

@@ -1,0 +1,48 @@
+"""The one error tree of mlpulse.
+
+    MlpulseError
+     +-- UserError          its text is shown to the user as is (CLI: `error: ...`, exit 2;
+     |    |                 Slack: an ephemeral answer)
+     |    +-- InputError    an event, file or argument could not be read
+     |    +-- ConfigError   the configuration is invalid; carries every problem found
+     +-- StoreError         the store cannot be opened or written
+     +-- DeliveryError      Slack refused or could not be reached (see notifiers.base)
+
+Anything outside this tree is a bug: logged with its context, answered politely.
+"""
+
+from __future__ import annotations
+
+
+class MlpulseError(Exception):
+    """Base of every error mlpulse raises on purpose."""
+
+
+class UserError(MlpulseError):
+    """An error whose message is written for the person who caused it."""
+
+
+class InputError(UserError):
+    """An event, file or argument that cannot be read."""
+
+
+class ConfigError(UserError):
+    """An invalid configuration; `problems` lists each one with its location."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else "invalid configuration"
+        more = (
+            f" (and {len(problems) - 1} more; run `mlpulse check-config`)"
+            if len(problems) > 1
+            else ""
+        )
+        super().__init__(first + more)
+
+
+class StoreError(MlpulseError):
+    """The store cannot be opened or written."""
+
+
+class DeliveryError(MlpulseError):
+    """Base for delivery failures; notifiers.base.NotifyError refines it."""

@@ -1,0 +1,117 @@
+"""The one normalized event every later stage sees, whatever envelope it came in."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Kind(StrEnum):
+    TRAINING_JOB = "training_job"
+    TUNING_JOB = "tuning_job"
+    PROCESSING_JOB = "processing_job"
+    TRANSFORM_JOB = "transform_job"
+    LABELING_JOB = "labeling_job"
+    ENDPOINT = "endpoint"
+    PIPELINE_EXECUTION = "pipeline_execution"
+    MODEL_PACKAGE = "model_package"
+    MODEL_MONITOR = "model_monitor"
+    CODEPIPELINE = "codepipeline"
+    CODEBUILD = "codebuild"
+    STEPFUNCTIONS = "stepfunctions"
+    ALARM = "alarm"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Outcome(StrEnum):
+    """What a status means, across the many spellings AWS services use."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DEGRADED = "degraded"  # violations found, rolling back, insufficient data
+    RUNNING = "running"
+    STOPPED = "stopped"
+    UNKNOWN = "unknown"
+
+
+class Fact(BaseModel):
+    """One labelled figure shown with an alert (`Instances: 3 x ml.c5.xlarge`)."""
+
+    model_config = ConfigDict(frozen=True)
+    label: str
+    value: str
+    long: bool = False  # multi-line values get a section of their own, not a field
+
+
+class Link(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    label: str
+    url: str
+
+
+class Event(BaseModel):
+    """A normalized platform event.
+
+    `key` names the resource the event is about (one Slack root message per key);
+    `subject` names a part of it (a pipeline stage, a build phase) when the event is
+    about that part rather than the whole.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: Kind
+    key: str
+    name: str
+    title: str
+    status: str
+    outcome: Outcome
+    time: datetime
+    time_known: bool = True
+    previous_status: str | None = None
+    subject: str | None = None
+    reason: str | None = None
+    account: str | None = None
+    region: str | None = None
+    source: str | None = None
+    detail_type: str | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
+    facts: tuple[Fact, ...] = ()
+    links: tuple[Link, ...] = ()
+    tags: dict[str, str] = Field(default_factory=dict)
+    envelope: str = "eventbridge"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started is None:
+            return None
+        end = self.ended
+        if end is None:
+            return None
+        seconds = (end - self.started).total_seconds()
+        return seconds if seconds >= 0 else None
+
+    @property
+    def dedup_ids(self) -> tuple[str, ...]:
+        """Keys under which a redelivery of this event is recognised.
+
+        The delivery id alone is not enough: AWS's published samples reuse ids across
+        different events, and SageMaker sometimes sends one state change twice under two
+        ids, which the (resource, part, status, time) key catches.
+        """
+        content = f"{self.kind}|{self.key}|{self.subject}|{self.status}|{self.time.isoformat()}"
+        fingerprint = hashlib.sha256(content.encode()).hexdigest()[:16]
+        ids = [f"id:{self.id}:{fingerprint}"]
+        if self.time_known:
+            ids.append(f"state:{fingerprint}")
+        return tuple(ids)

@@ -1,0 +1,54 @@
+"""The per-kind tables, and the choice of one for a raw EventBridge-shaped event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.kinds import alarm, devtools, generic, monitor, sagemaker
+from bot.kinds.paths import Raw
+from bot.kinds.spec import KindSpec
+
+Predicate = Callable[[Raw], bool]
+
+
+def _always(event: Raw) -> bool:
+    return True
+
+
+def _is_monitor_event(event: Raw) -> bool:
+    schedule_event = event.get("detail-type") == "SageMaker Monitoring Schedule State Change"
+    return schedule_event or monitor.is_monitoring_execution(event)
+
+
+# Order matters only within one detail-type: a processing job that Model Monitor started
+# is a monitor execution first.
+_RULES: list[tuple[KindSpec, Predicate]] = [
+    (monitor.MODEL_MONITOR, _is_monitor_event),
+    (sagemaker.TRAINING, _always),
+    (sagemaker.TUNING, _always),
+    (sagemaker.PROCESSING, _always),
+    (sagemaker.TRANSFORM, _always),
+    (sagemaker.LABELING, _always),
+    (sagemaker.ENDPOINT, _always),
+    (sagemaker.PIPELINE_EXECUTION, _always),
+    (sagemaker.PIPELINE_STEP, _always),
+    (sagemaker.MODEL_PACKAGE, _always),
+    (devtools.CODEPIPELINE_EXECUTION, _always),
+    (devtools.CODEPIPELINE_STAGE, _always),
+    (devtools.CODEPIPELINE_ACTION, _always),
+    (devtools.CODEBUILD_STATE, _always),
+    (devtools.CODEBUILD_PHASE, _always),
+    (devtools.STEPFUNCTIONS, _always),
+    (alarm.ALARM, _always),
+]
+
+
+def spec_for(event: Raw) -> KindSpec:
+    detail_type = event.get("detail-type")
+    for spec, matches in _RULES:
+        if detail_type in spec.detail_types and matches(event):
+            return spec
+    return generic.UNKNOWN
+
+
+__all__ = ["KindSpec", "spec_for"]

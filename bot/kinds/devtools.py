@@ -1,0 +1,190 @@
+"""Automation pipelines (CodePipeline, CodeBuild) and Step Functions executions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import Fact, Kind, Link
+from bot.kinds.paths import (
+    Getter,
+    Raw,
+    arn_tail,
+    detail,
+    dig,
+    either,
+    first_resource_tail,
+    nothing,
+    text,
+)
+from bot.kinds.spec import KindSpec, console_link
+
+
+def _facts(*pairs: tuple[str, Any]) -> list[Fact]:
+    return [Fact(label=label, value=shown) for label, value in pairs if (shown := text(value))]
+
+
+# --- CodePipeline: one root message per pipeline execution; stages and actions thread on it.
+
+
+def _pipeline(event: Raw) -> str | None:
+    return text(dig(event, "detail.pipeline")) or first_resource_tail(event)
+
+
+def _execution_key(event: Raw) -> str | None:
+    pipeline = _pipeline(event)
+    execution = text(dig(event, "detail.execution-id"))
+    return f"{pipeline}/{execution}" if execution else pipeline
+
+
+def _codepipeline_facts(event: Raw) -> list[Fact]:
+    body = event.get("detail") or {}
+    extra = event.get("additionalAttributes") or {}
+    failed_actions = [
+        f"{item.get('action', '?')}: {item.get('additionalInformation', '')}".rstrip(": ")
+        for item in (extra.get("failedActions") or [])
+        if isinstance(item, dict)
+    ]
+    return _facts(
+        ("Execution", body.get("execution-id")),
+        ("Failed stage", extra.get("failedStage")),
+        ("Failed actions", "; ".join(failed_actions)),
+        ("Provider", dig(body, "type.provider")),
+        ("Error code", dig(body, "execution-result.error-code")),
+        ("Attempt", body.get("pipeline-execution-attempt")),
+    )
+
+
+def _codepipeline_links(event: Raw, region: str | None) -> list[Link]:
+    found = [
+        console_link(
+            "codesuite/codepipeline/pipelines/{name}/view?region={region}",
+            region,
+            name=_pipeline(event) or "",
+        )
+    ]
+    external = text(dig(event, "detail.execution-result.external-execution-url"))
+    if external and external.startswith("https://"):
+        found.append(Link(label="Details", url=external))
+    return found
+
+
+def _codepipeline(detail_type: str, subject: Getter) -> KindSpec:
+    return KindSpec(
+        kind=Kind.CODEPIPELINE,
+        title="CodePipeline",
+        detail_types=(detail_type,),
+        name=_pipeline,
+        key=_execution_key,
+        subject=subject,
+        status=detail("state"),
+        reason=either(
+            detail("execution-result.external-execution-summary"),
+            lambda event: dig(event, "additionalAttributes.additionalInformation"),
+        ),
+        facts=_codepipeline_facts,
+        links=_codepipeline_links,
+    )
+
+
+CODEPIPELINE_EXECUTION = _codepipeline("CodePipeline Pipeline Execution State Change", nothing)
+CODEPIPELINE_STAGE = _codepipeline(
+    "CodePipeline Stage Execution State Change",
+    lambda event: f"stage {text(dig(event, 'detail.stage')) or '?'}",
+)
+CODEPIPELINE_ACTION = _codepipeline(
+    "CodePipeline Action Execution State Change",
+    lambda event: (
+        f"action {text(dig(event, 'detail.stage')) or '?'} › "
+        f"{text(dig(event, 'detail.action')) or '?'}"
+    ),
+)
+
+# --- CodeBuild: one root message per build; phase changes thread on it.
+
+
+def _failed_phase(event: Raw) -> str | None:
+    phases = dig(event, "detail.additional-information.phases")
+    for phase in phases if isinstance(phases, list) else []:
+        if isinstance(phase, dict) and phase.get("phase-status") not in (None, "SUCCEEDED"):
+            context = [str(item) for item in phase.get("phase-context") or [] if item]
+            head = f"{phase.get('phase-type', '?')} {phase.get('phase-status')}"
+            return head + (": " + "; ".join(context) if context else "")
+    return None
+
+
+def _codebuild_links(event: Raw, region: str | None) -> list[Link]:
+    project = text(dig(event, "detail.project-name")) or ""
+    found = [
+        console_link(
+            "codesuite/codebuild/projects/{name}/history?region={region}", region, name=project
+        )
+    ]
+    deep_link = text(dig(event, "detail.additional-information.logs.deep-link"))
+    if deep_link and deep_link.startswith("https://"):
+        found.append(Link(label="Build logs", url=deep_link))
+    return found
+
+
+def _codebuild(detail_type: str, status: Getter, subject: Getter) -> KindSpec:
+    return KindSpec(
+        kind=Kind.CODEBUILD,
+        title="CodeBuild",
+        detail_types=(detail_type,),
+        name=either(detail("project-name"), first_resource_tail),
+        key=either(detail("build-id"), first_resource_tail),
+        subject=subject,
+        status=status,
+        reason=_failed_phase,
+        started=detail("additional-information.build-start-time"),
+        instance_type=detail("additional-information.environment.compute-type"),
+        facts=lambda event: _facts(
+            ("Current phase", dig(event, "detail.current-phase")),
+            ("Initiator", dig(event, "detail.additional-information.initiator")),
+            ("Source", dig(event, "detail.additional-information.source.location")),
+        ),
+        links=_codebuild_links,
+    )
+
+
+CODEBUILD_STATE = _codebuild("CodeBuild Build State Change", detail("build-status"), nothing)
+CODEBUILD_PHASE = _codebuild(
+    "CodeBuild Build Phase Change",
+    detail("completed-phase-status", "completed-phase"),
+    lambda event: f"phase {text(dig(event, 'detail.completed-phase')) or '?'}",
+)
+
+# --- Step Functions: one root message per execution.
+
+
+def _sfn_name(event: Raw) -> str | None:
+    machine = arn_tail(dig(event, "detail.stateMachineArn"))
+    execution = text(dig(event, "detail.name"))
+    if machine and execution:
+        return f"{machine}/{execution}"
+    return execution or machine or first_resource_tail(event)
+
+
+def _sfn_reason(event: Raw) -> str | None:
+    error, cause = text(dig(event, "detail.error")), text(dig(event, "detail.cause"))
+    return ": ".join(part for part in (error, cause) if part) or None
+
+
+STEPFUNCTIONS = KindSpec(
+    kind=Kind.STEPFUNCTIONS,
+    title="Step Functions",
+    detail_types=("Step Functions Execution Status Change",),
+    name=_sfn_name,
+    key=either(detail("executionArn"), _sfn_name),
+    status=detail("status"),
+    reason=_sfn_reason,
+    started=detail("startDate"),
+    ended=detail("stopDate"),
+    links=lambda event, region: [
+        console_link(
+            "states/home?region={region}#/v2/executions/details/{name}",
+            region,
+            keep=":",
+            name=text(dig(event, "detail.executionArn")) or "",
+        )
+    ],
+)

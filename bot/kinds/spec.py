@@ -1,0 +1,71 @@
+"""What mlpulse knows of one kind of event, as data: where its name, status, times and
+reasons live, which figures matter, and where it is in the AWS console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from bot.events import Fact, Kind, Link
+from bot.kinds.paths import Getter, Raw, nothing
+
+FactsFn = Callable[[Raw], list[Fact]]
+LinksFn = Callable[[Raw, str | None], list[Link]]
+
+
+def no_facts(event: Raw) -> list[Fact]:
+    return []
+
+
+def no_links(event: Raw, region: str | None) -> list[Link]:
+    return []
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: Kind
+    title: str
+    name: Getter
+    status: Getter
+    key: Getter | None = None  # the resource a root message stands for; default: name
+    subject: Getter = nothing
+    previous_status: Getter = nothing
+    reason: Getter = nothing
+    started: Getter = nothing
+    ended: Getter = nothing
+    time: Getter = nothing  # a better event time than the envelope's, when the kind has one
+    instance_type: Getter = nothing
+    instance_count: Getter = nothing
+    console: str | None = None  # path on the console host; {region} {name} {key} filled in
+    facts: FactsFn = no_facts
+    links: LinksFn = no_links
+    detail_types: tuple[str, ...] = field(default=())
+
+
+def console_host(region: str | None) -> str:
+    """The console's host for a region: China and GovCloud have their own domains."""
+    if region and region.startswith("cn-"):
+        return f"https://{region}.console.amazonaws.cn"
+    if region and region.startswith("us-gov-"):
+        return f"https://{region}.console.amazonaws-us-gov.com"
+    if region:
+        return f"https://{region}.console.aws.amazon.com"
+    return "https://console.aws.amazon.com"
+
+
+def console_link(template: str, region: str | None, *, keep: str = "", **names: str) -> Link:
+    """A console link; names are percent-encoded except for the characters in `keep`."""
+    quoted = {k: quote(v, safe=keep) for k, v in names.items()}
+    path = template.format(region=quote(region or "", safe=""), **quoted)
+    return Link(label="Console", url=f"{console_host(region)}/{path}")
+
+
+def log_link(region: str | None, group: str, prefix: str) -> Link:
+    """CloudWatch Logs, streams of `group` whose names start with `prefix`."""
+    path = (
+        f"cloudwatch/home?region={quote(region or '', safe='')}"
+        f"#logStream:group={quote(group, safe='/')};prefix={quote(prefix, safe='')}"
+        ";streamFilter=typeLogStreamPrefix"
+    )
+    return Link(label="Logs", url=f"{console_host(region)}/{path}")

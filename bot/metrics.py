@@ -1,0 +1,67 @@
+"""Prometheus figures for `/metrics`, one registry per app so tests can run several."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        by_kind = ["kind"]
+        self.received = Counter(
+            "mlpulse_events_received",
+            "Events parsed from any input",
+            by_kind,
+            registry=self.registry,
+        )
+        self.deduped = Counter(
+            "mlpulse_events_deduped",
+            "Redelivered events dropped as duplicates",
+            by_kind,
+            registry=self.registry,
+        )
+        self.delivered = Counter(
+            "mlpulse_events_delivered", "Alerts delivered to Slack", by_kind, registry=self.registry
+        )
+        self.failed = Counter(
+            "mlpulse_events_failed",
+            "Delivery attempts that failed (the alert is kept)",
+            ["kind", "reason"],
+            registry=self.registry,
+        )
+        self.undeliverable = Counter(
+            "mlpulse_events_undeliverable",
+            "Alerts Slack refused in every form; kept in the store",
+            by_kind,
+            registry=self.registry,
+        )
+        self.unreadable = Counter(
+            "mlpulse_messages_unreadable",
+            "Queue messages that were not events (shown as text)",
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "mlpulse_delivery_latency_seconds",
+            "From acceptance to delivery",
+            buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600),
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "mlpulse_slack_rate_limited", "Slack 429 answers", registry=self.registry
+        )
+        self.outbox_depth = Gauge(
+            "mlpulse_outbox_depth", "Alerts accepted and not yet delivered", registry=self.registry
+        )
+        self.open_incidents = Gauge(
+            "mlpulse_open_incidents", "Incidents open or acknowledged", registry=self.registry
+        )
+        self.queue_lag = Histogram(
+            "mlpulse_queue_lag_seconds",
+            "Age of SQS messages when received",
+            buckets=(1, 5, 15, 60, 300, 900, 3600, 21600),
+            registry=self.registry,
+        )
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""Rendering alerts as Slack Block Kit, and delivering them (Slack, or a console)."""

@@ -1,0 +1,90 @@
+"""Slack's Block Kit limits as names, and a check that a payload keeps to them.
+
+A payload that breaks them is refused whole by Slack (`invalid_blocks`,
+`msg_blocks_too_long`), so delivery checks before sending and tests check every golden file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+MAX_FIELDS = 10
+FIELD_TEXT = 2000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+BUTTON_URL = 3000
+ID_LENGTH = 255  # action_id and block_id
+ACTIONS_ELEMENTS = 25
+CONTEXT_ELEMENTS = 10
+CONTEXT_TEXT = 3000
+MESSAGE_TEXT = 4000  # Slack truncates `text` at 40,000; notifications want far less
+# Undocumented cumulative cap on a message's blocks; staying well under it avoids
+# `msg_blocks_too_long` (seen at about 13,200 characters of block text).
+TOTAL_BLOCK_TEXT = 12_000
+
+
+def problems(payload: dict[str, Any]) -> list[str]:
+    """Every way `payload` breaks Slack's limits; empty when it is fine to send."""
+    found: list[str] = []
+    text = payload.get("text")
+    if isinstance(text, str) and len(text) > MESSAGE_TEXT:
+        found.append(f"text: {len(text)} characters > {MESSAGE_TEXT}")
+    blocks = list(payload.get("blocks") or [])
+    for attachment in payload.get("attachments") or []:
+        blocks += attachment.get("blocks") or []
+    if len(blocks) > MAX_BLOCKS:
+        found.append(f"{len(blocks)} blocks > {MAX_BLOCKS}")
+    total = 0
+    for index, block in enumerate(blocks):
+        where = f"block {index} ({block.get('type')})"
+        total += _check_block(block, where, found)
+    if total > TOTAL_BLOCK_TEXT:
+        found.append(f"blocks hold {total} characters of text > {TOTAL_BLOCK_TEXT}")
+    return found
+
+
+def _check_block(block: dict[str, Any], where: str, found: list[str]) -> int:
+    total = 0
+
+    def text_of(obj: Any, limit: int, what: str) -> None:
+        nonlocal total
+        value = obj.get("text", "") if isinstance(obj, dict) else ""
+        total += len(value)
+        if len(value) > limit:
+            found.append(f"{where} {what}: {len(value)} characters > {limit}")
+
+    _check_length(block.get("block_id"), ID_LENGTH, f"{where} block_id", found)
+    kind = block.get("type")
+    if kind == "header":
+        text_of(block.get("text"), HEADER_TEXT, "header")
+    elif kind == "section":
+        text_of(block.get("text"), SECTION_TEXT, "text")
+        fields = block.get("fields") or []
+        if len(fields) > MAX_FIELDS:
+            found.append(f"{where}: {len(fields)} fields > {MAX_FIELDS}")
+        for field in fields:
+            text_of(field, FIELD_TEXT, "field")
+    elif kind == "context":
+        elements = block.get("elements") or []
+        if len(elements) > CONTEXT_ELEMENTS:
+            found.append(f"{where}: {len(elements)} elements > {CONTEXT_ELEMENTS}")
+        for element in elements:
+            text_of(element, CONTEXT_TEXT, "element")
+    elif kind == "actions":
+        elements = block.get("elements") or []
+        if len(elements) > ACTIONS_ELEMENTS:
+            found.append(f"{where}: {len(elements)} elements > {ACTIONS_ELEMENTS}")
+        for element in elements:
+            text_of(element.get("text"), BUTTON_TEXT, "button text")
+            _check_length(element.get("action_id"), ID_LENGTH, f"{where} action_id", found)
+            _check_length(element.get("value"), BUTTON_VALUE, f"{where} button value", found)
+            _check_length(element.get("url"), BUTTON_URL, f"{where} button url", found)
+    return total
+
+
+def _check_length(value: Any, limit: int, what: str, found: list[str]) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        found.append(f"{what}: {len(value)} characters > {limit}")

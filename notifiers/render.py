@@ -1,0 +1,198 @@
+"""Events as Slack messages. Pure: an `Event` and its routing decision in, a
+chat.postMessage payload out. Every AWS string goes through `notifiers.text`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import Event, Fact, Outcome, Severity
+from bot.routing import Decision
+from bot.status import display_status
+from bot.timeparse import format_duration
+from notifiers import limits
+from notifiers.text import clip, code_block, escape
+
+Payload = dict[str, Any]
+
+EMOJI = {
+    Outcome.SUCCEEDED: ":large_green_circle:",
+    Outcome.FAILED: ":red_circle:",
+    Outcome.DEGRADED: ":large_orange_circle:",
+    Outcome.RUNNING: ":large_blue_circle:",
+    Outcome.STOPPED: ":white_circle:",
+    Outcome.UNKNOWN: ":grey_question:",
+}
+COLOR = {
+    Outcome.SUCCEEDED: "#2EB67D",
+    Outcome.FAILED: "#E01E5A",
+    Outcome.DEGRADED: "#ECB22E",
+    Outcome.RUNNING: "#36C5F0",
+    Outcome.STOPPED: "#9E9E9E",
+    Outcome.UNKNOWN: "#9E9E9E",
+}
+_MENTIONS = {"@here": "<!here>", "@channel": "<!channel>", "@everyone": "<!everyone>"}
+_MAX_LINKS = 5
+_REASON_CHARS = 2500
+_REPLY_REASON_CHARS = 1500
+_LONG_FACT_CHARS = 1500
+_MAX_LONG_FACTS = 6
+
+
+def headline(event: Event) -> str:
+    """`:red_circle: Training job Failed: churn-xgb` (unescaped; callers escape)."""
+    return f"{EMOJI[event.outcome]} {event.title} {display_status(event.status)}: {event.name}"
+
+
+def render_alert(event: Event, decision: Decision, actions: list[Payload] | None = None) -> Payload:
+    """The root message for a resource, showing `event` as its current state."""
+    blocks: list[Payload] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": clip(headline(event), limits.HEADER_TEXT),
+                "emoji": True,
+            },
+        },
+        _status_section(event, decision),
+    ]
+    blocks += _extra_fact_sections(event)
+    if event.reason:
+        blocks.append(_section(f"*Reason*\n{code_block(event.reason, _REASON_CHARS)}"))
+    blocks += [
+        _section(f"*{escape(fact.label)}*\n{code_block(fact.value, _LONG_FACT_CHARS)}")
+        for fact in event.facts
+        if fact.long
+    ][:_MAX_LONG_FACTS]
+    buttons = [*(actions or []), *_link_buttons(event)]
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons[: limits.ACTIONS_ELEMENTS]})
+    blocks.append(_context(event))
+    return {
+        "channel": decision.channel,
+        "text": _fallback_text(event, decision),
+        "attachments": [{"color": COLOR[event.outcome], "blocks": blocks}],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def render_reply(event: Event, late: bool = False) -> Payload:
+    """A thread reply telling one later event about a resource."""
+    line = f"{EMOJI[event.outcome]} *{escape(display_status(event.status))}*"
+    if event.previous_status:
+        line += f" (was {escape(display_status(event.previous_status))})"
+    if event.subject:
+        line += f" · {escape(event.subject)}"
+    line += f" · {event.time:%H:%M:%S} UTC"
+    if late:
+        line += "\n_Arrived after a newer update; the message above keeps the newer state._"
+    if event.reason:
+        line += "\n" + code_block(event.reason, _REPLY_REASON_CHARS)
+    return {
+        "text": clip(f"{display_status(event.status)}: {event.subject or event.name}", 300),
+        "blocks": [_section(line)],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def render_plain(event: Event) -> Payload:
+    """The alert as plain text only: what is sent when Slack refuses the blocks."""
+    text = clip(headline(event), 500)
+    if event.reason:
+        text += "\n" + clip(event.reason, 2000)
+    return {"text": text, "unfurl_links": False, "unfurl_media": False}
+
+
+def _status_section(event: Event, decision: Decision) -> Payload:
+    status = f"*Status:* {escape(display_status(event.status))}"
+    if event.previous_status:
+        status += f" (was {escape(display_status(event.previous_status))})"
+    if event.subject:
+        status += f"\n*Part:* {escape(event.subject)}"
+    if decision.severity != Severity.INFO:
+        status += f"\n*Severity:* {decision.severity.value}"
+    if decision.mention:
+        status += f"\n{_mention(decision.mention)}"
+    fields = [_field(fact.label, fact.value) for fact in _short_facts(event)][: limits.MAX_FIELDS]
+    block = _section(clip_mrkdwn(status))
+    if fields:
+        block["fields"] = fields
+    return block
+
+
+def _short_facts(event: Event) -> list[Fact]:
+    facts = []
+    if (seconds := event.duration_seconds) is not None:
+        facts.append(Fact(label="Duration", value=format_duration(seconds)))
+    facts += [fact for fact in event.facts if not fact.long]
+    if event.account:
+        facts.append(Fact(label="Account", value=event.account))
+    if event.region:
+        facts.append(Fact(label="Region", value=event.region))
+    return facts
+
+
+def _extra_fact_sections(event: Event) -> list[Payload]:
+    """Short facts beyond the first section's ten fields, ten to a section."""
+    rest = _short_facts(event)[limits.MAX_FIELDS :]
+    return [
+        {
+            "type": "section",
+            "fields": [_field(f.label, f.value) for f in rest[i : i + limits.MAX_FIELDS]],
+        }
+        for i in range(0, min(len(rest), 3 * limits.MAX_FIELDS), limits.MAX_FIELDS)
+    ]
+
+
+def _field(label: str, value: str) -> Payload:
+    label_text = f"*{clip(label, 100)}*\n"
+    return {"type": "mrkdwn", "text": label_text + clip(value, limits.FIELD_TEXT - len(label_text))}
+
+
+def _section(text: str) -> Payload:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def clip_mrkdwn(text: str) -> str:
+    """Already-escaped mrkdwn cut to a section's limit."""
+    if len(text) <= limits.SECTION_TEXT:
+        return text
+    return text[: limits.SECTION_TEXT - 1] + "…"
+
+
+def _mention(configured: str) -> str:
+    """Mentions come from the operator's config, never from AWS text."""
+    return _MENTIONS.get(configured.strip(), configured.strip())
+
+
+def _link_buttons(event: Event) -> list[Payload]:
+    return [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": clip(link.label, limits.BUTTON_TEXT)},
+            "url": link.url,
+            "action_id": f"link-{index}",
+        }
+        for index, link in enumerate(event.links[:_MAX_LINKS])
+        if len(link.url) <= limits.BUTTON_URL
+    ]
+
+
+def _context(event: Event) -> Payload:
+    where = " · ".join(
+        escape(part)
+        for part in (event.source, event.detail_type, f"{event.time:%Y-%m-%d %H:%M:%S} UTC")
+        if part
+    )
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(where)}]}
+
+
+def _fallback_text(event: Event, decision: Decision) -> str:
+    text = clip(headline(event), 500)
+    if decision.mention:
+        text = f"{_mention(decision.mention)} {text}"
+    if event.reason and event.outcome in (Outcome.FAILED, Outcome.DEGRADED):
+        text += " — " + clip(event.reason, 300)
+    return text
