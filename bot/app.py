@@ -39,8 +39,8 @@ class App:
         self.settings, self.config = settings, config
         self.clock = clock or SystemClock()
         self.metrics, self.health = Metrics(), Health()
-        self.store = store or open_store(settings.store)
         self.notifier = notifier or _slack_notifier(settings)
+        self.store = store or open_store(settings.store)
         self.deliverer = Deliverer(
             self.store, self.notifier, self.clock, config, self.metrics, self.health
         )

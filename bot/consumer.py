@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.clock import Clock
+from bot.errors import StoreError
 from bot.events import Event, Kind
 from bot.health import Health
 from bot.ingest import events_from_text
@@ -42,7 +43,8 @@ class QueueConsumer:
         self.queues, self.pipeline = queues, pipeline  # queue URL -> its region's SQS client
         self.clock, self.metrics, self.health = clock, metrics, health
         self.wait_seconds = wait_seconds
-        self._failures = 0
+        self._failures: dict[str, int] = {}  # queue URL -> failed receives in a row
+        self._problems: dict[str, str] = {}  # queue URL -> its last error, while failing
 
     def poll_once(self, queue_url: str) -> int:
         """Receive one batch from `queue_url`, store it, delete it; how many messages."""
@@ -81,7 +83,9 @@ class QueueConsumer:
                     break
                 try:
                     self.poll_once(queue_url)
-                except (ClientError, BotoCoreError) as error:
+                except (ClientError, BotoCoreError, StoreError) as error:
+                    # A store outage is waited out like an AWS one: the batch stays in
+                    # the queue (not deleted) and this thread keeps going.
                     pause(self._backoff(queue_url, error))
                 else:
                     self._recovered(queue_url)
@@ -103,24 +107,30 @@ class QueueConsumer:
         return events
 
     def _backoff(self, queue_url: str, error: Exception) -> float:
-        self._failures += 1
+        failures = self._failures[queue_url] = self._failures.get(queue_url, 0) + 1
         code = (
             error.response.get("Error", {}).get("Code", "")
             if isinstance(error, ClientError)
             else ""
         )
         detail = f"{queue_url}: {code or type(error).__name__}"
-        if code in ("AccessDenied", "AccessDeniedException"):
+        if isinstance(error, StoreError):
+            detail = f"{queue_url}: messages left in the queue, the store failed: {error}"
+        elif code in ("AccessDenied", "AccessDeniedException"):
             detail += " (the bot needs sqs:ReceiveMessage and sqs:DeleteMessage on this queue)"
         elif code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
             detail += " (AWS credentials expired or invalid; they are retried as they refresh)"
-        self.health.set("queue", False, detail, self.clock.now())
-        wait = min(_MAX_BACKOFF_S, 2.0 ** min(self._failures, 6))
+        self._problems[queue_url] = detail
+        self.health.set("queue", False, "; ".join(self._problems.values()), self.clock.now())
+        wait = min(_MAX_BACKOFF_S, 2.0 ** min(failures, 6))
         log.warning("SQS receive failed (%s); retrying in %.0fs", detail, wait)
         return wait
 
     def _recovered(self, queue_url: str) -> None:
-        if self._failures:
+        if self._failures.pop(queue_url, 0):
             log.info("SQS %s answers again", queue_url)
-        self._failures = 0
-        self.health.set("queue", True, f"polling {len(self.queues)} queue(s)", self.clock.now())
+        self._problems.pop(queue_url, None)
+        if self._problems:  # another queue is still failing: stay red, naming it
+            self.health.set("queue", False, "; ".join(self._problems.values()), self.clock.now())
+        else:
+            self.health.set("queue", True, f"polling {len(self.queues)} queue(s)", self.clock.now())

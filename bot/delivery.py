@@ -123,7 +123,7 @@ class Deliverer:
             if is_newer(event, root.event):
                 shown = carry_over(root.event, event)
                 try:
-                    self.notifier.update(root.channel, root.ts, self._alert_payload(shown, item))
+                    self._update_root(root.channel, root.ts, shown, item)
                 except NotifyError as error:
                     if error.failure != Failure.GONE:
                         raise
@@ -145,6 +145,19 @@ class Deliverer:
         self.store.set_root(item.key, posted.channel, posted.ts, shown)
         self.store.complete(item.id)
 
+    def _update_root(self, channel: str, ts: str, shown: Event, item: OutboxItem) -> None:
+        """Edit the root to show `shown`: checked like a post, and plain if Slack refuses it."""
+        payload = self._checked(self._alert_payload(shown, item), shown)
+        try:
+            self.notifier.update(channel, ts, _as_edit(payload))
+        except NotifyError as error:
+            if error.failure != Failure.INVALID or "attachments" not in payload:
+                raise
+            log.error(
+                "Slack refused the update for %s (%s); sending it plain", item.key, error.detail
+            )
+            self.notifier.update(channel, ts, _as_edit(render_plain(shown)))
+
     def _post(
         self,
         channel: str,
@@ -153,12 +166,14 @@ class Deliverer:
         marker: str,
         item: OutboxItem,
     ) -> Posted:
-        if item.attempts:
+        if item.in_flight:
             oldest = item.created.timestamp() - 60
             found = self.notifier.find_posted(channel, marker, thread_ts, oldest)
             if found is not None:
                 log.info("found the earlier post of %s; not posting again", marker)
                 return found
+        else:
+            self.store.mark_in_flight(item.id)
         now = self.clock.now().timestamp()
         self.pacer.spend(self._alias(channel), now)
         payload = self._checked(payload, item.event)
@@ -173,7 +188,9 @@ class Deliverer:
                 "Slack refused the payload for %s (%s); sending it plain", item.key, error.detail
             )
             posted = self.notifier.post(channel, render_plain(item.event), thread_ts, marker)
-        self._aliases.setdefault(channel, posted.channel)
+        if channel not in self._aliases:
+            self._aliases[channel] = posted.channel
+            self.pacer.merge(channel, posted.channel)  # the posts spent under the name count
         return posted
 
     def _alert_payload(self, shown: Event, item: OutboxItem) -> dict[str, Any]:
@@ -238,3 +255,11 @@ class Deliverer:
 
     def _seconds_until_due(self, item: OutboxItem) -> float:
         return (item.next_attempt - self.clock.now()).total_seconds()
+
+
+def _as_edit(payload: dict[str, Any]) -> dict[str, Any]:
+    """chat.update keeps the blocks and attachments an edit leaves out, so a plain-text edit
+    says there are none, or the old state would stay on show."""
+    if "blocks" in payload or "attachments" in payload:
+        return payload
+    return {**payload, "blocks": [], "attachments": []}

@@ -107,9 +107,12 @@ class Event(BaseModel):
 
         The delivery id alone is not enough: AWS's published samples reuse ids across
         different events, and SageMaker sometimes sends one state change twice under two
-        ids, which the (resource, part, status, time) key catches.
+        ids, which the (resource, part, status, time) key catches. An event with no time
+        of its own carries its receive time, which differs between redeliveries, so it is
+        left out.
         """
-        content = f"{self.kind}|{self.key}|{self.subject}|{self.status}|{self.time.isoformat()}"
+        when = self.time.isoformat() if self.time_known else "-"
+        content = f"{self.kind}|{self.key}|{self.subject}|{self.status}|{when}"
         fingerprint = hashlib.sha256(content.encode()).hexdigest()[:16]
         ids = [f"id:{self.id}:{fingerprint}"]
         if self.time_known:

@@ -60,8 +60,13 @@ def events_from_text(body: str, received: datetime, origin: Origin | None = None
     try:
         document = json.loads(body)
     except ValueError:
-        return [text_event(body, None, None, _through(origin, "text"), received)]
-    return events_from(document, received, origin)
+        pass
+    else:
+        events = events_from(document, received, origin)
+        if events:
+            return events
+    # Text, or JSON holding no event (`[]`): shown as it is, never dropped.
+    return [text_event(body, None, None, _through(origin, "text"), received)]
 
 
 def is_records_batch(obj: Raw) -> bool:
@@ -111,10 +116,8 @@ def _unwrap(document: Any, origin: Origin, received: datetime, depth: int) -> It
     elif is_sqs_message(document):
         sqs_origin = _through(origin, "sqs", text_or_none(document, "messageId"))
         body = document["body"]
-        if isinstance(body, str):
-            yield from events_from_text(body, received, sqs_origin)
-        else:
-            yield from _unwrap(body, sqs_origin, received, depth + 1)
+        text = body if isinstance(body, str) else json.dumps(body, default=str)
+        yield from events_from_text(text, received, sqs_origin)
     else:
         yield _from_event_object(document, origin, received)
 
@@ -126,9 +129,14 @@ def _from_sns(document: Raw, origin: Origin, received: datetime, depth: int) -> 
         inner = json.loads(message) if isinstance(message, str) else message
     except ValueError:
         inner = None
-    if isinstance(inner, dict | list):
-        yield from _unwrap(inner, sns_origin, received, depth + 1)
-    else:
+    inner_events = (
+        list(_unwrap(inner, sns_origin, received, depth + 1))
+        if isinstance(inner, dict | list)
+        else []
+    )
+    if inner_events:
+        yield from inner_events
+    else:  # text, or JSON holding no event (`[]`): shown as it is, never dropped
         yield text_event(
             str(message) if message is not None else "",
             text_or_none(document, "Subject"),

@@ -28,6 +28,14 @@ class Pacer:
                 max(self._theoretical.get(channel, now), now) + self.interval
             )
 
+    def merge(self, name: str, channel_id: str) -> None:
+        """`name` turned out to be `channel_id`: one channel, so one budget from now on."""
+        if name == channel_id:
+            return
+        for table in (self._theoretical, self._blocked_until):
+            if name in table:
+                table[channel_id] = max(table.pop(name), table.get(channel_id, 0.0))
+
     def block(self, channel: str, until: float) -> None:
         """Slack said 429: nothing more for this channel until `until`."""
         self._blocked_until[channel] = max(self._blocked_until.get(channel, 0.0), until)

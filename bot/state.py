@@ -9,8 +9,10 @@ from bot.status import finality
 
 def order(event: Event) -> tuple[float, int]:
     """Events sort by their own time; at the same instant a final state beats a transient
-    one, so `Completed` wins over an `InProgress` stamped the same second."""
-    return event.time.timestamp(), finality(event.outcome)
+    one, so `Completed` wins over an `InProgress` stamped the same second, and then news of
+    the whole resource beats news of a part of it: CodePipeline stamps an execution's
+    FAILED with the same second as the failed action's event that precedes it."""
+    return event.time.timestamp(), 2 * finality(event.outcome) + (event.subject is None)
 
 
 def is_newer(event: Event, shown: Event) -> bool:

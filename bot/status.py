@@ -34,6 +34,8 @@ _OUTCOMES: dict[Outcome, tuple[str, ...]] = {
         "updatefailed",
         "deletefailed",
         "outofservice",
+        "updaterollbackfailed",  # SageMaker endpoint: deployment and its rollback failed
+        "clienterror",  # CodeBuild phase
     ),
     Outcome.DEGRADED: (
         "completedwithviolations",
@@ -59,6 +61,8 @@ _OUTCOMES: dict[Outcome, tuple[str, ...]] = {
         "provisioning",
         "resuming",
         "scheduled",
+        "initializing",  # Ground Truth labeling job
+        "pendingredrive",  # Step Functions: a redrive of a failed execution was asked for
     ),
     Outcome.STOPPED: (
         "stopped",

@@ -10,7 +10,7 @@ from bot.routing import Decision
 from bot.status import display_status
 from bot.timeparse import format_duration
 from notifiers import limits
-from notifiers.text import clip, code_block, escape
+from notifiers.text import clip, code_block, escape, safe_url, truncate
 
 Payload = dict[str, Any]
 
@@ -34,6 +34,7 @@ _MENTIONS = {"@here": "<!here>", "@channel": "<!channel>", "@everyone": "<!every
 _MAX_LINKS = 5
 _REASON_CHARS = 2500
 _REPLY_REASON_CHARS = 1500
+_PART_CHARS = 300  # a status, a part's name, a context item: room left for the rest
 _LONG_FACT_CHARS = 1500
 _MAX_LONG_FACTS = 6
 
@@ -79,11 +80,11 @@ def render_alert(event: Event, decision: Decision, actions: list[Payload] | None
 
 def render_reply(event: Event, late: bool = False) -> Payload:
     """A thread reply telling one later event about a resource."""
-    line = f"{EMOJI[event.outcome]} *{escape(display_status(event.status))}*"
+    line = f"{EMOJI[event.outcome]} *{clip(display_status(event.status), _PART_CHARS)}*"
     if event.previous_status:
-        line += f" (was {escape(display_status(event.previous_status))})"
+        line += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
     if event.subject:
-        line += f" · {escape(event.subject)}"
+        line += f" · {clip(event.subject, _PART_CHARS)}"
     line += f" · {event.time:%H:%M:%S} UTC"
     if late:
         line += "\n_Arrived after a newer update; the message above keeps the newer state._"
@@ -106,11 +107,11 @@ def render_plain(event: Event) -> Payload:
 
 
 def _status_section(event: Event, decision: Decision) -> Payload:
-    status = f"*Status:* {escape(display_status(event.status))}"
+    status = f"*Status:* {clip(display_status(event.status), _PART_CHARS)}"
     if event.previous_status:
-        status += f" (was {escape(display_status(event.previous_status))})"
+        status += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
     if event.subject:
-        status += f"\n*Part:* {escape(event.subject)}"
+        status += f"\n*Part:* {clip(event.subject, _PART_CHARS)}"
     if decision.severity != Severity.INFO:
         status += f"\n*Severity:* {decision.severity.value}"
     if decision.mention:
@@ -157,9 +158,7 @@ def _section(text: str) -> Payload:
 
 def clip_mrkdwn(text: str) -> str:
     """Already-escaped mrkdwn cut to a section's limit."""
-    if len(text) <= limits.SECTION_TEXT:
-        return text
-    return text[: limits.SECTION_TEXT - 1] + "…"
+    return truncate(text, limits.SECTION_TEXT)
 
 
 def _mention(configured: str) -> str:
@@ -168,21 +167,22 @@ def _mention(configured: str) -> str:
 
 
 def _link_buttons(event: Event) -> list[Payload]:
+    urls = [(link.label, safe_url(link.url)) for link in event.links[:_MAX_LINKS]]
     return [
         {
             "type": "button",
-            "text": {"type": "plain_text", "text": clip(link.label, limits.BUTTON_TEXT)},
-            "url": link.url,
+            "text": {"type": "plain_text", "text": clip(label, limits.BUTTON_TEXT)},
+            "url": url,
             "action_id": f"link-{index}",
         }
-        for index, link in enumerate(event.links[:_MAX_LINKS])
-        if len(link.url) <= limits.BUTTON_URL
+        for index, (label, url) in enumerate(urls)
+        if len(url) <= limits.BUTTON_URL
     ]
 
 
 def _context(event: Event) -> Payload:
     where = " · ".join(
-        escape(part)
+        clip(part, _PART_CHARS)
         for part in (event.source, event.detail_type, f"{event.time:%Y-%m-%d %H:%M:%S} UTC")
         if part
     )

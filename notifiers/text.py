@@ -10,10 +10,12 @@ split, with an ellipsis.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ELLIPSIS = "…"
 _LONGEST_ENTITY = len("&amp;")
+_URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
 
 
 def clean(raw: str) -> str:
@@ -26,7 +28,11 @@ def escape(raw: str) -> str:
 
 def clip(raw: str, limit: int) -> str:
     """`raw` escaped, at most `limit` characters long."""
-    escaped = escape(raw)
+    return truncate(escape(raw), limit)
+
+
+def truncate(escaped: str, limit: int) -> str:
+    """Already-escaped text cut to `limit` characters, never inside an entity."""
     if len(escaped) <= limit:
         return escaped
     cut = escaped[: max(0, limit - len(_ELLIPSIS))]
@@ -34,6 +40,13 @@ def clip(raw: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + _ELLIPSIS
+
+
+def safe_url(raw: str) -> str:
+    """A URL from AWS data made fit for a button: controls and bidi overrides removed, and
+    every other character outside RFC 3986's sets (spaces, `<`, `>`, `|`, non-ASCII)
+    percent-encoded, so no URL can carry `<!channel>` or disguise where it leads."""
+    return quote(clean(raw), safe=_URL_SAFE)
 
 
 def code_block(raw: str, limit: int) -> str:

@@ -13,7 +13,9 @@ from bot.store.sqlite import SqliteStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aws"
 # Published AWS samples that are events (the rest are Model Monitor report files).
-EVENT_FIXTURES = sorted(p for p in FIXTURES.glob("*.json") if not p.name.startswith(("model-monitor-", "clarify-")))
+EVENT_FIXTURES = sorted(
+    p for p in FIXTURES.glob("*.json") if not p.name.startswith(("model-monitor-", "clarify-"))
+)
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 
 

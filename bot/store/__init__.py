@@ -31,6 +31,7 @@ class OutboxItem:
     stage: int
     created: datetime
     next_attempt: datetime
+    in_flight: bool = False  # a send of the current stage may have reached Slack
 
 
 STAGE_NEW = 0
@@ -66,7 +67,14 @@ class Store(Protocol):
         (see bot.state.order); False, and no change, otherwise."""
         ...
 
-    def progress(self, item_id: int, stage: int) -> None: ...
+    def progress(self, item_id: int, stage: int) -> None:
+        """Record that delivery reached `stage`; the new stage starts with nothing sent."""
+        ...
+
+    def mark_in_flight(self, item_id: int) -> None:
+        """Record, before a post, that it may reach Slack: after a crash the retry looks
+        for it instead of posting blindly."""
+        ...
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None: ...
 

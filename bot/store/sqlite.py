@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     next_attempt REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     stage INTEGER NOT NULL DEFAULT 0,
+    in_flight INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL DEFAULT 'pending',
     last_error TEXT
 );
@@ -104,7 +105,7 @@ class SqliteStore:
             rows = self._db.execute(
                 """
                 SELECT o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created,
-                       o.next_attempt
+                       o.next_attempt, o.in_flight
                 FROM outbox o
                 WHERE o.state = 'pending' AND o.next_attempt <= ?
                   AND o.id = (SELECT MIN(id) FROM outbox p
@@ -123,6 +124,7 @@ class SqliteStore:
                 stage=row[5],
                 created=datetime.fromtimestamp(row[6], UTC),
                 next_attempt=datetime.fromtimestamp(row[7], UTC),
+                in_flight=bool(row[8]),
             )
             for row in rows
         ]
@@ -160,7 +162,11 @@ class SqliteStore:
 
     def progress(self, item_id: int, stage: int) -> None:
         with self._tx() as db:
-            db.execute("UPDATE outbox SET stage = ? WHERE id = ?", (stage, item_id))
+            db.execute("UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id))
+
+    def mark_in_flight(self, item_id: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
         with self._tx() as db:
@@ -177,7 +183,7 @@ class SqliteStore:
     def reroute(self, item_id: int, decision: Decision) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE outbox SET decision = ?, attempts = 0 WHERE id = ?",
+                "UPDATE outbox SET decision = ?, attempts = 0, next_attempt = 0 WHERE id = ?",
                 (encode_decision(decision), item_id),
             )
 

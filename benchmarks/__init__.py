@@ -1,0 +1,1 @@
+"""Speed and memory figures for SPEC §7, printed as a table by `make bench`."""

@@ -1,0 +1,265 @@
+"""Golden files: what `mlpulse render` prints for every published AWS sample.
+
+Each `tests/golden/<fixture>.json` holds, for every event in `tests/fixtures/aws/<fixture>.json`,
+the object `mlpulse render` prints (kind, key, severity, channel, incident, message), with the
+receive time fixed so the output is deterministic. Review the files by eye after regenerating:
+
+    MLPULSE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_golden.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Config
+from bot.ingest import events_from, parse_document
+from bot.routing import route
+from notifiers import limits
+from notifiers.render import render_alert
+
+TESTS = Path(__file__).resolve().parents[1]
+FIXTURES = TESTS / "fixtures" / "aws"
+GOLDEN = TESTS / "golden"
+ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
+RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
+UPDATE = os.environ.get("MLPULSE_UPDATE_GOLDEN") == "1"
+
+
+def rendered(fixture: Path) -> list[dict[str, Any]]:
+    """What `mlpulse render FIXTURE` prints, one object per event, with a fixed clock."""
+    config = Config()
+    out = []
+    for document in parse_document(fixture.read_bytes(), fixture.name):
+        for event in events_from(document, RECEIVED):
+            decision = route(event, config)
+            out.append(
+                {
+                    "kind": event.kind.value,
+                    "key": event.key,
+                    "severity": decision.severity.value,
+                    "channel": decision.channel,
+                    "incident": decision.incident,
+                    "message": render_alert(event, decision),
+                }
+            )
+    return out
+
+
+def dumped(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def golden_path(fixture: Path) -> Path:
+    return GOLDEN / f"{fixture.stem}.json"
+
+
+def test_there_are_fixtures() -> None:
+    assert len(ALL_FIXTURES) > 50
+
+
+@pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda p: p.stem)
+def test_render_matches_golden(fixture: Path) -> None:
+    actual = dumped(rendered(fixture))
+    path = golden_path(fixture)
+    if UPDATE:
+        GOLDEN.mkdir(exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != actual:
+            path.write_text(actual, encoding="utf-8")
+        return
+    assert path.exists(), (
+        f"no golden file {path.name}; run with MLPULSE_UPDATE_GOLDEN=1 and review it"
+    )
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, (
+        f"{fixture.name} renders differently from {path.name}; if the change is intended, "
+        "regenerate with MLPULSE_UPDATE_GOLDEN=1 and review the diff"
+    )
+
+
+def test_no_orphan_golden_files() -> None:
+    stems = {fixture.stem for fixture in ALL_FIXTURES}
+    orphans = sorted(p.name for p in GOLDEN.glob("*.json") if p.stem not in stems)
+    assert orphans == [], f"golden files without a fixture: {orphans}"
+
+
+def test_render_is_deterministic() -> None:
+    for fixture in ALL_FIXTURES:
+        assert dumped(rendered(fixture)) == dumped(rendered(fixture)), fixture.name
+
+
+# --- Every golden payload keeps to Slack's limits and mentions nobody.
+
+_MENTION = re.compile(r"<[!@#]")
+
+
+def _golden_files() -> list[Path]:
+    return sorted(GOLDEN.glob("*.json")) if GOLDEN.exists() else []
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_every_fixture_has_a_golden_file() -> None:
+    if UPDATE:
+        pytest.skip("golden files are being rewritten")
+    missing = [f.name for f in ALL_FIXTURES if not golden_path(f).exists()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", _golden_files(), ids=lambda p: p.stem)
+def test_golden_payload_within_slack_limits(path: Path) -> None:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(entries, list) and entries, f"{path.name} holds no event"
+    for entry in entries:
+        assert set(entry) == {"kind", "key", "severity", "channel", "incident", "message"}
+        message = entry["message"]
+        assert limits.problems(message) == []
+        for text in _strings(message):
+            # Operators may configure a mention; the default config has none, so any
+            # `<!`, `<@` or `<#` here came from AWS data and was not escaped.
+            assert not _MENTION.search(text), f"{path.name}: unescaped mention in {text!r}"
+            assert "\u202e" not in text
+
+
+def test_golden_payloads_match_current_rendering_limits() -> None:
+    """The live rendering of every fixture passes the same checks, whatever the files say."""
+    for fixture in ALL_FIXTURES:
+        for entry in rendered(fixture):
+            assert limits.problems(entry["message"]) == [], fixture.name
+            for text in _strings(entry["message"]):
+                assert not _MENTION.search(text), fixture.name
+
+
+# --- Which kind each published sample is.
+
+EXPECTED_KIND = {
+    "clarify-bias-analysis": "unknown",  # a report file, not an event
+    "cloudwatch-alarm-lambda-action-composite": "alarm",
+    "cloudwatch-alarm-lambda-action-single-metric": "alarm",
+    "cloudwatch-alarm-sns-lambda-event-metric-math": "alarm",
+    "cloudwatch-alarm-sns-lambda-event-real-world": "alarm",
+    "cloudwatch-alarm-sns-lambda-event-single-metric": "alarm",
+    "cloudwatch-alarm-sns-message-metric-math": "alarm",
+    "cloudwatch-alarm-sns-message-real-world": "alarm",
+    "cloudwatch-alarm-sns-message-single-metric": "alarm",
+    "cloudwatch-alarm-state-change-anomaly-detection": "alarm",
+    "cloudwatch-alarm-state-change-composite-with-suppressor": "alarm",
+    "cloudwatch-alarm-state-change-metric-math": "alarm",
+    "cloudwatch-alarm-state-change-single-metric": "alarm",
+    "codebuild-build-phase-change": "codebuild",
+    "codebuild-build-state-change-succeeded": "codebuild",
+    "codepipeline-action-execution-state-change-abandoned": "codepipeline",
+    "codepipeline-action-execution-state-change-failed-codedeploy": "codepipeline",
+    "codepipeline-action-execution-state-change-failed-notification-processed": "codepipeline",
+    "codepipeline-action-execution-state-change-started": "codepipeline",
+    "codepipeline-action-execution-state-change-succeeded-source": "codepipeline",
+    "codepipeline-pipeline-execution-state-change-failed-notification-processed": "codepipeline",
+    "codepipeline-pipeline-execution-state-change-failed": "codepipeline",
+    "codepipeline-pipeline-execution-state-change-started": "codepipeline",
+    "codepipeline-pipeline-execution-state-change-stopping": "codepipeline",
+    "codepipeline-pipeline-execution-state-change-succeeded": "codepipeline",
+    "codepipeline-stage-execution-state-change-started": "codepipeline",
+    "codepipeline-stage-execution-state-change-stopped": "codepipeline",
+    "codepipeline-stage-execution-state-change-stopping": "codepipeline",
+    # Model Monitor report files (constraints, statistics, violations) are not events.
+    "model-monitor-bias-drift-constraint-violations": "unknown",
+    "model-monitor-data-quality-constraint-violations": "unknown",
+    "model-monitor-data-quality-constraints-string-feature": "unknown",
+    "model-monitor-data-quality-constraints": "unknown",
+    "model-monitor-data-quality-statistics-string-feature": "unknown",
+    "model-monitor-data-quality-statistics": "unknown",
+    "model-monitor-feature-attribution-drift-constraint-violations": "unknown",
+    "model-monitor-model-quality-binary-classification-statistics": "unknown",
+    "model-monitor-model-quality-multiclass-statistics": "unknown",
+    "model-monitor-model-quality-regression-constraints": "unknown",
+    "model-monitor-model-quality-regression-statistics": "unknown",
+    "sagemaker-endpoint-deployment-state-change-canary-baking": "endpoint",
+    "sagemaker-endpoint-deployment-state-change-scaling": "endpoint",
+    "sagemaker-endpoint-state-change-in-service": "endpoint",
+    "sagemaker-feature-group-state-change": "unknown",  # no feature-store kind in SPEC §2
+    "sagemaker-ground-truth-labeling-job-state-change-completed": "labeling_job",
+    "sagemaker-hyperparameter-tuning-job-state-change": "tuning_job",
+    "sagemaker-model-package-state-change": "model_package",
+    "sagemaker-pipeline-execution-status-change-succeeded": "pipeline_execution",
+    "sagemaker-pipeline-step-status-change-succeeded": "pipeline_execution",
+    "sagemaker-processing-job-state-change-failed": "processing_job",
+    "sagemaker-training-job-state-change-completed": "training_job",
+    "sagemaker-transform-job-state-change": "transform_job",
+    # SNS and SQS samples whose message is text or an application's own JSON.
+    "sns-http-notification": "unknown",
+    "sns-http-subscription-confirmation": "unknown",
+    "sns-http-unsubscribe-confirmation": "unknown",
+    "sns-lambda-event": "unknown",
+    "sns-to-sqs-message-body-with-real-signature": "unknown",
+    "sns-to-sqs-message-body": "unknown",
+    "sqs-lambda-event-with-sns-envelope-body": "unknown",
+    "stepfunctions-execution-status-change-aborted": "stepfunctions",
+    "stepfunctions-execution-status-change-failed": "stepfunctions",
+    "stepfunctions-execution-status-change-running": "stepfunctions",
+    "stepfunctions-execution-status-change-succeeded": "stepfunctions",
+    "stepfunctions-execution-status-change-timed-out": "stepfunctions",
+}
+
+
+def test_kind_table_covers_every_fixture() -> None:
+    assert sorted(EXPECTED_KIND) == sorted(f.stem for f in ALL_FIXTURES)
+
+
+@pytest.mark.parametrize(("stem", "kind"), sorted(EXPECTED_KIND.items()))
+def test_fixture_kind(stem: str, kind: str) -> None:
+    entries = rendered(FIXTURES / f"{stem}.json")
+    assert entries, f"{stem} produced no event"
+    assert [entry["kind"] for entry in entries] == [kind] * len(entries)
+
+
+# A few facts worth pinning beyond the kind: the alert someone would act on.
+@pytest.mark.parametrize(
+    ("stem", "severity", "incident"),
+    [
+        ("sagemaker-processing-job-state-change-failed", "critical", True),
+        ("stepfunctions-execution-status-change-failed", "critical", True),
+        ("stepfunctions-execution-status-change-timed-out", "critical", True),
+        ("stepfunctions-execution-status-change-succeeded", "info", False),
+        ("codepipeline-pipeline-execution-state-change-failed", "critical", True),
+        # A failed action is told in its execution's thread; the execution opens the incident.
+        ("codepipeline-action-execution-state-change-failed-codedeploy", "critical", False),
+        ("cloudwatch-alarm-state-change-single-metric", "critical", True),
+        ("cloudwatch-alarm-sns-message-real-world", "info", False),
+        ("sagemaker-training-job-state-change-completed", "info", False),
+        ("sns-http-notification", "info", False),
+    ],
+)
+def test_fixture_severity(stem: str, severity: str, incident: bool) -> None:
+    (entry,) = rendered(FIXTURES / f"{stem}.json")
+    assert (entry["severity"], entry["incident"]) == (severity, incident)
+
+
+def test_failed_processing_job_shows_its_reason_and_console_link() -> None:
+    (entry,) = rendered(FIXTURES / "sagemaker-processing-job-state-change-failed.json")
+    text = json.dumps(entry["message"], ensure_ascii=False)
+    assert "InternalServerError: We encountered an internal error." in text
+    urls = [
+        element["url"]
+        for block in entry["message"]["attachments"][0]["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert any(
+        "console.aws.amazon.com/sagemaker/home?region=us-east-1#/processing-jobs/"
+        "integ-test-analytics-algo-54ee3282-5899-4aa3-afc2-7ce1d02" in url
+        for url in urls
+    ), urls

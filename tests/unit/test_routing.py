@@ -1,0 +1,276 @@
+"""Routing as tables of event -> expected decision: the defaults, then ordered rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.config import Config, Match, Route
+from bot.events import Event, Kind, Severity
+from bot.ingest import events_from, parse_document
+from bot.routing import Decision, matches, route
+from bot.status import outcome_of
+from tests.conftest import FIXTURES
+
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+CRIT, WARN, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
+
+
+def event(kind: Kind = Kind.TRAINING_JOB, status: str = "Failed", **fields: Any) -> Event:
+    """A normalized event with just what routing looks at."""
+    name = fields.pop("name", "churn-xgb-7")
+    values: dict[str, Any] = {
+        "id": f"id-{kind}-{status}-{name}",
+        "kind": kind,
+        "key": f"{kind}:123456789012:eu-west-1:{name}",
+        "name": name,
+        "title": kind.value,
+        "status": status,
+        "outcome": outcome_of(status),
+        "time": NOW,
+        "account": "123456789012",
+        "region": "eu-west-1",
+    }
+    values.update(fields)
+    return Event(**values)
+
+
+def decision(channel: str, severity: Severity, incident: bool, **rest: Any) -> Decision:
+    return Decision(channel=channel, severity=severity, incident=incident, **rest)
+
+
+def fixture_event(name: str) -> Event:
+    (document,) = parse_document((FIXTURES / name).read_text(encoding="utf-8"))
+    (only,) = events_from(document, NOW)
+    return only
+
+
+# --- defaults: no config --------------------------------------------------------------------
+
+DEFAULTS = [
+    # failures are critical incidents, whatever the spelling
+    (event(Kind.TRAINING_JOB, "Failed"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.TUNING_JOB, "Failed"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.ENDPOINT, "FAILED"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.ENDPOINT, "UPDATE_FAILED"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.STEPFUNCTIONS, "TIMED_OUT"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.ALARM, "ALARM"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.PIPELINE_EXECUTION, "Failed"), decision("#mlpulse", CRIT, True)),
+    # Model Monitor violations are warning incidents
+    (event(Kind.MODEL_MONITOR, "CompletedWithViolations"), decision("#mlpulse", WARN, True)),
+    (event(Kind.MODEL_MONITOR, "Failed"), decision("#mlpulse", CRIT, True)),
+    (event(Kind.MODEL_MONITOR, "Completed"), decision("#mlpulse", INFO, False)),
+    # degraded but not a monitor: a warning, no incident
+    (event(Kind.ALARM, "INSUFFICIENT_DATA"), decision("#mlpulse", WARN, False)),
+    (event(Kind.CODEPIPELINE, "ROLLING_BACK"), decision("#mlpulse", WARN, False)),
+    # a failed part (action, stage, step) is critical, but its execution opens the incident
+    (
+        event(Kind.CODEPIPELINE, "FAILED", subject="action Deploy"),
+        decision("#mlpulse", CRIT, False),
+    ),
+    (
+        event(Kind.PIPELINE_EXECUTION, "Failed", subject="step Train"),
+        decision("#mlpulse", CRIT, False),
+    ),
+    (event(Kind.CODEBUILD, "FAILED", subject="phase BUILD"), decision("#mlpulse", CRIT, False)),
+    # everything else is information
+    (event(Kind.TRAINING_JOB, "Completed"), decision("#mlpulse", INFO, False)),
+    (event(Kind.TRAINING_JOB, "InProgress"), decision("#mlpulse", INFO, False)),
+    (event(Kind.TRAINING_JOB, "Stopped"), decision("#mlpulse", INFO, False)),
+    (event(Kind.ENDPOINT, "IN_SERVICE"), decision("#mlpulse", INFO, False)),
+    (event(Kind.ENDPOINT, "Creating"), decision("#mlpulse", INFO, False)),
+    (event(Kind.STEPFUNCTIONS, "RUNNING"), decision("#mlpulse", INFO, False)),
+    (event(Kind.CODEBUILD, "SUCCEEDED"), decision("#mlpulse", INFO, False)),
+    (event(Kind.ALARM, "OK"), decision("#mlpulse", INFO, False)),
+    (event(Kind.UNKNOWN, "received"), decision("#mlpulse", INFO, False)),
+    (event(Kind.TRANSFORM_JOB, "something new"), decision("#mlpulse", INFO, False)),
+]
+
+
+@pytest.mark.parametrize(("incoming", "expected"), DEFAULTS, ids=lambda v: getattr(v, "id", "-"))
+def test_defaults_without_config(incoming: Event, expected: Decision) -> None:
+    assert route(incoming, Config()) == expected
+
+
+@pytest.mark.parametrize(
+    ("fixture", "kind", "severity", "incident"),
+    [
+        ("sagemaker-processing-job-state-change-failed.json", "processing_job", CRIT, True),
+        ("sagemaker-training-job-state-change-completed.json", "training_job", INFO, False),
+        ("sagemaker-endpoint-state-change-in-service.json", "endpoint", INFO, False),
+        (
+            "codepipeline-action-execution-state-change-failed-codedeploy.json",
+            "codepipeline",
+            CRIT,
+            False,
+        ),
+        ("codepipeline-pipeline-execution-state-change-failed.json", "codepipeline", CRIT, True),
+        ("codepipeline-stage-execution-state-change-started.json", "codepipeline", INFO, False),
+        ("stepfunctions-execution-status-change-timed-out.json", "stepfunctions", CRIT, True),
+        ("stepfunctions-execution-status-change-running.json", "stepfunctions", INFO, False),
+        ("cloudwatch-alarm-sns-message-single-metric.json", "alarm", CRIT, True),
+        ("cloudwatch-alarm-sns-message-real-world.json", "alarm", INFO, False),
+        ("codebuild-build-state-change-succeeded.json", "codebuild", INFO, False),
+    ],
+)
+def test_defaults_for_published_aws_samples(
+    fixture: str, kind: str, severity: Severity, incident: bool
+) -> None:
+    incoming = fixture_event(fixture)
+
+    got = route(incoming, Config())
+
+    assert incoming.kind == kind
+    assert (got.severity, got.incident, got.channel, got.mention, got.rule) == (
+        severity,
+        incident,
+        "#mlpulse",
+        None,
+        None,
+    )
+
+
+def test_default_channel_comes_from_the_config() -> None:
+    config = Config(default_channel="#ml-alerts")
+    assert route(event(), config) == decision("#ml-alerts", CRIT, True)
+
+
+# --- ordered rules --------------------------------------------------------------------------
+
+CONFIG = Config.model_validate(
+    {
+        "default_channel": "#ml-alerts",
+        "routes": [
+            {  # 0
+                "match": {"kind": "training_job", "name": "churn-*", "status": "failed"},
+                "channel": "#churn",
+                "mention": "@here",
+            },
+            {  # 1
+                "match": {"kind": ["training_job", "tuning_job"], "tags": {"team": "risk*"}},
+                "channel": "#risk",
+                "severity": "warning",
+            },
+            {  # 2
+                "match": {"kind": "model_monitor", "outcome": "degraded"},
+                "severity": "critical",
+                "mention": "<!subteam^S0123>",
+            },
+            {"match": {"status": "in_service"}, "channel": "#serving"},  # 3
+            {"match": {"account": "2222*", "region": "us-*"}, "channel": "#prod-us"},  # 4
+            {"match": {"region": "ap-*"}, "incident": False},  # 5
+            {"match": {"kind": ["codepipeline", "codebuild"]}, "channel": "#cicd"},  # 6
+            {"match": {"outcome": ["running", "succeeded"]}, "channel": "#ml-quiet"},  # 7
+        ],
+    }
+)
+
+RULES = [
+    # rule 0: kind + name glob + status, any case or spelling
+    (event(name="churn-xgb-7"), decision("#churn", CRIT, True, mention="@here", rule=0)),
+    (
+        event(name="churn-a", status="FAILED"),
+        decision("#churn", CRIT, True, mention="@here", rule=0),
+    ),
+    # first match wins: also tagged team=risk, but rule 0 comes first
+    (
+        event(name="churn-x", tags={"team": "risk-ml"}),
+        decision("#churn", CRIT, True, mention="@here", rule=0),
+    ),
+    # name globs are matched on the whole name
+    (event(name="my-churn-x", tags={"team": "risky"}), decision("#risk", WARN, True, rule=1)),
+    # rule 1: tag glob; severity set by the rule, incident kept from the defaults
+    (
+        event(Kind.TUNING_JOB, name="hpo-1", tags={"team": "risk"}),
+        decision("#risk", WARN, True, rule=1),
+    ),
+    (
+        event(name="fraud", status="Completed", tags={"team": "risk", "x": "y"}),
+        decision("#risk", WARN, False, rule=1),
+    ),
+    # a tag with another value, or no tags, does not match rule 1
+    (event(name="fraud", tags={"team": "growth"}), decision("#ml-alerts", CRIT, True)),
+    (event(name="fraud"), decision("#ml-alerts", CRIT, True)),
+    # rule 2: outcome; channel unset -> default channel; incident kept
+    (
+        event(Kind.MODEL_MONITOR, "CompletedWithViolations", name="churn-monitor"),
+        decision("#ml-alerts", CRIT, True, mention="<!subteam^S0123>", rule=2),
+    ),
+    # rule 3: status spelled differently from the rule
+    (event(Kind.ENDPOINT, "IN_SERVICE", name="ep"), decision("#serving", INFO, False, rule=3)),
+    (event(Kind.ENDPOINT, "InService", name="ep"), decision("#serving", INFO, False, rule=3)),
+    # rule 4: account and region both must hold
+    (
+        event(Kind.ENDPOINT, "Failed", name="ep", account="222233334444", region="us-east-1"),
+        decision("#prod-us", CRIT, True, rule=4),
+    ),
+    (
+        event(Kind.ENDPOINT, "Failed", name="ep", account="222233334444", region="eu-west-1"),
+        decision("#ml-alerts", CRIT, True),
+    ),
+    # rule 5: incident turned off, severity kept
+    (
+        event(Kind.ENDPOINT, "Failed", name="ep", region="ap-south-1"),
+        decision("#ml-alerts", CRIT, False, rule=5),
+    ),
+    # rule 6: a list of kinds; a failed action stays without incident
+    (
+        event(Kind.CODEPIPELINE, "FAILED", name="deploy", subject="action Deploy"),
+        decision("#cicd", CRIT, False, rule=6),
+    ),
+    (event(Kind.CODEBUILD, "FAILED", name="build"), decision("#cicd", CRIT, True, rule=6)),
+    # rule 7: a list of outcomes
+    (event(Kind.STEPFUNCTIONS, "RUNNING", name="sfn"), decision("#ml-quiet", INFO, False, rule=7)),
+    (event(Kind.LABELING_JOB, "Completed", name="lbl"), decision("#ml-quiet", INFO, False, rule=7)),
+    # nothing matches: the defaults, in the default channel
+    (event(Kind.STEPFUNCTIONS, "ABORTED", name="sfn"), decision("#ml-alerts", INFO, False)),
+    (event(Kind.ALARM, "ALARM", name="cpu-high"), decision("#ml-alerts", CRIT, True)),
+]
+
+
+@pytest.mark.parametrize(("incoming", "expected"), RULES, ids=lambda v: getattr(v, "id", "-"))
+def test_rules_in_order(incoming: Event, expected: Decision) -> None:
+    assert route(incoming, CONFIG) == expected
+
+
+@pytest.mark.parametrize(
+    ("match", "incoming", "expected"),
+    [
+        (Match(), event(), True),
+        (Match(kind=[Kind.ENDPOINT]), event(), False),
+        (Match(status=["failed"]), event(status="Failed"), True),
+        (Match(status=["TIMED_OUT"]), event(status="TimedOut"), True),
+        (Match(status=["timed-out"]), event(status="TIMED_OUT"), True),
+        (Match(status=["Completed"]), event(status="CompletedWithViolations"), False),
+        (Match(status=["failed", "stopped"]), event(status="Stopped"), True),
+        (Match(name=["churn-*"]), event(name="churn-xgb"), True),
+        (Match(name=["churn-?"]), event(name="churn-xgb"), False),
+        (Match(name=["*-xgb-[0-9]"]), event(name="churn-xgb-7"), True),
+        (Match(account=["123456789012"]), event(account="123456789012"), True),
+        (Match(account=["123456789012"]), event(account=None), False),
+        (Match(region=["eu-*"]), event(region="eu-central-1"), True),
+        (Match(region=["eu-*"]), event(region=None), False),
+        (Match(tags={"env": "prod"}), event(tags={"env": "prod"}), True),
+        (Match(tags={"env": "prod"}), event(tags={"env": "production"}), False),
+        (Match(tags={"env": "*"}), event(tags={}), False),
+        (Match(tags={"env": "*"}), event(tags={"env": ""}), True),
+        (Match(tags={"env": "prod", "team": "ml"}), event(tags={"env": "prod"}), False),
+        (Match(kind=[Kind.TRAINING_JOB], name=["x"]), event(name="churn"), False),
+    ],
+)
+def test_match_conditions(match: Match, incoming: Event, expected: bool) -> None:
+    assert matches(match, incoming) is expected
+
+
+def test_a_rule_without_match_catches_everything() -> None:
+    config = Config(routes=[Route(channel="#everything")])
+
+    for incoming, _ in DEFAULTS:
+        got = route(incoming, config)
+        assert got.channel == "#everything" and got.rule == 0
+        assert (got.severity, got.incident) == (
+            route(incoming, Config()).severity,
+            route(incoming, Config()).incident,
+        )
