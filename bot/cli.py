@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.config import check_config_file, config_path, load_config, load_settings
+from bot.config import Config, check_config_file, config_path, load_config, load_settings
 from bot.errors import InputError, MlpulseError, StoreError, UserError
 from bot.events import Event
 from bot.ingest import events_from, parse_document
@@ -101,21 +101,21 @@ def _render(args: argparse.Namespace) -> int:
     if not events:
         raise InputError(f"{args.file} holds no event")
     for event in events:
-        decision = route(event, config)
-        print(
-            json.dumps(
-                {
-                    "kind": event.kind.value,
-                    "key": event.key,
-                    "severity": decision.severity.value,
-                    "channel": decision.channel,
-                    "incident": decision.incident,
-                    "message": render_alert(event, decision),
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(render_record(event, config), ensure_ascii=False))
     return 0
+
+
+def render_record(event: Event, config: Config) -> dict[str, Any]:
+    """What `mlpulse render` prints for one event (SPEC §3)."""
+    decision = route(event, config)
+    return {
+        "kind": event.kind.value,
+        "key": event.key,
+        "severity": decision.severity.value,
+        "channel": decision.channel,
+        "incident": decision.incident,
+        "message": render_alert(event, decision),
+    }
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -80,6 +80,7 @@ class Event(BaseModel):
     previous_status: str | None = None
     subject: str | None = None
     reason: str | None = None
+    reason_label: str = "Reason"  # "Message" for a text notification shown as it came
     account: str | None = None
     region: str | None = None
     source: str | None = None

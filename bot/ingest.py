@@ -143,6 +143,7 @@ def _from_sns(document: Raw, origin: Origin, received: datetime, depth: int) -> 
             text_or_none(document, "TopicArn"),
             sns_origin,
             received,
+            sent=document.get("Timestamp"),
         )
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
+_NO_REGION = re.compile(r"region=(?=[&#;]|$)")
 # Bounds on what one event may keep: a 100 KB FailureReason must not bloat the store.
 _MAX_NAME = 512
 _MAX_TEXT = 8_000
@@ -51,6 +52,10 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     links = _tolerant(lambda e: spec.links(e, region), event, no_links)
     if spec.console:
         links = [console_link(spec.console, region, name=name), *links]
+    if region is None:
+        # A console link without its region opens the wrong one; the event's own links
+        # (a CodeBuild log deep link) carry theirs and stay.
+        links = [link for link in links if not _NO_REGION.search(link.url)]
     facts = _instances(
         _tolerant(spec.instance_type, event, None), _tolerant(spec.instance_count, event, None)
     )
@@ -82,9 +87,16 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
 
 
 def text_event(
-    message: str, subject: str | None, topic: str | None, origin: Origin, received: datetime
+    message: str,
+    subject: str | None,
+    topic: str | None,
+    origin: Origin,
+    received: datetime,
+    sent: object = None,
 ) -> Event:
-    """A notification whose body is not JSON: shown as it is, never dropped."""
+    """A notification whose body is not JSON: shown as it is, never dropped. `sent` is the
+    SNS Timestamp when there is one."""
+    time = parse_time(sent)
     digest = hashlib.sha256(f"{topic}|{subject}|{message}".encode()).hexdigest()
     name = _clip(subject, _MAX_NAME) or (topic.rsplit(":", 1)[-1] if topic else "message")
     return Event(
@@ -95,9 +107,12 @@ def text_event(
         title="Message",
         status="received",
         outcome=Outcome.UNKNOWN,
-        time=received,
+        time=time or received,
+        # A text has no resource state: two messages alike to the millisecond are still
+        # two messages unless SNS says so by their MessageId.
         time_known=False,
         reason=_clip(message, _MAX_TEXT) or "(empty message)",
+        reason_label="Message",
         source=_clip(topic, _MAX_NAME),
         envelope=origin.envelope,
     )

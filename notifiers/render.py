@@ -40,8 +40,10 @@ _MAX_LONG_FACTS = 6
 
 
 def headline(event: Event) -> str:
-    """`:red_circle: Training job Failed: churn-xgb` (unescaped; callers escape)."""
-    return f"{EMOJI[event.outcome]} {event.title} {display_status(event.status)}: {event.name}"
+    """`:red_circle: Training job Failed: churn-xgb` (unescaped; callers escape); the part
+    follows when the event is about one (`CodeBuild Succeeded: tests · phase BUILD`)."""
+    line = f"{EMOJI[event.outcome]} {event.title} {display_status(event.status)}: {event.name}"
+    return f"{line} · {event.subject}" if event.subject else line
 
 
 def render_alert(event: Event, decision: Decision, actions: list[Payload] | None = None) -> Payload:
@@ -59,7 +61,8 @@ def render_alert(event: Event, decision: Decision, actions: list[Payload] | None
     ]
     blocks += _extra_fact_sections(event)
     if event.reason:
-        blocks.append(_section(f"*Reason*\n{code_block(event.reason, _REASON_CHARS)}"))
+        label = escape(event.reason_label)
+        blocks.append(_section(f"*{label}*\n{code_block(event.reason, _REASON_CHARS)}"))
     blocks += [
         _section(f"*{escape(fact.label)}*\n{code_block(fact.value, _LONG_FACT_CHARS)}")
         for fact in event.facts

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.events import Fact, Kind, Link
 from bot.kinds.paths import (
     Getter,
@@ -16,12 +14,7 @@ from bot.kinds.paths import (
     nothing,
     text,
 )
-from bot.kinds.spec import KindSpec, console_link
-
-
-def _facts(*pairs: tuple[str, Any]) -> list[Fact]:
-    return [Fact(label=label, value=shown) for label, value in pairs if (shown := text(value))]
-
+from bot.kinds.spec import KindSpec, console_link, labelled
 
 # --- CodePipeline: one root message per pipeline execution; stages and actions thread on it.
 
@@ -36,18 +29,24 @@ def _execution_key(event: Raw) -> str | None:
     return f"{pipeline}/{execution}" if execution else pipeline
 
 
+def _failed_actions(event: Raw) -> str | None:
+    """The notification-rule form lists what failed; the emitted form leaves it to the
+    action's own event."""
+    actions = dig(event, "additionalAttributes.failedActions")
+    lines = [
+        f"{item.get('action', '?')}: {item.get('additionalInformation', '')}".rstrip(": ")
+        for item in (actions if isinstance(actions, list) else [])
+        if isinstance(item, dict)
+    ]
+    return "; ".join(lines) or None
+
+
 def _codepipeline_facts(event: Raw) -> list[Fact]:
     body = event.get("detail") or {}
     extra = event.get("additionalAttributes") or {}
-    failed_actions = [
-        f"{item.get('action', '?')}: {item.get('additionalInformation', '')}".rstrip(": ")
-        for item in (extra.get("failedActions") or [])
-        if isinstance(item, dict)
-    ]
-    return _facts(
+    return labelled(
         ("Execution", body.get("execution-id")),
         ("Failed stage", extra.get("failedStage")),
-        ("Failed actions", "; ".join(failed_actions)),
         ("Provider", dig(body, "type.provider")),
         ("Error code", dig(body, "execution-result.error-code")),
         ("Attempt", body.get("pipeline-execution-attempt")),
@@ -80,6 +79,7 @@ def _codepipeline(detail_type: str, subject: Getter) -> KindSpec:
         reason=either(
             detail("execution-result.external-execution-summary"),
             lambda event: dig(event, "additionalAttributes.additionalInformation"),
+            _failed_actions,
         ),
         facts=_codepipeline_facts,
         links=_codepipeline_links,
@@ -137,7 +137,7 @@ def _codebuild(detail_type: str, status: Getter, subject: Getter) -> KindSpec:
         reason=_failed_phase,
         started=detail("additional-information.build-start-time"),
         instance_type=detail("additional-information.environment.compute-type"),
-        facts=lambda event: _facts(
+        facts=lambda event: labelled(
             ("Current phase", dig(event, "detail.current-phase")),
             ("Initiator", dig(event, "detail.additional-information.initiator")),
             ("Source", dig(event, "detail.additional-information.source.location")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from bot.events import Fact, Kind
@@ -19,11 +21,22 @@ def _scalars(event: Raw) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in body.items() if isinstance(v, str | int | float | bool)]
 
 
-def _name(event: Raw) -> str | None:
+def _named_field(event: Raw) -> str | None:
     for key, value in _scalars(event):
         if key.lower().endswith("name") and isinstance(value, str) and value:
             return value
-    return first_resource_tail(event) or text(event.get("source"))
+    return None
+
+
+def _name(event: Raw) -> str | None:
+    return _named_field(event) or first_resource_tail(event) or text(event.get("source"))
+
+
+def _digest(event: Raw) -> str:
+    """A resource for an event that names none: its content, so that unrelated unnamed
+    events never share (and overwrite) one root message."""
+    canonical = json.dumps(event, sort_keys=True, default=str)
+    return "event/" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def _status(event: Raw) -> str | None:
@@ -50,6 +63,6 @@ UNKNOWN = KindSpec(
     title="Event",
     name=_name,
     status=_status,
-    key=lambda event: first_resource_tail(event) or _name(event),
+    key=lambda event: first_resource_tail(event) or _named_field(event) or _digest(event),
     facts=_facts,
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.events import Fact, Kind, Link
 from bot.kinds.paths import Raw, arn_tail, detail, dig, either, first_resource_tail, text
-from bot.kinds.spec import KindSpec, console_link, log_link
+from bot.kinds.spec import KindSpec, console_link, labelled, log_link
 
 _MONITOR_IMAGES = ("sagemaker-model-monitor-analyzer", "sagemaker-clarify-processing")
 _VIOLATIONS = "CompletedWithViolations"
@@ -64,7 +64,7 @@ def _facts(event: Raw) -> list[Fact]:
         ("Execution", dig(event, "detail.ProcessingJobName")),
         ("Report", dig(event, "detail.Environment.output_path")),
     )
-    return [Fact(label=label, value=shown) for label, value in pairs if (shown := text(value))]
+    return labelled(*pairs)
 
 
 def _links(event: Raw, region: str | None) -> list[Link]:

@@ -16,13 +16,9 @@ from bot.kinds.paths import (
     number,
     text,
 )
-from bot.kinds.spec import FactsFn, KindSpec, console_link, log_link, no_facts
+from bot.kinds.spec import FactsFn, KindSpec, console_link, labelled, log_link, no_facts
 
 _CONSOLE = "sagemaker/home?region={region}#/"
-
-
-def _facts(*pairs: tuple[str, Any]) -> list[Fact]:
-    return [Fact(label=label, value=shown) for label, value in pairs if (shown := text(value))]
 
 
 def _job(
@@ -64,10 +60,10 @@ def _job(
 
 def _training_facts(event: Raw) -> list[Fact]:
     body = event.get("detail") or {}
-    found = _facts(("Secondary status", body.get("SecondaryStatus")))
+    found = labelled(("Secondary status", body.get("SecondaryStatus")))
     transitions = body.get("SecondaryStatusTransitions")
     if isinstance(transitions, list) and transitions and isinstance(transitions[-1], dict):
-        found += _facts(("Last step", transitions[-1].get("StatusMessage")))
+        found += labelled(("Last step", transitions[-1].get("StatusMessage")))
     metrics = _metric_lines(body.get("FinalMetricDataList"))
     if metrics:
         found.append(Fact(label="Final metrics", value="\n".join(metrics), long=True))
@@ -91,10 +87,10 @@ def _tuning_facts(event: Raw) -> list[Fact]:
     counters = body.get("TrainingJobStatusCounters")
     if isinstance(counters, dict):
         parts = [f"{count} {name}" for name, count in counters.items() if number(count)]
-        found += _facts(("Training jobs", ", ".join(parts) or "none yet"))
+        found += labelled(("Training jobs", ", ".join(parts) or "none yet"))
     objective = dig(body, "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective")
     if isinstance(objective, dict):
-        found += _facts(
+        found += labelled(
             ("Objective", f"{objective.get('Type', '')} {objective.get('MetricName', '')}")
         )
     best = body.get("BestTrainingJob")
@@ -102,7 +98,7 @@ def _tuning_facts(event: Raw) -> list[Fact]:
         metric = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
         value = number(metric.get("Value")) if isinstance(metric, dict) else None
         score = f" ({metric.get('MetricName')} = {value:.6g})" if value is not None else ""
-        found += _facts(("Best job", f"{best.get('TrainingJobName', '?')}{score}"))
+        found += labelled(("Best job", f"{best.get('TrainingJobName', '?')}{score}"))
     return found
 
 
@@ -110,7 +106,7 @@ def _processing_facts(event: Raw) -> list[Fact]:
     body = event.get("detail") or {}
     exit_message = body.get("ExitMessage")
     if exit_message and exit_message != body.get("FailureReason"):
-        return _facts(("Exit message", exit_message))
+        return labelled(("Exit message", exit_message))
     return []
 
 
@@ -155,7 +151,7 @@ TRANSFORM = _job(
     resources="TransformResources",
     console="transform-jobs",
     log_group="/aws/sagemaker/TransformJobs",
-    facts=lambda event: _facts(("Model", dig(event, "detail.ModelName"))),
+    facts=lambda event: labelled(("Model", dig(event, "detail.ModelName"))),
 )
 LABELING = _job(
     Kind.LABELING_JOB,
@@ -165,13 +161,13 @@ LABELING = _job(
     detail_type="SageMaker Ground Truth Labeling Job State Change",
     resources=None,
     console="labeling-jobs",
-    facts=lambda event: _facts(("Labeled", dig(event, "detail.LabelCounters.TotalLabeled"))),
+    facts=lambda event: labelled(("Labeled", dig(event, "detail.LabelCounters.TotalLabeled"))),
 )
 
 
 def _endpoint_facts(event: Raw) -> list[Fact]:
     body = event.get("detail") or {}
-    found = _facts(("Config", body.get("EndpointConfigName")))
+    found = labelled(("Config", body.get("EndpointConfigName")))
     lines = _variant_lines(body.get("ProductionVariants"))
     pending = body.get("PendingDeploymentSummary")
     if isinstance(pending, dict):
@@ -190,7 +186,8 @@ def _variant_lines(variants: Any) -> list[str]:
         current = text(variant.get("CurrentInstanceCount"))
         desired = text(variant.get("DesiredInstanceCount"))
         count = f"{current}/{desired}" if current and desired else (desired or current or "?")
-        line = f"{variant.get('VariantName', 'variant')}: {count} instances"
+        plural = "" if count == "1" else "s"
+        line = f"{variant.get('VariantName', 'variant')}: {count} instance{plural}"
         weight = text(variant.get("CurrentWeight") or variant.get("DesiredWeight"))
         lines.append(line + (f", weight {weight}" if weight else ""))
         for status in variant.get("VariantStatus") or []:
@@ -230,7 +227,7 @@ def _step_facts(event: Raw) -> list[Fact]:
         for kind, value in (metadata.items() if isinstance(metadata, dict) else [])
         if isinstance(value, dict)
     ]
-    return _facts(("Step type", dig(event, "detail.stepType")), ("Runs", ", ".join(jobs)))
+    return labelled(("Step type", dig(event, "detail.stepType")), ("Runs", ", ".join(jobs)))
 
 
 _PIPELINE_COMMON: dict[str, Any] = {
@@ -247,7 +244,7 @@ PIPELINE_EXECUTION = KindSpec(
     previous_status=detail("previousPipelineExecutionStatus"),
     started=detail("executionStartTime"),
     ended=detail("executionEndTime"),
-    facts=lambda event: _facts(
+    facts=lambda event: labelled(
         ("Execution", dig(event, "detail.pipelineExecutionDisplayName")),
         ("Description", dig(event, "detail.pipelineExecutionDescription")),
     ),
@@ -279,7 +276,7 @@ MODEL_PACKAGE = KindSpec(
     name=_package_name,
     key=either(detail("ModelPackageArn"), _package_name),
     status=detail("ModelApprovalStatus", "ModelPackageStatus"),
-    facts=lambda event: _facts(
+    facts=lambda event: labelled(
         ("Package status", dig(event, "detail.ModelPackageStatus")),
         ("Generated by", arn_tail(dig(event, "detail.MetadataProperties.GeneratedBy"))),
         ("Description", dig(event, "detail.ModelPackageDescription")),

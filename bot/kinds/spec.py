@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from bot.events import Fact, Kind, Link
-from bot.kinds.paths import Getter, Raw, nothing
+from bot.kinds.paths import Getter, Raw, nothing, text
 
 FactsFn = Callable[[Raw], list[Fact]]
 LinksFn = Callable[[Raw, str | None], list[Link]]
+
+
+def labelled(*pairs: tuple[str, Any]) -> list[Fact]:
+    """Facts for the pairs whose value is present, as display text."""
+    return [Fact(label=label, value=shown) for label, value in pairs if (shown := text(value))]
 
 
 def no_facts(event: Raw) -> list[Fact]:

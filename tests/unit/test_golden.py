@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
+from bot.cli import render_record
 from bot.config import Config
 from bot.ingest import events_from, parse_document
-from bot.routing import route
 from notifiers import limits
-from notifiers.render import render_alert
 
 TESTS = Path(__file__).resolve().parents[1]
 FIXTURES = TESTS / "fixtures" / "aws"
@@ -35,21 +34,11 @@ UPDATE = os.environ.get("MLPULSE_UPDATE_GOLDEN") == "1"
 def rendered(fixture: Path) -> list[dict[str, Any]]:
     """What `mlpulse render FIXTURE` prints, one object per event, with a fixed clock."""
     config = Config()
-    out = []
-    for document in parse_document(fixture.read_bytes(), fixture.name):
-        for event in events_from(document, RECEIVED):
-            decision = route(event, config)
-            out.append(
-                {
-                    "kind": event.kind.value,
-                    "key": event.key,
-                    "severity": decision.severity.value,
-                    "channel": decision.channel,
-                    "incident": decision.incident,
-                    "message": render_alert(event, decision),
-                }
-            )
-    return out
+    return [
+        render_record(event, config)
+        for document in parse_document(fixture.read_bytes(), fixture.name)
+        for event in events_from(document, RECEIVED)
+    ]
 
 
 def dumped(value: Any) -> str:
