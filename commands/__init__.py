@@ -1,0 +1,24 @@
+"""The `/mlpulse` subcommands: one module each, registered here in one explicit dict."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from commands import help as help_command
+
+# name -> module with `handle(ctx, args) -> Reply` (see commands.base). Order is help order.
+REGISTRY: dict[str, ModuleType] = {
+    "help": help_command,
+}
+
+
+def help_line(module: ModuleType) -> str:
+    """The first line of the module's `handle` docstring."""
+    doc = (module.handle.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def example(module: ModuleType) -> str:
+    doc = (module.handle.__doc__ or "").strip().splitlines()
+    found = [line.strip() for line in doc[1:] if line.strip().startswith("/mlpulse")]
+    return found[0] if found else ""

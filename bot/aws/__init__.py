@@ -1,0 +1,1 @@
+"""Read-only AWS queries behind the `/mlpulse` commands and drift reports."""

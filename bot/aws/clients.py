@@ -1,0 +1,48 @@
+"""boto3 clients made once, on first use, with standard retries. They honour the usual
+AWS_* variables, AWS_ENDPOINT_URL included (tests point it at a moto server)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+# Adaptive retry mode waits out ThrottlingException with client-side rate limiting.
+_RETRIES = BotoConfig(
+    retries={"max_attempts": 6, "mode": "adaptive"}, connect_timeout=5, read_timeout=20
+)
+
+
+class AwsClients:
+    def __init__(self, region: str | None = None, session: Any = None) -> None:
+        self._session = session or boto3.session.Session(region_name=region)
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._session.client(service, config=_RETRIES)
+            return self._clients[service]
+
+    @property
+    def sagemaker(self) -> Any:
+        return self.client("sagemaker")
+
+    @property
+    def cloudwatch(self) -> Any:
+        return self.client("cloudwatch")
+
+    @property
+    def logs(self) -> Any:
+        return self.client("logs")
+
+    @property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @property
+    def codepipeline(self) -> Any:
+        return self.client("codepipeline")
