@@ -17,7 +17,7 @@ _RETRIES = BotoConfig(
 
 class AwsClients:
     def __init__(self, region: str | None = None, session: Any = None) -> None:
-        self._session = session or boto3.session.Session(region_name=region)
+        self._session: Any = session or boto3.session.Session(region_name=region)
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
