@@ -10,6 +10,7 @@ RUN pip install --no-cache-dir --prefix=/install .
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 mlpulse
 COPY --from=build /install /usr/local
+RUN mkdir -p /home/mlpulse/data && chown mlpulse /home/mlpulse/data
 USER mlpulse
 WORKDIR /home/mlpulse
 # Secrets (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, AWS credentials) come from the

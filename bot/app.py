@@ -7,15 +7,24 @@ import re
 import threading
 from typing import Any
 
+from slack_sdk import WebClient
+
+from bot.aws.clients import AwsClients
 from bot.clock import Clock, SystemClock
 from bot.config import Config, Settings
 from bot.consumer import QueueConsumer
 from bot.delivery import Deliverer
+from bot.drift.enrich import monitor_enricher
 from bot.errors import ConfigError, StoreError
 from bot.health import Health
 from bot.http import HttpServer, Request, Response, json_response
+from bot.incidents.scheduler import IncidentScheduler
+from bot.incidents.service import IncidentService
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
+from bot.slack.app import SlackApp
+from bot.slack.ingress import SlackIngress
+from bot.sns import SnsEndpoint
 from bot.store import Store, open_store
 from notifiers.base import Notifier, NotifyError
 from notifiers.slack import SlackNotifier
@@ -44,7 +53,15 @@ class App:
         self.deliverer = Deliverer(
             self.store, self.notifier, self.clock, config, self.metrics, self.health
         )
-        self.pipeline = Pipeline(config, self.store, self.clock, self.metrics, self.deliverer.wake)
+        self.aws = AwsClients()
+        self.pipeline = Pipeline(
+            config,
+            self.store,
+            self.clock,
+            self.metrics,
+            self.deliverer.wake,
+            enrich=monitor_enricher(lambda: self.aws.s3),
+        )
         queues = sqs_clients if sqs_clients is not None else _sqs_clients(config.sqs.queue_urls)
         self.consumer = (
             QueueConsumer(queues, self.pipeline, self.clock, self.metrics, self.health)
@@ -54,9 +71,28 @@ class App:
         self.stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.http: HttpServer | None = None
+        self.sns = SnsEndpoint(
+            config.sns.topic_arns, self.pipeline, self.clock, self.metrics.registry
+        )
+        self.incidents = IncidentService(self.store, config, self.clock)
+        self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
+        self.slack = _slack_app(
+            settings, config, self.store, self.clock, self.incidents, self.deliverer, self.aws
+        )
+        self._socket_mode: Any = None
 
     def routes(self) -> dict[tuple[str, str], Any]:
-        return {("GET", "/healthz"): self.healthz, ("GET", "/metrics"): self.metrics_page}
+        return {
+            ("GET", "/healthz"): self.healthz,
+            ("GET", "/metrics"): self.metrics_page,
+            ("POST", "/sns"): self.sns.handle,
+            ("POST", "/slack/events"): self.slack_events,
+        }
+
+    def slack_events(self, request: Request) -> Response:
+        if self.slack is None:
+            return Response(503, b"SLACK_SIGNING_SECRET is not set: /slack/events is off\n")
+        return self.slack.handle(request)
 
     def healthz(self, request: Request) -> Response:
         try:
@@ -72,6 +108,7 @@ class App:
 
     def metrics_page(self, request: Request) -> Response:
         self.metrics.outbox_depth.set(self.store.pending_count())
+        self.metrics.open_incidents.set(self.incidents.count_open())
         return Response(200, self.metrics.exposition(), "text/plain; version=0.0.4")
 
     def check_slack(self) -> None:
@@ -88,12 +125,27 @@ class App:
         self._spawn("delivery", self.deliverer.run)
         if self.consumer is not None:
             self._spawn("sqs", self.consumer.run)
+        self.scheduler.start()
+        self._start_socket_mode()
         log.info("mlpulse listening on :%d", self.http.port)
+
+    def _start_socket_mode(self) -> None:
+        token = self.settings.slack_app_token
+        if token is None or self.slack is None:
+            return
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        self._socket_mode = SocketModeHandler(self.slack.app.bolt, token.get_secret_value())
+        self._socket_mode.connect()
+        log.info("Socket Mode connected")
 
     def shutdown(self) -> None:
         """Stop taking work, let in-flight deliveries finish, close the store."""
         self.stop.set()
         self.deliverer.wake.set()
+        self.scheduler.shutdown()
+        if self._socket_mode is not None:
+            self._socket_mode.close()
         for thread in self._threads:
             thread.join(timeout=_SHUTDOWN_S / max(1, len(self._threads)))
         if self.http is not None:
@@ -104,6 +156,32 @@ class App:
         thread = threading.Thread(target=target, args=(self.stop,), name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+
+
+def _slack_app(
+    settings: Settings,
+    config: Config,
+    store: Store,
+    clock: Clock,
+    incidents: IncidentService,
+    deliverer: Deliverer,
+    aws: AwsClients,
+) -> SlackIngress | None:
+    """The `/mlpulse` command and buttons; off (with a warning) without a signing secret
+    unless Socket Mode is on, which needs none."""
+    secret = settings.slack_signing_secret
+    if settings.slack_bot_token is None or (secret is None and settings.slack_app_token is None):
+        log.warning("SLACK_SIGNING_SECRET is not set: slash commands and buttons are off")
+        return None
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=_base(settings.slack_api_url)
+    )
+    app = SlackApp(client, config, store, clock, incidents, aws, deliverer.wake.set)
+    return SlackIngress(secret.get_secret_value() if secret else "", clock, app)
+
+
+def _base(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
 
 
 def _slack_notifier(settings: Settings) -> SlackNotifier:

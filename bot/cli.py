@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import Config, check_config_file, config_path, load_config, load_settings
+from bot.drift.cli import add_arguments as add_drift_arguments
 from bot.errors import InputError, MlpulseError, StoreError, UserError
 from bot.events import Event
 from bot.ingest import events_from, parse_document
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.command in ("run", "demo") else logging.WARNING,
+        level={"run": logging.INFO, "demo": logging.ERROR}.get(args.command, logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
@@ -69,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--timeout", type=float, default=120.0, help="seconds to keep delivering")
     ingest.add_argument("--console", action="store_true", help="print to the terminal, not Slack")
     ingest.set_defaults(handler=_ingest)
+
+    drift = commands.add_parser(
+        "drift", help="drift report of a Model Monitor output, or drift between two datasets"
+    )
+    add_drift_arguments(drift)
+    drift.set_defaults(handler=_drift)
 
     check = commands.add_parser("check-config", help="validate the configuration")
     check.add_argument("path", nargs="?", type=Path, metavar="PATH")
@@ -169,6 +176,12 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return run_demo()
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from bot.drift.cli import run
+
+    return run(args)
 
 
 def _check_config(args: argparse.Namespace) -> int:

@@ -22,11 +22,12 @@ from bot.events import Event
 from bot.health import Health
 from bot.metrics import Metrics
 from bot.pacing import Pacer
+from bot.routing import Decision, default_incident, default_severity
 from bot.state import carry_over, is_newer, order
-from bot.store import STAGE_ROOT_DONE, OutboxItem, Store
+from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage, Store
 from notifiers import limits
 from notifiers.base import Failure, Notifier, NotifyError, Posted
-from notifiers.render import render_alert, render_plain, render_reply
+from notifiers.render import render_alert, render_notice, render_plain, render_reply
 
 log = logging.getLogger(__name__)
 _MAX_BACKOFF_S = 300.0
@@ -77,7 +78,7 @@ class Deliverer:
                 self._failed(item, channel, error)
             else:
                 delivered += 1
-                self.metrics.delivered.labels(item.event.kind.value).inc()
+                self.metrics.delivered.labels(item.kind_label).inc()
                 self.metrics.latency.observe(max(0.0, now - item.created.timestamp()))
                 self.health.set("slack", True, "delivering", self.clock.now())
         self.metrics.outbox_depth.set(self.store.pending_count())
@@ -114,58 +115,98 @@ class Deliverer:
     # --- one item
 
     def _deliver(self, item: OutboxItem) -> None:
-        event = item.event
+        if item.notice is not None:
+            self._deliver_notice(item, item.notice)
+            return
+        event, decision = item.event, item.decision
+        assert event is not None and decision is not None  # an event item carries both
         root = self.store.root(item.key)
         if root is None:
-            self._post_root(item, item.decision.channel)
+            self._post_root(item, decision.channel, event, decision)
             return
         if item.stage < STAGE_ROOT_DONE:
             if is_newer(event, root.event):
                 shown = carry_over(root.event, event)
                 try:
-                    self._update_root(root.channel, root.ts, shown, item)
+                    self._update_root(root, shown, decision, item)
                 except NotifyError as error:
                     if error.failure != Failure.GONE:
                         raise
                     log.info("root message of %s is gone; posting a new one", item.key)
-                    self._post_root(item, root.channel, shown)
+                    self._post_root(item, root.channel, shown, decision)
                     return
-                self.store.advance_state(item.key, shown)
+                self.store.advance_state(item.key, shown, decision)
             self.store.progress(item.id, STAGE_ROOT_DONE)
             root = self.store.root(item.key) or root
         late = order(event) < order(root.event)
-        self._post(root.channel, render_reply(event, late=late), root.ts, f"{item.id}:reply", item)
+        reply = render_reply(event, late=late)
+        self._post(root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item)
         self.store.complete(item.id)
 
-    def _post_root(self, item: OutboxItem, channel: str, shown: Event | None = None) -> None:
-        shown = shown or item.event
-        posted = self._post(
-            channel, self._alert_payload(shown, item), None, f"{item.id}:root", item
-        )
-        self.store.set_root(item.key, posted.channel, posted.ts, shown)
+    def _deliver_notice(self, item: OutboxItem, notice: Notice) -> None:
+        """A thread line under the resource's root (re-rendering the root first when its
+        incident changed), or a message of its own where there is no root."""
+        root = self.store.root(item.key)
+        payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
+        plain = {"text": payload["text"]}
+        if root is None:
+            channel = notice.channel or self.config.default_channel
+            self._post(channel, payload, plain, None, f"{item.id}:notice", item)
+        else:
+            if notice.refresh and item.stage < STAGE_ROOT_DONE:
+                decision = root.decision or _decision_for(root)
+                try:
+                    self._update_root(root, root.event, decision, item)
+                except NotifyError as error:
+                    if error.failure != Failure.GONE:
+                        raise
+                    self._post_root(item, root.channel, root.event, decision, complete=False)
+                    root = self.store.root(item.key) or root
+                self.store.progress(item.id, STAGE_ROOT_DONE)
+            self._post(root.channel, payload, plain, root.ts, f"{item.id}:notice", item)
         self.store.complete(item.id)
 
-    def _update_root(self, channel: str, ts: str, shown: Event, item: OutboxItem) -> None:
+    def _post_root(
+        self,
+        item: OutboxItem,
+        channel: str,
+        shown: Event,
+        decision: Decision,
+        complete: bool = True,
+    ) -> None:
+        payload = self._alert_payload(shown, decision, item.key)
+        posted = self._post(channel, payload, render_plain(shown), None, f"{item.id}:root", item)
+        self.store.set_root(item.key, posted.channel, posted.ts, shown, decision)
+        if complete:
+            self.store.complete(item.id)
+
+    def _update_root(
+        self, root: RootMessage, shown: Event, decision: Decision, item: OutboxItem
+    ) -> None:
         """Edit the root to show `shown`: checked like a post, and plain if Slack refuses it."""
-        payload = self._checked(self._alert_payload(shown, item), shown)
+        payload = self._checked(
+            self._alert_payload(shown, decision, item.key), render_plain(shown), item.key
+        )
         try:
-            self.notifier.update(channel, ts, _as_edit(payload))
+            self.notifier.update(root.channel, root.ts, _as_edit(payload))
         except NotifyError as error:
             if error.failure != Failure.INVALID or "attachments" not in payload:
                 raise
             log.error(
                 "Slack refused the update for %s (%s); sending it plain", item.key, error.detail
             )
-            self.notifier.update(channel, ts, _as_edit(render_plain(shown)))
+            self.notifier.update(root.channel, root.ts, _as_edit(render_plain(shown)))
 
     def _post(
         self,
         channel: str,
         payload: dict[str, Any],
+        plain: dict[str, Any],
         thread_ts: str | None,
         marker: str,
         item: OutboxItem,
     ) -> Posted:
+        """Post once: after an attempt that may have reached Slack, look for it first."""
         if item.in_flight:
             oldest = item.created.timestamp() - 60
             found = self.notifier.find_posted(channel, marker, thread_ts, oldest)
@@ -176,40 +217,37 @@ class Deliverer:
             self.store.mark_in_flight(item.id)
         now = self.clock.now().timestamp()
         self.pacer.spend(self._alias(channel), now)
-        payload = self._checked(payload, item.event)
+        payload = self._checked(payload, plain, item.key)
         try:
             posted = self.notifier.post(channel, payload, thread_ts, marker)
         except NotifyError as error:
-            if error.failure != Failure.INVALID or (
-                "blocks" not in payload and "attachments" not in payload
-            ):
+            if error.failure != Failure.INVALID or payload is plain:
                 raise
             log.error(
                 "Slack refused the payload for %s (%s); sending it plain", item.key, error.detail
             )
-            posted = self.notifier.post(channel, render_plain(item.event), thread_ts, marker)
+            posted = self.notifier.post(channel, plain, thread_ts, marker)
         if channel not in self._aliases:
             self._aliases[channel] = posted.channel
             self.pacer.merge(channel, posted.channel)  # the posts spent under the name count
         return posted
 
-    def _alert_payload(self, shown: Event, item: OutboxItem) -> dict[str, Any]:
-        return render_alert(shown, item.decision)
+    def _alert_payload(self, shown: Event, decision: Decision, key: str) -> dict[str, Any]:
+        incident = self.store.incident_for_key(key)
+        return render_alert(shown, decision, incident, self.config.incidents.snooze_choices)
 
-    def _checked(self, payload: dict[str, Any], event: Event) -> dict[str, Any]:
+    def _checked(self, payload: dict[str, Any], plain: dict[str, Any], key: str) -> dict[str, Any]:
         problems = limits.problems(payload)
         if problems:
-            log.error(
-                "payload for %s breaks Slack limits (%s); sending it plain", event.key, problems
-            )
-            return render_plain(event)
+            log.error("payload for %s breaks Slack limits (%s); sending it plain", key, problems)
+            return plain
         return payload
 
     # --- failures
 
     def _failed(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
         now = self.clock.now()
-        kind = item.event.kind.value
+        kind = item.kind_label
         self.metrics.failed.labels(kind, error.failure.value).inc()
         log.warning("delivery of %s failed: %s", item.key, error)
         if error.failure == Failure.RATE_LIMITED:
@@ -238,7 +276,9 @@ class Deliverer:
         now = self.clock.now()
         fallback = self.config.fallback_channel
         self.health.set("slack", False, f"cannot post to {channel}: {error.detail}", now)
-        if fallback and channel not in (fallback, self._aliases.get(fallback)) and item.stage == 0:
+        movable = item.decision is not None and item.stage == 0
+        if movable and fallback and channel not in (fallback, self._aliases.get(fallback)):
+            assert item.decision is not None
             log.error(
                 "cannot post to %s (%s); sending to fallback %s", channel, error.detail, fallback
             )
@@ -248,13 +288,29 @@ class Deliverer:
 
     def _channel_for(self, item: OutboxItem) -> str:
         root = self.store.root(item.key)
-        return self._alias(root.channel if root else item.decision.channel)
+        if root is not None:
+            return self._alias(root.channel)
+        if item.decision is not None:
+            return self._alias(item.decision.channel)
+        notice = item.notice
+        return self._alias(
+            notice.channel if notice and notice.channel else self.config.default_channel
+        )
 
     def _alias(self, channel: str) -> str:
         return self._aliases.get(channel, channel)
 
     def _seconds_until_due(self, item: OutboxItem) -> float:
         return (item.next_attempt - self.clock.now()).total_seconds()
+
+
+def _decision_for(root: RootMessage) -> Decision:
+    """Roots stored before decisions were kept: route as the defaults would."""
+    return Decision(
+        channel=root.channel,
+        severity=default_severity(root.event),
+        incident=default_incident(root.event),
+    )
 
 
 def _as_edit(payload: dict[str, Any]) -> dict[str, Any]:

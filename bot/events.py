@@ -72,6 +72,7 @@ class Event(BaseModel):
     kind: Kind
     key: str
     name: str
+    series: str | None = None  # what a later run recovers: a pipeline, not one execution
     title: str
     status: str
     outcome: Outcome

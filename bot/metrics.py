@@ -21,6 +21,12 @@ class Metrics:
             by_kind,
             registry=self.registry,
         )
+        self.silenced = Counter(
+            "mlpulse_events_silenced",
+            "Alerts held back by a silence (stored, not posted)",
+            by_kind,
+            registry=self.registry,
+        )
         self.delivered = Counter(
             "mlpulse_events_delivered", "Alerts delivered to Slack", by_kind, registry=self.registry
         )

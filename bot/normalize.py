@@ -46,6 +46,8 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     name = get(spec.name) or "unnamed"
     status = get(spec.status) or "unknown"
     key = get(spec.key or spec.name) or name
+    series = get(spec.series) if spec.series else None
+    scope = f"{spec.kind}:{_account(event) or '-'}:{region or '-'}"
     time = parse_time(_tolerant(spec.time, event, None)) or parse_time(event.get("time"))
     no_links: list[Link] = []
     no_facts: list[Fact] = []
@@ -63,8 +65,9 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     return Event(
         id=_identity(event, origin),
         kind=spec.kind,
-        key=f"{spec.kind}:{_account(event) or '-'}:{region or '-'}:{key}",
+        key=f"{scope}:{key}",
         name=name,
+        series=f"{scope}:{series}" if series else None,
         title=spec.title if spec.kind != Kind.UNKNOWN else _generic_title(event),
         status=status,
         outcome=outcome_of(status),

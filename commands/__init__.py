@@ -4,11 +4,39 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from commands import (
+    ack,
+    drift,
+    endpoint,
+    incidents,
+    job,
+    jobs,
+    metrics,
+    pipeline,
+    resolve,
+    silence,
+    silences,
+    snooze,
+    status,
+)
 from commands import help as help_command
 
 # name -> module with `handle(ctx, args) -> Reply` (see commands.base). Order is help order.
 REGISTRY: dict[str, ModuleType] = {
     "help": help_command,
+    "status": status,
+    "jobs": jobs,
+    "job": job,
+    "metrics": metrics,
+    "endpoint": endpoint,
+    "drift": drift,
+    "pipeline": pipeline,
+    "incidents": incidents,
+    "ack": ack,
+    "resolve": resolve,
+    "snooze": snooze,
+    "silence": silence,
+    "silences": silences,
 }
 
 

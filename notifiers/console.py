@@ -21,6 +21,13 @@ _EMOJI = {
     ":large_blue_circle:": "●",
     ":white_circle:": "○",
     ":grey_question:": "?",
+    ":eyes:": "👀",
+    ":white_check_mark:": "✅",
+    ":zzz:": "💤",
+    ":rotating_light:": "🚨",
+    ":no_bell:": "🔕",
+    ":bell:": "🔔",
+    ":hourglass_flowing_sand:": "⏳",
 }
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
@@ -33,6 +40,7 @@ class ConsoleNotifier:
         self.color = self.out.isatty() if color is None else color
         self._ts = itertools.count(1)
         self.messages: dict[str, dict[str, Any]] = {}
+        self._shown: str | None = None  # the message last drawn, so replies say where they go
 
     def post(
         self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
@@ -40,14 +48,20 @@ class ConsoleNotifier:
         ts = f"{next(self._ts)}.000000"
         self.messages[ts] = payload
         if thread_ts:
-            self._write(self.draw(payload, indent="      ↳ "))
+            if thread_ts != self._shown:
+                self._write(f"\n{channel}  (thread of message {thread_ts.split('.')[0]})")
+            also = "  (also sent to the channel)" if payload.get("reply_broadcast") else ""
+            self._write(self.draw(payload, indent="      ↳ ") + also)
+            self._shown = thread_ts
         else:
             self._write(f"\n{channel}  (message {ts.split('.')[0]})\n" + self.draw(payload))
+            self._shown = ts
         return Posted(channel=channel, ts=ts)
 
     def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None:
         self.messages[ts] = payload
         self._write(f"\n{channel}  (message {ts.split('.')[0]} updated)\n" + self.draw(payload))
+        self._shown = ts
 
     def find_posted(
         self, channel: str, marker: str, thread_ts: str | None, oldest: float
@@ -65,7 +79,7 @@ class ConsoleNotifier:
             color = attachment.get("color")
             blocks += attachment.get("blocks") or []
         if not blocks and payload.get("text"):
-            lines.append(_plain(payload["text"]))
+            lines.append(plain(payload["text"]))
         for block in blocks:
             lines += self._block(block, color)
         bar = self._paint("▌", color) if color else " "
@@ -74,16 +88,16 @@ class ConsoleNotifier:
     def _block(self, block: dict[str, Any], color: str | None) -> list[str]:
         kind = block.get("type")
         if kind == "header":
-            return [self._paint(_plain(block["text"]["text"]), color, bold=True)]
+            return [self._paint(plain(block["text"]["text"]), color, bold=True)]
         if kind == "section":
-            found = [_plain(block["text"]["text"])] if block.get("text") else []
-            fields = [_plain(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
+            found = [plain(block["text"]["text"])] if block.get("text") else []
+            fields = [plain(f["text"]).replace("\n", ": ", 1) for f in block.get("fields") or []]
             found += ["   ".join(fields[i : i + 3]) for i in range(0, len(fields), 3)]
             return found
         if kind == "context":
-            return [self._dim(" ".join(_plain(e.get("text", "")) for e in block["elements"]))]
+            return [self._dim(" ".join(plain(e.get("text", "")) for e in block["elements"]))]
         if kind == "actions":
-            return [" ".join(f"[{_plain(e['text']['text'])}]" for e in block["elements"])]
+            return [" ".join(_element(e) for e in block["elements"])]
         return []
 
     def _paint(self, text: str, color: str | None, bold: bool = False) -> str:
@@ -100,8 +114,23 @@ class ConsoleNotifier:
         self.out.flush()
 
 
-def _plain(mrkdwn: str) -> str:
-    text = mrkdwn
+def _element(element: dict[str, Any]) -> str:
+    """A button as `[Acknowledge #3]`, a menu as `[Snooze 1h | 4h]`: what to type at the
+    demo's prompt is in the label."""
+    number = f" #{element['value']}" if element.get("value", "").isdigit() else ""
+    if element.get("type") == "static_select":
+        options = element.get("options") or []
+        choices = " | ".join(o["text"]["text"] for o in options)
+        owner = f" #{options[0]['value'].split(':')[0]}" if options else ""
+        return f"[{choices}{owner}]"
+    return f"[{plain(element['text']['text'])}{number}]"
+
+
+def plain(mrkdwn: str) -> str:
+    """Slack mrkdwn as terminal text."""
+    text = re.sub(r"<@U0([A-Z0-9]+)>", lambda m: "@" + m.group(1).lower(), mrkdwn)
+    text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
+    text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
     for code, symbol in _EMOJI.items():
         text = text.replace(code, symbol)
     text = re.sub(

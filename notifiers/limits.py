@@ -18,6 +18,10 @@ BUTTON_VALUE = 2000
 BUTTON_URL = 3000
 ID_LENGTH = 255  # action_id and block_id
 ACTIONS_ELEMENTS = 25
+SELECT_OPTIONS = 100
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+PLACEHOLDER_TEXT = 150
 CONTEXT_ELEMENTS = 10
 CONTEXT_TEXT = 3000
 MESSAGE_TEXT = 4000  # Slack truncates `text` at 40,000; notifications want far less
@@ -78,11 +82,25 @@ def _check_block(block: dict[str, Any], where: str, found: list[str]) -> int:
         if len(elements) > ACTIONS_ELEMENTS:
             found.append(f"{where}: {len(elements)} elements > {ACTIONS_ELEMENTS}")
         for element in elements:
+            if element.get("type") == "static_select":
+                _check_select(element, where, found)
+                continue
             text_of(element.get("text"), BUTTON_TEXT, "button text")
             _check_length(element.get("action_id"), ID_LENGTH, f"{where} action_id", found)
             _check_length(element.get("value"), BUTTON_VALUE, f"{where} button value", found)
             _check_length(element.get("url"), BUTTON_URL, f"{where} button url", found)
     return total
+
+
+def _check_select(element: dict[str, Any], where: str, found: list[str]) -> None:
+    placeholder = (element.get("placeholder") or {}).get("text", "")
+    _check_length(placeholder, PLACEHOLDER_TEXT, f"{where} placeholder", found)
+    options = element.get("options") or []
+    if len(options) > SELECT_OPTIONS:
+        found.append(f"{where}: {len(options)} options > {SELECT_OPTIONS}")
+    for option in options:
+        _check_length((option.get("text") or {}).get("text"), OPTION_TEXT, f"{where} option", found)
+        _check_length(option.get("value"), OPTION_VALUE, f"{where} option value", found)
 
 
 def _check_length(value: Any, limit: int, what: str, found: list[str]) -> None:

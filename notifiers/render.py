@@ -3,13 +3,17 @@ chat.postMessage payload out. Every AWS string goes through `notifiers.text`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.events import Event, Fact, Outcome, Severity
+from bot.incidents.model import Incident
 from bot.routing import Decision
 from bot.status import display_status
 from bot.timeparse import format_duration
 from notifiers import limits
+from notifiers.incident_blocks import incident_blocks
 from notifiers.text import clip, code_block, escape, safe_url, truncate
 
 Payload = dict[str, Any]
@@ -46,8 +50,14 @@ def headline(event: Event) -> str:
     return f"{line} · {event.subject}" if event.subject else line
 
 
-def render_alert(event: Event, decision: Decision, actions: list[Payload] | None = None) -> Payload:
-    """The root message for a resource, showing `event` as its current state."""
+def render_alert(
+    event: Event,
+    decision: Decision,
+    incident: Incident | None = None,
+    snooze_choices: Sequence[timedelta] = (),
+) -> Payload:
+    """The root message for a resource, showing `event` as its current state, and the
+    incident it carries, if any, with its buttons."""
     blocks: list[Payload] = [
         {
             "type": "header",
@@ -59,6 +69,8 @@ def render_alert(event: Event, decision: Decision, actions: list[Payload] | None
         },
         _status_section(event, decision),
     ]
+    if incident is not None:
+        blocks += incident_blocks(incident, snooze_choices)
     blocks += _extra_fact_sections(event)
     if event.reason:
         label = escape(event.reason_label)
@@ -68,7 +80,7 @@ def render_alert(event: Event, decision: Decision, actions: list[Payload] | None
         for fact in event.facts
         if fact.long
     ][:_MAX_LONG_FACTS]
-    buttons = [*(actions or []), *_link_buttons(event)]
+    buttons = _link_buttons(event)
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[: limits.ACTIONS_ELEMENTS]})
     blocks.append(_context(event))
@@ -101,6 +113,15 @@ def render_reply(event: Event, late: bool = False) -> Payload:
     }
 
 
+def render_notice(text: str, broadcast: bool = False) -> Payload:
+    """A thread line that is not an event (an incident transition, a reminder); `text` is
+    mrkdwn built by mlpulse with every outside string already escaped."""
+    payload: Payload = {"text": clip_mrkdwn(text), "blocks": [_section(clip_mrkdwn(text))]}
+    if broadcast:
+        payload["reply_broadcast"] = True
+    return payload
+
+
 def render_plain(event: Event) -> Payload:
     """The alert as plain text only: what is sent when Slack refuses the blocks."""
     text = clip(headline(event), 500)
@@ -118,7 +139,7 @@ def _status_section(event: Event, decision: Decision) -> Payload:
     if decision.severity != Severity.INFO:
         status += f"\n*Severity:* {decision.severity.value}"
     if decision.mention:
-        status += f"\n{_mention(decision.mention)}"
+        status += f"\n{mention_markup(decision.mention)}"
     fields = [_field(fact.label, fact.value) for fact in _short_facts(event)][: limits.MAX_FIELDS]
     block = _section(clip_mrkdwn(status))
     if fields:
@@ -164,7 +185,7 @@ def clip_mrkdwn(text: str) -> str:
     return truncate(text, limits.SECTION_TEXT)
 
 
-def _mention(configured: str) -> str:
+def mention_markup(configured: str) -> str:
     """Mentions come from the operator's config, never from AWS text."""
     return _MENTIONS.get(configured.strip(), configured.strip())
 
@@ -195,7 +216,7 @@ def _context(event: Event) -> Payload:
 def _fallback_text(event: Event, decision: Decision) -> str:
     text = clip(headline(event), 500)
     if decision.mention:
-        text = f"{_mention(decision.mention)} {text}"
+        text = f"{mention_markup(decision.mention)} {text}"
     if event.reason and event.outcome in (Outcome.FAILED, Outcome.DEGRADED):
         text += " — " + clip(event.reason, 300)
     return text

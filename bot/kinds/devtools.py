@@ -74,6 +74,7 @@ def _codepipeline(detail_type: str, subject: Getter) -> KindSpec:
         detail_types=(detail_type,),
         name=_pipeline,
         key=_execution_key,
+        series=_pipeline,
         subject=subject,
         status=detail("state"),
         reason=either(
@@ -132,6 +133,7 @@ def _codebuild(detail_type: str, status: Getter, subject: Getter) -> KindSpec:
         detail_types=(detail_type,),
         name=either(detail("project-name"), first_resource_tail),
         key=either(detail("build-id"), first_resource_tail),
+        series=either(detail("project-name"), first_resource_tail),
         subject=subject,
         status=status,
         reason=_failed_phase,
@@ -175,6 +177,7 @@ STEPFUNCTIONS = KindSpec(
     detail_types=("Step Functions Execution Status Change",),
     name=_sfn_name,
     key=either(detail("executionArn"), _sfn_name),
+    series=lambda event: arn_tail(dig(event, "detail.stateMachineArn")),
     status=detail("status"),
     reason=_sfn_reason,
     started=detail("startDate"),

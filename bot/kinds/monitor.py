@@ -62,9 +62,21 @@ def _facts(event: Raw) -> list[Fact]:
         ("Monitor", _monitor_type(event)),
         ("Endpoint", dig(event, "detail.Environment.sagemaker_endpoint_name")),
         ("Execution", dig(event, "detail.ProcessingJobName")),
-        ("Report", dig(event, "detail.Environment.output_path")),
+        ("Report", _report_location(event)),
     )
     return labelled(*pairs)
+
+
+def _report_location(event: Raw) -> str | None:
+    """Where the execution wrote its report: the S3 output of its processing job (the
+    environment's `output_path` is the container's own path, unless it is an S3 URI)."""
+    outputs = dig(event, "detail.ProcessingOutputConfig.Outputs")
+    for output in outputs if isinstance(outputs, list) else []:
+        uri = text(dig(output, "S3Output.S3Uri")) if isinstance(output, dict) else None
+        if uri and uri.startswith("s3://"):
+            return uri
+    path = text(dig(event, "detail.Environment.output_path"))
+    return path if path and path.startswith("s3://") else None
 
 
 def _links(event: Raw, region: str | None) -> list[Link]:

@@ -235,6 +235,7 @@ _PIPELINE_COMMON: dict[str, Any] = {
     "title": "SageMaker pipeline",
     "name": _pipeline_name,
     "key": either(detail("pipelineExecutionArn"), _pipeline_name),
+    "series": _pipeline_name,
     "reason": detail("failureReason", "FailureReason"),
 }
 PIPELINE_EXECUTION = KindSpec(

@@ -35,6 +35,7 @@ class KindSpec:
     name: Getter
     status: Getter
     key: Getter | None = None  # the resource a root message stands for; default: name
+    series: Getter | None = None  # what a later successful run recovers; default: key
     subject: Getter = nothing
     previous_status: Getter = nothing
     reason: Getter = nothing

@@ -7,52 +7,55 @@ must pass the same contract tests (tests/unit/store/test_contract.py).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from bot.errors import StoreError
-from bot.events import Event, Severity
+from bot.events import Event
+from bot.incidents.model import Action, Incident, Source, Transition
 from bot.routing import Decision
+from bot.store.types import (
+    STAGE_NEW,
+    STAGE_ROOT_DONE,
+    IncidentChange,
+    Notice,
+    OutboxItem,
+    RootMessage,
+    Silence,
+    decode_decision,
+    encode_decision,
+)
 
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """An accepted alert on its way to Slack. `stage` records how far delivery got, so a
-    retry never repeats a step that already reached Slack."""
-
-    id: int
-    key: str
-    event: Event
-    decision: Decision
-    attempts: int
-    stage: int
-    created: datetime
-    next_attempt: datetime
-    in_flight: bool = False  # a send of the current stage may have reached Slack
-
-
-STAGE_NEW = 0
-STAGE_ROOT_DONE = 1  # root posted or updated; the thread reply (if any) remains
-
-
-@dataclass(frozen=True)
-class RootMessage:
-    """The Slack message standing for one resource, and the event whose state it shows."""
-
-    key: str
-    channel: str
-    ts: str
-    event: Event
+__all__ = [
+    "STAGE_NEW",
+    "STAGE_ROOT_DONE",
+    "IncidentChange",
+    "Notice",
+    "OutboxItem",
+    "RootMessage",
+    "Silence",
+    "Store",
+    "decode_decision",
+    "encode_decision",
+    "open_store",
+]
 
 
 class Store(Protocol):
-    def accept(self, items: Sequence[tuple[Event, Decision]], now: datetime) -> list[bool]:
-        """Record each event unless already seen; True for those queued for delivery.
-        All of a batch is durable when this returns."""
+    def accept(
+        self,
+        items: Sequence[tuple[Event, Decision]],
+        now: datetime,
+        changes: Sequence[IncidentChange | None] | None = None,
+        held: Sequence[int | None] | None = None,
+    ) -> list[bool]:
+        """Record each event unless already seen; True for those new ones. New events are
+        queued for delivery, or only counted when `held` names the silence that matched, and their
+        incident `changes` applied, all in one transaction: durable when this returns."""
         ...
+
+    def enqueue_notice(self, key: str, notice: Notice, now: datetime) -> None: ...
 
     def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         """Pending items whose time has come, only the oldest pending one per resource."""
@@ -60,9 +63,11 @@ class Store(Protocol):
 
     def root(self, key: str) -> RootMessage | None: ...
 
-    def set_root(self, key: str, channel: str, ts: str, event: Event) -> None: ...
+    def set_root(
+        self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
+    ) -> None: ...
 
-    def advance_state(self, key: str, event: Event) -> bool:
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """Record `event` as the state the root shows, if it is newer than the one shown
         (see bot.state.order); False, and no change, otherwise."""
         ...
@@ -96,15 +101,66 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    # --- incidents (bot.incidents.model holds the rules)
 
-def encode_decision(decision: Decision) -> str:
-    return json.dumps(asdict(decision))
+    def incident(self, incident_id: int) -> Incident | None: ...
 
+    def incident_for_key(self, key: str) -> Incident | None:
+        """The latest incident carried by the resource's root message, resolved or not."""
+        ...
 
-def decode_decision(text: str) -> Decision:
-    data = json.loads(text)
-    data["severity"] = Severity(data["severity"])
-    return Decision(**data)
+    def unresolved_incidents(self) -> list[Incident]: ...
+
+    def transition(
+        self,
+        incident_id: int,
+        action: Action,
+        actor: str,
+        source: Source,
+        now: datetime,
+        *,
+        until: datetime | None = None,
+        renotify_at: datetime | None = None,
+        notice: Notice | None = None,
+        note: str | None = None,
+    ) -> Transition:
+        """Apply `action` if the incident's state allows it (compare-and-set: of two
+        concurrent attempts exactly one wins), record it in the audit, and queue `notice`
+        in the same transaction. Refused: ok=False with the incident as it is."""
+        ...
+
+    def due_incident_work(self, now: datetime) -> list[Incident]:
+        """Open incidents due a re-notify, and snoozed ones whose snooze ran out."""
+        ...
+
+    def audit(self, incident_id: int) -> list[dict[str, object]]: ...
+
+    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
+        """Audit a command someone was not allowed to run."""
+        ...
+
+    # --- silences
+
+    def add_silence(
+        self,
+        pattern: str,
+        until: datetime,
+        actor: str,
+        channel: str,
+        now: datetime,
+        announce: Callable[[Silence], Notice] | None = None,
+    ) -> Silence:
+        """Record a silence and, in the same transaction, queue its announcement."""
+        ...
+
+    def active_silences(self, now: datetime) -> list[Silence]: ...
+
+    def expire_silences(
+        self, now: datetime, announce: Callable[[Silence], Notice] | None = None
+    ) -> list[Silence]:
+        """Silences that ran out and were not yet announced; marks them announced and
+        queues `announce(silence)` for each, in one transaction."""
+        ...
 
 
 def open_store(url: str) -> Store:

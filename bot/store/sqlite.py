@@ -13,9 +13,18 @@ from bot.errors import StoreError
 from bot.events import Event
 from bot.routing import Decision
 from bot.state import order
-from bot.store import OutboxItem, RootMessage, decode_decision, encode_decision
+from bot.store.sqlite_incidents import INCIDENT_SCHEMA, IncidentTables
+from bot.store.types import (
+    IncidentChange,
+    Notice,
+    OutboxItem,
+    RootMessage,
+    decode_decision,
+    encode_decision,
+)
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS seen (
     dedup_id TEXT PRIMARY KEY,
     seen_at REAL NOT NULL
@@ -26,13 +35,15 @@ CREATE TABLE IF NOT EXISTS roots (
     ts TEXT NOT NULL,
     state_time REAL NOT NULL,
     state_rank INTEGER NOT NULL,
-    event TEXT NOT NULL
+    event TEXT NOT NULL,
+    decision TEXT
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL,
-    event TEXT NOT NULL,
-    decision TEXT NOT NULL,
+    event TEXT,
+    decision TEXT,
+    notice TEXT,
     created REAL NOT NULL,
     next_attempt REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -44,10 +55,12 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, key, id);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);
 """
+    + INCIDENT_SCHEMA
+)
 _BUSY_TIMEOUT_S = 10.0
 
 
-class SqliteStore:
+class SqliteStore(IncidentTables):
     def __init__(self, path: str) -> None:
         self.path = path
         try:
@@ -79,11 +92,17 @@ class SqliteStore:
             except sqlite3.Error as error:
                 raise StoreError(f"SQLite store {self.path}: {error}") from error
 
-    def accept(self, items: Sequence[tuple[Event, Decision]], now: datetime) -> list[bool]:
+    def accept(
+        self,
+        items: Sequence[tuple[Event, Decision]],
+        now: datetime,
+        changes: Sequence[IncidentChange | None] | None = None,
+        held: Sequence[int | None] | None = None,
+    ) -> list[bool]:
         accepted = []
         stamp = now.timestamp()
         with self._tx() as db:
-            for event, decision in items:
+            for index, (event, decision) in enumerate(items):
                 ids = event.dedup_ids
                 marks = ",".join("?" * len(ids))
                 if db.execute(f"SELECT 1 FROM seen WHERE dedup_id IN ({marks})", ids).fetchone():
@@ -92,20 +111,46 @@ class SqliteStore:
                 db.executemany(
                     "INSERT INTO seen (dedup_id, seen_at) VALUES (?, ?)", [(i, stamp) for i in ids]
                 )
+                silence = held[index] if held else None
                 db.execute(
-                    "INSERT INTO outbox (key, event, decision, created, next_attempt)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (event.key, event.model_dump_json(), encode_decision(decision), stamp, stamp),
+                    "INSERT INTO outbox (key, event, decision, created, next_attempt, state)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        event.key,
+                        event.model_dump_json(),
+                        encode_decision(decision),
+                        stamp,
+                        stamp,
+                        "pending" if silence is None else "held",
+                    ),
                 )
+                if silence is not None:
+                    db.execute("UPDATE silences SET held = held + 1 WHERE id = ?", (silence,))
+                change = changes[index] if changes else None
+                # A silenced alert opens nothing, but a silenced recovery still resolves.
+                if change is not None and (silence is None or change.resolve):
+                    self._apply_change(db, event, change, now)
                 accepted.append(True)
         return accepted
+
+    def enqueue_notice(self, key: str, notice: Notice, now: datetime) -> None:
+        with self._tx() as db:
+            self._enqueue_notice(db, key, notice, now)
+
+    def _enqueue_notice(
+        self, db: sqlite3.Connection, key: str, notice: Notice, now: datetime
+    ) -> None:
+        db.execute(
+            "INSERT INTO outbox (key, notice, created, next_attempt) VALUES (?, ?, ?, ?)",
+            (key, notice.encode(), now.timestamp(), now.timestamp()),
+        )
 
     def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         with self._lock:
             rows = self._db.execute(
                 """
                 SELECT o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created,
-                       o.next_attempt, o.in_flight
+                       o.next_attempt, o.in_flight, o.notice
                 FROM outbox o
                 WHERE o.state = 'pending' AND o.next_attempt <= ?
                   AND o.id = (SELECT MIN(id) FROM outbox p
@@ -118,13 +163,14 @@ class SqliteStore:
             OutboxItem(
                 id=row[0],
                 key=row[1],
-                event=Event.model_validate_json(row[2]),
+                event=Event.model_validate_json(row[2]) if row[2] else None,
                 decision=decode_decision(row[3]),
                 attempts=row[4],
                 stage=row[5],
                 created=datetime.fromtimestamp(row[6], UTC),
                 next_attempt=datetime.fromtimestamp(row[7], UTC),
                 in_flight=bool(row[8]),
+                notice=Notice.decode(row[9]) if row[9] else None,
             )
             for row in rows
         ]
@@ -132,31 +178,44 @@ class SqliteStore:
     def root(self, key: str) -> RootMessage | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT key, channel, ts, event FROM roots WHERE key = ?", (key,)
+                "SELECT key, channel, ts, event, decision FROM roots WHERE key = ?", (key,)
             ).fetchone()
         if row is None:
             return None
-        return RootMessage(row[0], row[1], row[2], Event.model_validate_json(row[3]))
+        event = Event.model_validate_json(row[3])
+        return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]))
 
-    def set_root(self, key: str, channel: str, ts: str, event: Event) -> None:
+    def set_root(
+        self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
+    ) -> None:
         when, rank = order(event)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO roots (key, channel, ts, state_time, state_rank, event)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO roots (key, channel, ts, state_time, state_rank, event, decision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
                 " state_time = excluded.state_time, state_rank = excluded.state_rank,"
-                " event = excluded.event",
-                (key, channel, ts, when, rank, event.model_dump_json()),
+                " event = excluded.event, decision = excluded.decision",
+                (key, channel, ts, when, rank, event.model_dump_json(), encode_decision(decision)),
             )
 
-    def advance_state(self, key: str, event: Event) -> bool:
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         when, rank = order(event)
         with self._tx() as db:
             changed = db.execute(
-                "UPDATE roots SET state_time = ?, state_rank = ?, event = ? WHERE key = ?"
+                "UPDATE roots SET state_time = ?, state_rank = ?, event = ?,"
+                " decision = COALESCE(?, decision) WHERE key = ?"
                 " AND (state_time < ? OR (state_time = ? AND state_rank < ?))",
-                (when, rank, event.model_dump_json(), key, when, when, rank),
+                (
+                    when,
+                    rank,
+                    event.model_dump_json(),
+                    encode_decision(decision) if decision is not None else None,
+                    key,
+                    when,
+                    when,
+                    rank,
+                ),
             ).rowcount
         return changed == 1
 

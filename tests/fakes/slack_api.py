@@ -5,8 +5,13 @@ slack_sdk's WebClient sends: `POST /api/<method>` with a JSON body (chat.*) or f
 (conversations.*), or query parameters, and `Authorization: Bearer <token>`.
 
 Methods: auth.test, chat.postMessage, chat.update, chat.delete, conversations.history,
-conversations.replies, conversations.list. Like Slack, posting takes a channel id or a
-`#name`; update, delete and the read methods want the id.
+conversations.replies, conversations.list, and files_upload_v2's three steps
+(files.getUploadURLExternal, a POST of the bytes to the upload URL it gives,
+files.completeUploadExternal; read back with `uploads()`). Like Slack, posting takes a
+channel id or a `#name`; update, delete and the read methods want the id.
+
+Interactivity answers: `fake.response_url("r1")` is a URL on the fake that, like Slack's
+`response_url`, takes JSON posts; they are read back with `responses("r1")`.
 
 Faults are scripted per method and used up in order, one per call:
 
@@ -159,6 +164,19 @@ def all_text(payload: Any) -> str:
     return "\n".join(found)
 
 
+@dataclass
+class Upload:
+    """A file uploaded with files_upload_v2: asked for, its bytes sent, then completed."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    completed: bool = False
+
+
 # --- the fake
 
 
@@ -180,6 +198,9 @@ class FakeSlack:
         self._messages: list[Message] = []
         self._last_ts_us = 0
         self._tat: dict[str, float] = {}  # per channel, for post_limit (GCRA)
+        # Posts to response_url(token), as (token, body); uploads by file id, in order.
+        self._responses: list[tuple[str, dict[str, Any]]] = []
+        self._uploads: dict[str, Upload] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -298,6 +319,20 @@ class FakeSlack:
     def replies(self, channel: str, ts: str) -> list[Message]:
         return [m for m in self.messages(channel) if m.thread_ts == ts and m.ts != ts]
 
+    def response_url(self, token: str) -> str:
+        """A `response_url` on the fake: what is posted to it is kept under `token`."""
+        return self.url.removesuffix("/api/") + f"/response/{token}"
+
+    def responses(self, token: str | None = None) -> list[dict[str, Any]]:
+        """JSON bodies posted to `response_url(token)` (every token's if None), in order."""
+        with self._lock:
+            return [copy.deepcopy(body) for t, body in self._responses if token in (None, t)]
+
+    def uploads(self) -> list[Upload]:
+        """Files uploaded with files_upload_v2, completed or not, in the order started."""
+        with self._lock:
+            return [copy.deepcopy(u) for u in self._uploads.values()]
+
     def message(self, channel: str, ts: str) -> Message:
         with self._lock:
             found = self._find(self._resolve(channel) or channel, ts)
@@ -345,6 +380,8 @@ class FakeSlack:
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.list": self._list,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }.get(method)
         if handler is None:
             return _error("unknown_method")
@@ -480,6 +517,60 @@ class FakeSlack:
             for channel_id, name in self._channels.items()
         ]
         return _ok(channels=channels, response_metadata={"next_cursor": ""})
+
+    def _upload_url(self, args: dict[str, Any], now: float) -> _Answer:
+        try:
+            length = int(args.get("length") or -1)
+        except (TypeError, ValueError):
+            length = -1
+        if not args.get("filename") or length < 0:
+            return _error("invalid_arguments")
+        file_id = f"F{len(self._uploads) + 1:08d}"
+        self._uploads[file_id] = Upload(file_id, str(args["filename"]), length)
+        upload_url = self.url.removesuffix("/api/") + f"/upload/{file_id}"
+        return _ok(upload_url=upload_url, file_id=file_id)
+
+    def _complete_upload(self, args: dict[str, Any], now: float) -> _Answer:
+        try:
+            files = _json_field(args.get("files"))
+        except ValueError:
+            return _error("invalid_arguments")
+        if not isinstance(files, list) or not files:
+            return _error("invalid_arguments")
+        channel = args.get("channel_id")
+        if channel is not None and self._resolve(str(channel)) is None:
+            return _error("channel_not_found")
+        done = []
+        for item in files:
+            upload = self._uploads.get(str((item or {}).get("id")))
+            if upload is None or upload.data is None:
+                return _error("file_not_found")
+            upload.title = item.get("title")
+            upload.channel = self._resolve(str(channel)) if channel is not None else None
+            upload.completed = True
+            done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+        return _ok(files=done)
+
+    def receive_upload(self, file_id: str, data: bytes) -> _Answer:
+        """The bytes of a file, POSTed to the upload URL files.getUploadURLExternal gave."""
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                return _Answer(404, "no such upload", "text/plain")
+            upload.data = data
+            return _Answer(200, f"OK - {len(data)}", "text/plain")
+
+    def receive_response(self, token: str, raw: bytes) -> _Answer:
+        """A post to a response_url: Slack answers `ok` to a JSON object, 400 otherwise."""
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return _Answer(400, "invalid_payload", "text/plain")
+        if not isinstance(body, dict):
+            return _Answer(400, "invalid_payload", "text/plain")
+        with self._lock:
+            self._responses.append((token, body))
+        return _Answer(200, "ok", "text/plain")
 
     # --- helpers (under the lock)
 
@@ -652,9 +743,20 @@ def _block_ok(block: dict[str, Any]) -> bool:
     if kind == "actions":
         elements = block.get("elements") or []
         return 0 < len(elements) <= 25 and all(
-            fits(e.get("text"), _LIMITS["button"]) for e in elements if isinstance(e, dict)
+            _element_ok(e, fits) for e in elements if isinstance(e, dict)
         )
     return kind in ("divider", "image", "rich_text", "input", "file", "video")
+
+
+def _element_ok(element: dict[str, Any], fits: Any) -> bool:
+    if element.get("type") == "static_select":
+        options = element.get("options") or []
+        return (
+            fits(element.get("placeholder"), 150)
+            and 0 < len(options) <= 100
+            and all(fits(o.get("text"), 75) and len(o.get("value", "")) <= 150 for o in options)
+        )
+    return bool(fits(element.get("text"), _LIMITS["button"]))
 
 
 # --- HTTP
@@ -677,6 +779,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if parts.path.startswith("/response/"):
+            self._send(self.owner.receive_response(parts.path.removeprefix("/response/"), raw))
+            return
+        if parts.path.startswith("/upload/"):
+            self._send(self.owner.receive_upload(parts.path.removeprefix("/upload/"), raw))
+            return
         if not parts.path.startswith("/api/"):
             self._send(_Answer(404, json.dumps({"ok": False, "error": "not_found"})))
             return

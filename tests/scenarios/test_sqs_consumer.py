@@ -103,10 +103,12 @@ class FlakyStore:
         self.inner = inner
         self.failing = True
 
-    def accept(self, items: Sequence[tuple[Event, Decision]], now: datetime) -> list[bool]:
+    def accept(
+        self, items: Sequence[tuple[Event, Decision]], now: datetime, *rest: Any
+    ) -> list[bool]:
         if self.failing:
             raise StoreError(f"SQLite store {self.inner.path}: disk I/O error")
-        return self.inner.accept(items, now)
+        return self.inner.accept(items, now, *rest)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -1,0 +1,42 @@
+"""A Model Monitor alert that says *what* drifted: when an execution finishes with
+violations, its `constraint_violations.json` is read from the report location and the
+violations are summarised into the alert. Best effort and bounded: a report that cannot
+be read leaves the alert as it was, never holds it back."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.drift.files import read_one
+from bot.drift.summary import violation_summary
+from bot.errors import InputError
+from bot.events import Event, Fact, Kind, Outcome
+
+log = logging.getLogger(__name__)
+_REPORT = "constraint_violations.json"
+
+
+def monitor_enricher(s3: Callable[[], Any]) -> Callable[[Event], Event]:
+    """An `Event -> Event` step for the pipeline; `s3` makes the S3 client when needed."""
+
+    def enrich(event: Event) -> Event:
+        if event.kind != Kind.MODEL_MONITOR or event.outcome != Outcome.DEGRADED:
+            return event
+        location = next((f.value for f in event.facts if f.label == "Report"), None)
+        if not location or not location.startswith("s3://"):
+            return event
+        try:
+            document = json.loads(read_one(location.rstrip("/") + "/" + _REPORT, s3))
+        except (InputError, ValueError) as error:
+            log.info("no violations report for %s: %s", event.name, error)
+            return event
+        if not isinstance(document, dict):
+            return event
+        summary = violation_summary(document)
+        facts = (*event.facts, Fact(label="Violations", value=summary, long=True))
+        return event.model_copy(update={"facts": facts})
+
+    return enrich

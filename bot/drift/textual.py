@@ -1,0 +1,106 @@
+"""Drift reports as plain text: what `mlpulse drift` prints, and the full report attached to
+a Slack answer when it does not fit (Markdown-friendly: it reads well raw or rendered).
+
+Text only for a terminal or a file, never for Slack blocks (those escape; see render.py).
+Control characters from AWS text (a terminal escape sequence in a feature name) are removed.
+"""
+
+from __future__ import annotations
+
+from bot.drift import stats
+from bot.drift.compare import Comparison, FeatureDrift, Side
+from bot.drift.figures import NONE, fmt, pct
+from bot.drift.findings import MONITOR_LABELS, Finding
+from bot.drift.reports import Report
+from bot.drift.summary import check_label
+from bot.events import Severity
+from notifiers.text import clean
+
+THRESHOLDS = (
+    f"Thresholds: PSI < {stats.PSI_MODERATE} stable, {stats.PSI_MODERATE}–{stats.PSI_MAJOR} "
+    f"moderate, ≥ {stats.PSI_MAJOR} major; KS p < {stats.KS_ALPHA} drifted; "
+    f"JS distance ≥ {stats.JS_DRIFTED} drifted (KS or JS alone: moderate)."
+)
+
+
+def monitors_line(report: Report) -> str:
+    labels = [MONITOR_LABELS.get(m, m) for m in report.monitors] or ["unknown monitor"]
+    return ", ".join(labels)
+
+
+def tally(findings: list[Finding]) -> str:
+    if not findings:
+        return "no violations"
+    critical = sum(1 for f in findings if f.severity == Severity.CRITICAL)
+    parts = [f"{critical} critical"] if critical else []
+    if warnings := len(findings) - critical:
+        parts.append(f"{warnings} warning" + ("s" if warnings > 1 else ""))
+    noun = "violation" if len(findings) == 1 else "violations"
+    return f"{len(findings)} {noun} ({', '.join(parts)})"
+
+
+def report_text(report: Report, title: str | None = None) -> str:
+    lines = [f"# {title or 'Model Monitor report: ' + report.location}", ""]
+    lines += report_body(report)
+    return clean("\n".join(lines).rstrip()) + "\n"
+
+
+def report_body(report: Report) -> list[str]:
+    count = f" · {fmt(report.item_count)} rows" if report.item_count is not None else ""
+    lines = [f"{monitors_line(report)} · {tally(report.findings)}{count}"]
+    if report.files:
+        lines.append(f"Read: {', '.join(report.files)}")
+    lines += [f"Problem: {problem}" for problem in report.problems]
+    for finding in report.findings:
+        lines += ["", *finding_lines(finding)]
+    if report.details:
+        lines += ["", f"## Everything read ({len(report.details)})"]
+        lines += [detail_line(detail) for detail in report.details]
+    return lines
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    head = f"{finding.severity.value.upper()}  {finding.subject} — {check_label(finding.check)}"
+    lines = [f"{head} ({MONITOR_LABELS.get(finding.monitor, finding.monitor)})"]
+    if finding.description:
+        lines.append(f"    {finding.description}")
+    lines += [f"    {f.name}: {f.baseline} → {f.current}" for f in finding.figures]
+    return lines
+
+
+def detail_line(detail: Finding) -> str:
+    figures = " · ".join(f"{f.name} {f.baseline} → {f.current}" for f in detail.figures)
+    return f"- {detail.subject}: {figures}"
+
+
+def comparison_text(comparison: Comparison, baseline: str, current: str) -> str:
+    lines = [
+        f"# Drift of {current} against {baseline}",
+        "",
+        f"{len(comparison.features)} features · baseline {comparison.baseline_rows} rows · "
+        f"current {comparison.current_rows} rows",
+        *(f"Note: {note}" for note in comparison.notes),
+        "",
+        f"{'feature':<24} {'kind':<11} {'verdict':<9} {'PSI':>7} {'KS D':>7} {'KS p':>9} "
+        f"{'JS':>6}  baseline → current",
+    ]
+    lines += [feature_line(f) for f in comparison.features]
+    return clean("\n".join([*lines, "", THRESHOLDS])) + "\n"
+
+
+def feature_line(f: FeatureDrift) -> str:
+    ks_d = f"{f.ks.statistic:.4f}" if f.ks else NONE
+    ks_p = f"{f.ks.pvalue:.2e}" if f.ks else NONE
+    js = f"{f.js:.4f}" if f.js is not None else NONE
+    name = f.name if len(f.name) <= 24 else f.name[:23] + "…"
+    return (
+        f"{name:<24} {f.kind:<11} {f.verdict:<9} {f.psi:>7.4f} {ks_d:>7} {ks_p:>9} {js:>6}  "
+        f"{side_text(f.baseline)} → {side_text(f.current)}"
+    )
+
+
+def side_text(side: Side) -> str:
+    if side.top:
+        shown = ", ".join(f"{value} {100 * share:.0f}%" for value, share in side.top)
+        return f"[{shown}] missing {pct(side.missing)}"
+    return f"mean {fmt(side.mean)} std {fmt(side.std)} missing {pct(side.missing)}"

@@ -1,0 +1,39 @@
+"""What an accepted event does to incidents, and whether a silence holds it back. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from fnmatch import fnmatchcase
+
+from bot.config import Config
+from bot.events import Event, Outcome
+from bot.routing import Decision
+from bot.store.types import IncidentChange, Silence
+
+_NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
+
+
+def incident_change(
+    event: Event, decision: Decision, config: Config, now: datetime
+) -> IncidentChange | None:
+    """A failure routed as an incident opens one; a success of the same series (a later
+    run, an alarm back to OK, an endpoint back in service) resolves it."""
+    if decision.incident and event.outcome not in _NOT_A_PROBLEM:
+        settings = config.incidents
+        renotify_at = now + settings.renotify_after if settings.max_renotify > 0 else None
+        return IncidentChange(open=True, renotify_at=renotify_at, note=event.name)
+    if event.subject is None and event.outcome == Outcome.SUCCEEDED:
+        return IncidentChange(resolve=True)
+    return None
+
+
+def silence_for(event: Event, silences: Sequence[Silence]) -> Silence | None:
+    """The first silence whose pattern matches the event: a glob on the resource name, a
+    kind (`alarm`), or `kind:alarm`."""
+    for silence in silences:
+        pattern = silence.pattern
+        kind = pattern.removeprefix("kind:")
+        if kind == event.kind.value or fnmatchcase(event.name, pattern):
+            return silence
+    return None

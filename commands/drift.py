@@ -1,0 +1,60 @@
+"""`/mlpulse drift ENDPOINT`: the latest Model Monitor result of every monitor on an endpoint.
+
+For each monitoring schedule on the endpoint (data quality, model quality, bias drift,
+feature attribution drift): the latest execution, its status and violations, worst first,
+with baseline against current figures; a chart of the worst violated feature's
+distribution; and, when the message cannot hold every violation, the full report as a
+Markdown file. The work is in bot.drift.endpoint.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.aws.calls import clients_of
+from bot.drift.endpoint import endpoint_drift
+from bot.errors import InputError
+from commands.base import Args, Chart, Context, Reply
+
+SLOW = True
+_ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's pattern
+_USAGE = "usage: `/mlpulse drift ENDPOINT`, e.g. `/mlpulse drift churn-prod`"
+
+
+def handle(ctx: Context, args: Args) -> Reply:
+    """drift ENDPOINT — latest Model Monitor results: violations, baseline vs current, chart.
+
+    /mlpulse drift churn-prod
+    """
+    if len(args.words) != 1:
+        raise InputError(_USAGE)
+    endpoint = args.words[0]
+    if not _ENDPOINT_NAME.match(endpoint):
+        raise InputError(f"`{endpoint[:70]}` is not an endpoint name; {_USAGE}")
+    aws = clients_of(ctx.aws)
+    drift = endpoint_drift(aws.sagemaker, aws.s3, endpoint)
+    files: list[Chart] = []
+    if drift.chart is not None:
+        feature, png = drift.chart
+        files.append(
+            Chart(
+                filename=f"drift-{endpoint}-{_safe(feature)}.png",
+                title=f"{feature[:100]}: baseline vs current",
+                png=png,
+            )
+        )
+    if drift.full_report is not None:
+        # Not a picture: Chart is the one file type a Reply carries; its bytes are the
+        # report's Markdown and the file name says so, which is all files_upload_v2 needs.
+        filename, text = drift.full_report
+        files.append(Chart(filename=filename, title="Full drift report", png=text.encode()))
+    return Reply(
+        text=drift.payload["text"],
+        blocks=drift.payload["blocks"],
+        charts=files,
+        public=args.public,
+    )
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:60] or "feature"

@@ -1,0 +1,69 @@
+"""Running one `/mlpulse` line, for Slack and for the demo's prompt alike: parse it, look
+it up, check who may run it, run it; never an exception for the person who typed it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from types import ModuleType
+
+from bot.errors import UserError
+from commands import REGISTRY
+from commands.base import Args, Context, Reply
+from commands.parse import parse
+from commands.permissions import allowed, refusal
+from notifiers.text import escape
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A line ready to run, or the answer it gets without running (`reply`)."""
+
+    name: str
+    module: ModuleType | None
+    args: Args | None
+    reply: Reply | None = None
+
+    @property
+    def slow(self) -> bool:
+        return bool(getattr(self.module, "SLOW", False))
+
+
+def prepare(text: str, ctx: Context) -> Prepared:
+    try:
+        name, args = parse(text)
+    except UserError as error:
+        return Prepared("", None, None, Reply(text=f"{escape(str(error))}\n{short_help()}"))
+    module = REGISTRY.get(name)
+    if module is None:
+        problem = f"`{escape(name[:40])}` is not an mlpulse subcommand."
+        return Prepared(name, None, None, Reply(text=f"{problem}\n{short_help()}"))
+    if not allowed(ctx.config, ctx.user_id, name):
+        ctx.store.record_refusal(ctx.user_id, f"/mlpulse {name}", ctx.clock.now())
+        log.warning("refused /mlpulse %s for %s", name, ctx.user_id)
+        return Prepared(name, module, args, Reply(text=refusal(ctx.config, name)))
+    return Prepared(name, module, args)
+
+
+def execute(prepared: Prepared, ctx: Context) -> Reply:
+    if prepared.reply is not None or prepared.module is None or prepared.args is None:
+        return prepared.reply or Reply(text=short_help())
+    try:
+        reply: Reply = prepared.module.handle(ctx, prepared.args)
+    except UserError as error:
+        return Reply(text=f"{escape(str(error))}\nTry `/mlpulse help`.")
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("/mlpulse %s failed (reference %s)", prepared.name, reference)
+        return Reply(text=f"Sorry, that went wrong on our side (reference `{reference}`).")
+    if prepared.args.public:
+        reply.public = True
+    return reply
+
+
+def short_help() -> str:
+    names = ", ".join(f"`{name}`" for name in REGISTRY)
+    return f"Subcommands: {names}. `/mlpulse help` explains each."

@@ -1,0 +1,25 @@
+"""`/mlpulse silences`."""
+
+from __future__ import annotations
+
+from commands.base import Args, Context, Reply
+from notifiers.text import escape
+
+SLOW = False
+
+
+def handle(ctx: Context, args: Args) -> Reply:
+    """silences — the silences in force, who set them and how many alerts they hold.
+
+    /mlpulse silences
+    """
+    active = ctx.store.active_silences(ctx.clock.now())
+    if not active:
+        return Reply(text="No silences in force.", public=args.public)
+    lines = [f"*{len(active)} silence(s) in force:*"]
+    for silence in active[:30]:
+        lines.append(
+            f"• `{escape(silence.pattern)}` until {silence.expires_at:%Y-%m-%d %H:%M} UTC, "
+            f"set by <@{escape(silence.created_by)}>, {silence.held} alert(s) held"
+        )
+    return Reply(text="\n".join(lines), public=args.public)

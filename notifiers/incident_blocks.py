@@ -1,0 +1,106 @@
+"""The incident part of a root message: who did what and when, and the buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from bot.incidents.model import ALLOWED, Action, Incident, State
+from notifiers.text import clip, escape
+
+ACK_ACTION = "incident_ack"
+RESOLVE_ACTION = "incident_resolve"
+SNOOZE_ACTION = "incident_snooze"
+
+# The auto-resolve note names the resource and its status (512 characters each, more once
+# escaped): cut so the incident's section stays well inside Slack's 3,000.
+_NOTE_CHARS = 500
+_ICON = {
+    State.OPEN: ":rotating_light:",
+    State.ACKNOWLEDGED: ":eyes:",
+    State.SNOOZED: ":zzz:",
+    State.RESOLVED: ":white_check_mark:",
+}
+
+
+def incident_blocks(
+    incident: Incident, snooze_choices: Sequence[timedelta]
+) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "block_id": f"incident-{incident.id}",
+            "text": {"type": "mrkdwn", "text": state_line(incident)},
+        }
+    ]
+    buttons = _buttons(incident, snooze_choices)
+    if buttons:
+        blocks.append(
+            {"type": "actions", "block_id": f"incident-actions-{incident.id}", "elements": buttons}
+        )
+    return blocks
+
+
+def state_line(incident: Incident) -> str:
+    head = f"{_ICON[incident.state]} *Incident #{incident.id}*"
+    actor = "mlpulse" if incident.actor in (None, "mlpulse") else f"<@{escape(incident.actor)}>"
+    at = f"{incident.updated_at:%H:%M} UTC"
+    if incident.state == State.OPEN:
+        reminders = f", reminded {incident.renotify_count}×" if incident.renotify_count else ""
+        return f"{head} · open since {incident.opened_at:%H:%M} UTC{reminders}"
+    if incident.state == State.ACKNOWLEDGED:
+        return f"{head} · acknowledged by {actor} at {at}"
+    if incident.state == State.SNOOZED:
+        until = f"{incident.snoozed_until:%H:%M} UTC" if incident.snoozed_until else "later"
+        return f"{head} · snoozed by {actor} until {until}"
+    how = "automatically" if actor == "mlpulse" else f"by {actor}"
+    why = f" ({clip(incident.note, _NOTE_CHARS)})" if incident.note and actor == "mlpulse" else ""
+    return f"{head} · resolved {how} at {at}{why}"
+
+
+def _buttons(incident: Incident, snooze_choices: Sequence[timedelta]) -> list[dict[str, Any]]:
+    value = str(incident.id)
+    buttons: list[dict[str, Any]] = []
+    if incident.state in ALLOWED[Action.ACK]:
+        buttons.append(_button("Acknowledge", ACK_ACTION, value, "primary"))
+    if incident.state in ALLOWED[Action.RESOLVE]:
+        buttons.append(_button("Resolve", RESOLVE_ACTION, value, None))
+    if incident.state in ALLOWED[Action.SNOOZE] and snooze_choices:
+        buttons.append(
+            {
+                "type": "static_select",
+                "action_id": SNOOZE_ACTION,
+                "placeholder": {"type": "plain_text", "text": "Snooze"},
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": f"Snooze {short_duration(choice)}"},
+                        "value": f"{incident.id}:{int(choice.total_seconds())}",
+                    }
+                    for choice in snooze_choices[:10]
+                ],
+            }
+        )
+    return buttons
+
+
+def _button(text: str, action_id: str, value: str, style: str | None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def short_duration(length: timedelta) -> str:
+    """`1h`, `90m`, `2d`."""
+    minutes = int(length.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes and minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"

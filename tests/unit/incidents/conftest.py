@@ -1,0 +1,79 @@
+"""A store with one incident in it, on the fake clock, for the incident unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.events import Event, Kind, Outcome
+from bot.incidents.model import Action, Incident, Source, State
+from bot.incidents.policy import incident_change
+from bot.routing import route
+from bot.store.sqlite import SqliteStore
+
+
+def event(
+    name: str = "churn-xgb-1",
+    status: str = "Failed",
+    outcome: Outcome = Outcome.FAILED,
+    kind: Kind = Kind.TRAINING_JOB,
+    minute: int = 0,
+    series: str | None = None,
+    subject: str | None = None,
+    event_id: str | None = None,
+    clock: FakeClock | None = None,
+) -> Event:
+    when = (clock.now() if clock else FakeClock().now()) + timedelta(minutes=minute)
+    return Event(
+        id=event_id or f"{name}-{status}-{minute}-{subject}",
+        kind=kind,
+        key=f"{kind.value}:123456789012:us-east-1:{name}",
+        name=name,
+        series=series,
+        title="Training job",
+        status=status,
+        outcome=outcome,
+        time=when,
+        subject=subject,
+    )
+
+
+def accept(store: SqliteStore, config: Config, clock: FakeClock, *events: Event) -> list[bool]:
+    routed = [(e, route(e, config)) for e in events]
+    changes = [incident_change(e, d, config, clock.now()) for e, d in routed]
+    return store.accept(routed, clock.now(), changes)
+
+
+Reach = Callable[[State], Incident]
+
+
+@pytest.fixture
+def reach(store: SqliteStore, clock: FakeClock) -> Reach:
+    """`reach(state)`: a fresh incident brought to `state` by ordinary transitions."""
+    config = Config()
+    made = [0]
+
+    def make(state: State) -> Incident:
+        made[0] += 1
+        accept(store, config, clock, event(f"job-{made[0]}", clock=clock))
+        incident = store.unresolved_incidents()[-1]
+        steps = {
+            State.OPEN: [],
+            State.ACKNOWLEDGED: [Action.ACK],
+            State.SNOOZED: [Action.SNOOZE],
+            State.RESOLVED: [Action.RESOLVE],
+        }[state]
+        for step in steps:
+            until = clock.now() + timedelta(hours=1) if step == Action.SNOOZE else None
+            assert store.transition(
+                incident.id, step, "U0", Source.BUTTON, clock.now(), until=until
+            ).ok
+        found = store.incident(incident.id)
+        assert found is not None and found.state == state
+        return found
+
+    return make

@@ -1,0 +1,226 @@
+"""bot.slack.ingress in process: what reaches Bolt, and what is answered before it does.
+(The same over real HTTP into the started app: tests/scenarios/test_slack_events.py.)"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.http import Request, Response
+from bot.slack import ingress as ingress_module
+from bot.slack.app import _parse_value
+from bot.slack.ingress import SlackIngress
+
+SECRET = "unit-secret"
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+FORM = "application/x-www-form-urlencoded"
+
+
+class StubApp:
+    """Stands for SlackApp: records what it is given, answers as told."""
+
+    def __init__(self, answer: Response | Exception | None = None) -> None:
+        self.bodies: list[str] = []
+        self.answer = answer or Response(200, b"handled")
+
+    def dispatch(self, body: str, headers: dict[str, str]) -> Response:
+        self.bodies.append(body)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def sign(body: bytes, ts: str, secret: str = SECRET) -> str:
+    base = b"v0:" + ts.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def request(
+    body: bytes = b"command=%2Fmlpulse&text=help",
+    ts: str | None = None,
+    signature: str | None = None,
+    content_type: str = FORM,
+    **extra: str,
+) -> Request:
+    stamp = str(int(NOW.timestamp())) if ts is None else ts
+    headers = {
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": sign(body, stamp) if signature is None else signature,
+        "content-type": content_type,
+        **{name.replace("_", "-"): value for name, value in extra.items()},
+    }
+    return Request("POST", "/slack/events", headers, body)
+
+
+@pytest.fixture
+def app() -> StubApp:
+    return StubApp()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def ingress(app: StubApp, clock: FakeClock) -> SlackIngress:
+    return SlackIngress(SECRET, clock, app)  # type: ignore[arg-type]
+
+
+def test_a_signed_request_reaches_bolt(ingress: SlackIngress, app: StubApp) -> None:
+    assert ingress.handle(request()).body == b"handled"
+    assert app.bodies == ["command=%2Fmlpulse&text=help"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        FORM,
+        "application/json",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        "Application/JSON",
+    ],
+)
+def test_form_and_json_bodies_are_accepted(
+    ingress: SlackIngress, app: StubApp, content_type: str
+) -> None:
+    assert ingress.handle(request(content_type=content_type)).status == 200
+    assert len(app.bodies) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"ts": ""}, 401),
+        ({"ts": "abc"}, 401),
+        ({"ts": "²"}, 401),
+        (
+            {"ts": "١٧٩٥٥٧٥٦٠٠"},
+            401,
+        ),  # Arabic-Indic digits: int() reads them, Slack never sends them
+        ({"ts": "9" * 5000}, 401),
+        ({"ts": " 1795575600"}, 401),
+        ({"signature": ""}, 401),
+        ({"signature": "v0=deadbeef"}, 401),
+        ({"signature": sign(b"other", str(int(NOW.timestamp())))}, 401),
+        ({"signature": sign(b"command=%2Fmlpulse&text=help", "1795575600", "other-secret")}, 401),
+        ({"content_type": "text/plain"}, 400),
+        ({"content_type": ""}, 400),
+        ({"content_type": "multipart/form-data; boundary=x"}, 400),
+    ],
+)
+def test_refused_before_bolt(
+    ingress: SlackIngress, app: StubApp, changes: dict[str, Any], status: int
+) -> None:
+    answer = ingress.handle(request(**changes))
+    assert answer.status == status
+    assert app.bodies == []
+
+
+def test_missing_headers(ingress: SlackIngress, app: StubApp) -> None:
+    for missing in ("x-slack-request-timestamp", "x-slack-signature"):
+        sent = request()
+        headers = {k: v for k, v in sent.headers.items() if k != missing}
+        assert ingress.handle(Request("POST", sent.path, headers, sent.body)).status == 401
+    assert app.bodies == []
+
+
+def test_not_utf8(ingress: SlackIngress, app: StubApp) -> None:
+    body = b"text=\xff\xfe"
+    assert ingress.handle(request(body=body)).status == 400
+    assert app.bodies == []
+
+
+@pytest.mark.parametrize(("offset", "status"), [(-301, 401), (-300, 200), (300, 200), (301, 401)])
+def test_five_minutes_on_the_injected_clock(
+    ingress: SlackIngress, clock: FakeClock, offset: int, status: int
+) -> None:
+    sent = request()
+    clock.advance(-offset)  # the request was signed `offset` seconds from now
+    assert ingress.handle(sent).status == status
+
+
+def test_a_retry_of_a_seen_body_is_answered_without_bolt(
+    ingress: SlackIngress, app: StubApp
+) -> None:
+    assert ingress.handle(request()).status == 200
+    retry = ingress.handle(request(x_slack_retry_num="1"))
+    assert (retry.status, retry.body, retry.headers) == (200, b"", {"X-Slack-No-Retry": "1"})
+    again = ingress.handle(request(x_slack_retry_num="2"))
+    assert again.status == 200
+    assert len(app.bodies) == 1
+    assert ingress.handle(request()).status == 200  # not a retry: Slack asked again
+    assert len(app.bodies) == 2
+
+
+def test_a_retry_whose_body_was_never_seen_is_handled(ingress: SlackIngress, app: StubApp) -> None:
+    assert ingress.handle(request(x_slack_retry_num="1")).status == 200
+    assert len(app.bodies) == 1
+
+
+def test_the_memory_of_bodies_is_bounded(
+    ingress: SlackIngress, app: StubApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingress_module, "_SEEN_BODIES", 3)
+    for n in range(5):
+        ingress.handle(request(body=f"text={n}".encode()))
+    assert len(ingress._seen) == 3
+    ingress.handle(request(body=b"text=0", x_slack_retry_num="1"))  # forgotten: handled again
+    ingress.handle(request(body=b"text=4", x_slack_retry_num="1"))  # remembered
+    assert app.bodies.count("text=0") == 2 and app.bodies.count("text=4") == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [ValueError("Expecting value"), AttributeError("'list' object has no attribute 'get'")],
+)
+def test_a_body_bolt_cannot_read_is_a_400(clock: FakeClock, failure: Exception) -> None:
+    ingress = SlackIngress(SECRET, clock, StubApp(failure))  # type: ignore[arg-type]
+    assert ingress.handle(request()).status == 400
+
+
+def test_a_bolt_500_is_not_passed_on(clock: FakeClock) -> None:
+    ingress = SlackIngress(SECRET, clock, StubApp(Response(500, b"")))  # type: ignore[arg-type]
+    assert ingress.handle(request()).status == 400
+    ok = SlackIngress(SECRET, clock, StubApp(Response(404, b"")))  # type: ignore[arg-type]
+    assert ok.handle(request()).status == 404
+
+
+# --- the values incident buttons carry
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", (12, None)),
+        ("12:3600", (12, timedelta(hours=1))),
+        ("12:60", (12, timedelta(minutes=1))),
+        ("12:2592000", (12, timedelta(days=30))),
+        ("0", (0, None)),  # no such incident: the service says so
+        ("999999999999999999", (999999999999999999, None)),
+        ("12:59", (None, None)),
+        ("12:2592001", (None, None)),
+        ("12:", (12, None)),
+        ("", (None, None)),
+        (":3600", (None, None)),
+        ("abc", (None, None)),
+        ("-1", (None, None)),
+        ("1.5", (None, None)),
+        ("12:1h", (None, None)),
+        ("12:3600:1", (None, None)),
+        ("²", (None, None)),
+        ("1:²", (None, None)),
+        ("١٢", (None, None)),
+        ("9" * 19, (None, None)),
+        ("9" * 5000, (None, None)),
+        ("1:" + "9" * 30, (None, None)),
+        (" 12", (None, None)),
+    ],
+)
+def test_parse_value(value: str, expected: tuple[int | None, timedelta | None]) -> None:
+    assert _parse_value(value) == expected
