@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.incidents.model import Action, Source
+from bot.incidents.model import Action
 from commands.base import Args, Context, Reply
-from commands.incident_args import incident_id, outcome, service
+from commands.incident_args import act
 
 SLOW = False
 USAGE = "/mlpulse ack ID"
@@ -15,6 +15,4 @@ def handle(ctx: Context, args: Args) -> Reply:
 
     /mlpulse ack 12
     """
-    number = incident_id(args, USAGE)
-    result = service(ctx).act(number, Action.ACK, ctx.user_id, Source.COMMAND)
-    return outcome(result, f"You acknowledged incident #{number}.")
+    return act(ctx, args, Action.ACK, USAGE, "You acknowledged incident #{number}.")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.config import parse_duration
 from bot.errors import InputError
-from bot.incidents.model import Transition
+from bot.incidents.model import Action, Source, Transition
 from bot.incidents.service import IncidentService
 from commands.base import Args, Context, Reply
 
@@ -49,3 +49,10 @@ def outcome(result: Transition, done: str) -> Reply:
     if result.ok:
         return Reply(text=done)
     return Reply(text=result.explanation)
+
+
+def act(ctx: Context, args: Args, action: Action, usage: str, done: str) -> Reply:
+    """`ack`, `resolve`: one incident id, one action; `done` takes `{number}`."""
+    number = incident_id(args, usage)
+    result = service(ctx).act(number, action, ctx.user_id, Source.COMMAND)
+    return outcome(result, done.format(number=number))
