@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot import logs
 from bot.clock import SystemClock
 from bot.config import Config, check_config_file, config_path, load_config, load_settings
 from bot.drift.cli import add_arguments as add_drift_arguments
@@ -30,10 +31,9 @@ log = logging.getLogger("mlpulse")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level={"run": logging.INFO, "demo": logging.ERROR}.get(args.command, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = {"run": logging.INFO, "demo": logging.ERROR}.get(args.command, logging.WARNING)
+    # `run` logs JSON lines unless a person watches; the other commands talk to people.
+    logs.configure(level, json_lines=None if args.command == "run" else False)
     try:
         return int(args.handler(args))
     except UserError as error:

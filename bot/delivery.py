@@ -78,6 +78,11 @@ class Deliverer:
                 self._failed(item, channel, error)
             else:
                 delivered += 1
+                log.debug(
+                    "delivered %s",
+                    item.key,
+                    extra={"resource": item.key, "event_id": item.event.id if item.event else None},
+                )
                 self.metrics.delivered.labels(item.kind_label).inc()
                 self.metrics.latency.observe(max(0.0, now - item.created.timestamp()))
                 self.health.set("slack", True, "delivering", self.clock.now())
@@ -249,7 +254,16 @@ class Deliverer:
         now = self.clock.now()
         kind = item.kind_label
         self.metrics.failed.labels(kind, error.failure.value).inc()
-        log.warning("delivery of %s failed: %s", item.key, error)
+        log.warning(
+            "delivery of %s failed: %s",
+            item.key,
+            error,
+            extra={
+                "resource": item.key,
+                "event_id": item.event.id if item.event else None,
+                "channel": channel,
+            },
+        )
         if error.failure == Failure.RATE_LIMITED:
             wait = error.retry_after or 1.0
             self.metrics.rate_limited.inc()
