@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from bot.bursts import GROUP_AFTER, Bursts
 from bot.clock import Clock
 from bot.config import Config
 from bot.events import Event
@@ -58,6 +59,7 @@ class Deliverer:
         self.pacer = Pacer(
             notifier.min_interval / config.slack.posts_per_second, config.slack.burst
         )
+        self.bursts = Bursts(store, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self._aliases: dict[str, str] = {}  # channel name -> id, learned from Slack's answers
 
@@ -65,11 +67,18 @@ class Deliverer:
         now = self.clock.now().timestamp()
         delivered = failed = 0
         waits: list[float] = []
+        held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
         for item in self.store.due(self.clock.now(), _BATCH):
-            channel = self._channel_for(item)
+            root = self.store.root(item.key)
+            if root is not None and root.digest_id is not None and self.bursts.absorb(item, root):
+                delivered += 1
+                continue
+            channel = self._channel_for(item, root)
             wait = self.pacer.wait(channel, now)
             if wait > 0:
                 waits.append(wait)
+                if Bursts.groupable(item, root):
+                    held_back.setdefault(channel, []).append(item)
                 continue
             try:
                 self._deliver(item)
@@ -86,6 +95,12 @@ class Deliverer:
                 self.metrics.delivered.labels(item.kind_label).inc()
                 self.metrics.latency.observe(max(0.0, now - item.created.timestamp()))
                 self.health.set("slack", True, "delivering", self.clock.now())
+        for channel, items in held_back.items():
+            if len(items) >= GROUP_AFTER:
+                self.bursts.fold(channel, items)
+                delivered += len(items)
+        if self.bursts.refresh(self._aliases):
+            waits.append(1.0)
         self.metrics.outbox_depth.set(self.store.pending_count())
         more = self.store.due(self.clock.now() + timedelta(seconds=_IDLE_WAIT_S), 1)
         if more:
@@ -126,6 +141,8 @@ class Deliverer:
         event, decision = item.event, item.decision
         assert event is not None and decision is not None  # an event item carries both
         root = self.store.root(item.key)
+        if root is not None and root.digest_id is not None:
+            root = None  # a digest line that now needs a message of its own
         if root is None:
             self._post_root(item, decision.channel, event, decision)
             return
@@ -300,9 +317,8 @@ class Deliverer:
         else:
             self.store.retry_later(item.id, now + timedelta(seconds=_MAX_BACKOFF_S), str(error))
 
-    def _channel_for(self, item: OutboxItem) -> str:
-        root = self.store.root(item.key)
-        if root is not None:
+    def _channel_for(self, item: OutboxItem, root: RootMessage | None) -> str:
+        if root is not None and root.digest_id is None:
             return self._alias(root.channel)
         if item.decision is not None:
             return self._alias(item.decision.channel)

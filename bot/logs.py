@@ -30,7 +30,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: int, json_lines: bool | None = None) -> None:
-    """JSON unless standard error is a terminal (or `json_lines` says otherwise)."""
+    """JSON unless standard error is a terminal (or `json_lines` says otherwise). Like
+    logging.basicConfig, it leaves logging alone when the host (a test runner, an
+    embedding program) has configured it already."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     use_json = not sys.stderr.isatty() if json_lines is None else json_lines
     handler = logging.StreamHandler()
     handler.setFormatter(
@@ -38,6 +43,5 @@ def configure(level: int, json_lines: bool | None = None) -> None:
         if use_json
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.addHandler(handler)
     root.setLevel(level)

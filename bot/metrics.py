@@ -27,6 +27,12 @@ class Metrics:
             by_kind,
             registry=self.registry,
         )
+        self.grouped = Counter(
+            "mlpulse_events_grouped",
+            "Alerts shown as a line of a burst digest",
+            by_kind,
+            registry=self.registry,
+        )
         self.delivered = Counter(
             "mlpulse_events_delivered", "Alerts delivered to Slack", by_kind, registry=self.registry
         )

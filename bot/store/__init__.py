@@ -18,6 +18,7 @@ from bot.routing import Decision
 from bot.store.types import (
     STAGE_NEW,
     STAGE_ROOT_DONE,
+    Digest,
     IncidentChange,
     Notice,
     OutboxItem,
@@ -30,6 +31,7 @@ from bot.store.types import (
 __all__ = [
     "STAGE_NEW",
     "STAGE_ROOT_DONE",
+    "Digest",
     "IncidentChange",
     "Notice",
     "OutboxItem",
@@ -138,6 +140,35 @@ class Store(Protocol):
     def record_refusal(self, actor: str, what: str, now: datetime) -> None:
         """Audit a command someone was not allowed to run."""
         ...
+
+    # --- burst digests (bot.bursts)
+
+    def open_digest(self, channel: str, now: datetime, window: float, capacity: int) -> Digest:
+        """The channel's digest still taking members (opened within `window` seconds, fewer
+        than `capacity` members), or a new one."""
+        ...
+
+    def join_digest(self, digest: Digest, item: OutboxItem) -> None:
+        """Make the item's resource a line of the digest and finish the item, atomically."""
+        ...
+
+    def touch_digest(self, digest_id: int) -> None:
+        """A member changed: the digest message needs a refresh."""
+        ...
+
+    def dirty_digests(self) -> list[Digest]: ...
+
+    def digest_members(self, digest_id: int) -> list[Event]:
+        """Each member's latest state, newest first."""
+        ...
+
+    def digest_sending(self, digest_id: int) -> None:
+        """Before the first post of a digest: after a crash its retry looks for it."""
+        ...
+
+    def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None: ...
+
+    def digest_refreshed(self, digest_id: int, now: datetime) -> None: ...
 
     # --- silences
 

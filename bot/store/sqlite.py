@@ -13,6 +13,7 @@ from bot.errors import StoreError
 from bot.events import Event
 from bot.routing import Decision
 from bot.state import order
+from bot.store.sqlite_digests import DIGEST_SCHEMA, DigestTables
 from bot.store.sqlite_incidents import INCIDENT_SCHEMA, IncidentTables
 from bot.store.types import (
     IncidentChange,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS roots (
     state_time REAL NOT NULL,
     state_rank INTEGER NOT NULL,
     event TEXT NOT NULL,
-    decision TEXT
+    decision TEXT,
+    digest_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,11 +58,12 @@ CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, key, id);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);
 """
     + INCIDENT_SCHEMA
+    + DIGEST_SCHEMA
 )
 _BUSY_TIMEOUT_S = 10.0
 
 
-class SqliteStore(IncidentTables):
+class SqliteStore(IncidentTables, DigestTables):
     def __init__(self, path: str) -> None:
         self.path = path
         try:
@@ -178,12 +181,13 @@ class SqliteStore(IncidentTables):
     def root(self, key: str) -> RootMessage | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT key, channel, ts, event, decision FROM roots WHERE key = ?", (key,)
+                "SELECT key, channel, ts, event, decision, digest_id FROM roots WHERE key = ?",
+                (key,),
             ).fetchone()
         if row is None:
             return None
         event = Event.model_validate_json(row[3])
-        return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]))
+        return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]), row[5])
 
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
@@ -195,7 +199,7 @@ class SqliteStore(IncidentTables):
                 " VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
                 " state_time = excluded.state_time, state_rank = excluded.state_rank,"
-                " event = excluded.event, decision = excluded.decision",
+                " event = excluded.event, decision = excluded.decision, digest_id = NULL",
                 (key, channel, ts, when, rank, event.model_dump_json(), encode_decision(decision)),
             )
 

@@ -63,6 +63,21 @@ class RootMessage:
     ts: str
     event: Event
     decision: Decision | None = None
+    digest_id: int | None = None  # the resource is one line of a burst digest, not a message
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One message standing for many resources of a burst (bot.bursts)."""
+
+    id: int
+    channel: str  # as routed (a name or an id)
+    opened: datetime
+    posted_channel: str | None = None  # the id Slack answered with, once posted
+    ts: str | None = None
+    refreshed: datetime | None = None
+    dirty: bool = True
+    in_flight: bool = False
 
 
 @dataclass(frozen=True)

@@ -368,13 +368,14 @@ def test_an_oversized_hostile_failure_is_sent_within_limits_and_mentions_nobody(
 
 
 @pytest.mark.parametrize(("burst", "per_second"), [(3, 1.0), (5, 2.0)])
-def test_a_burst_into_one_channel_is_paced_and_all_of_it_delivered(
+def test_a_burst_of_failures_into_one_channel_is_paced_and_all_of_it_delivered(
     make_bot: MakeBot, burst: int, per_second: float
 ) -> None:
+    """Failures open incidents, so each keeps a message of its own: paced, none lost."""
     bot = make_bot(slack={"burst": burst, "posts_per_second": per_second})
     bot.fake.post_limit = (burst, 1.0 / per_second)  # Slack's own limit, on the fake clock
     start = now(bot)
-    bot.submit(*(job(bot, f"hpo-trial-{n:02d}") for n in range(10)))
+    bot.submit(*(job(bot, f"hpo-trial-{n:02d}", status="Failed") for n in range(10)))
 
     bot.deliver()
     first = post_times(bot, start)
@@ -390,3 +391,35 @@ def test_a_burst_into_one_channel_is_paced_and_all_of_it_delivered(
     assert {r.all_text().count("hpo-trial-") > 0 for r in roots} == {True}
     assert bot.store.pending_count() == 0
     assert max(at for at, _ in times) <= (10 - burst) / per_second
+
+
+@pytest.mark.parametrize(("burst", "per_second"), [(3, 1.0), (5, 2.0)])
+def test_a_burst_of_news_is_grouped_into_one_digest_and_none_lost(
+    make_bot: MakeBot, burst: int, per_second: float
+) -> None:
+    """What outruns the pace becomes lines of one digest message (SPEC §6)."""
+    bot = make_bot(slack={"burst": burst, "posts_per_second": per_second})
+    bot.fake.post_limit = (burst, 1.0 / per_second)
+    start = now(bot)
+    bot.submit(*(job(bot, f"hpo-trial-{n:02d}") for n in range(10)))
+
+    bot.run_for(10)
+    times = post_times(bot, start)
+    assert {answer for _, answer in times} == {"ok"}
+    assert len(times) == burst + 1  # the first ones, then the digest
+    assert max(Counter(at for at, _ in times).values()) <= burst
+    texts = [root.all_text() for root in bot.fake.roots(CHANNEL)]
+    (digest,) = [text for text in texts if "Burst:" in text]
+    shown = {
+        f"hpo-trial-{n:02d}" for n in range(10) if any(f"hpo-trial-{n:02d}" in t for t in texts)
+    }
+    assert len(shown) == 10  # every resource is a message or a digest line
+    assert f"{10 - burst} resources" in digest
+    assert bot.store.pending_count() == 0
+
+    # Later news of a grouped resource edits the digest; it posts nothing more.
+    bot.submit(job(bot, "hpo-trial-09", status="Completed", at="2018-10-06T12:30:00Z"))
+    bot.run_for(20)
+    assert len(post_times(bot, start)) == burst + 1
+    (digest,) = [r.all_text() for r in bot.fake.roots(CHANNEL) if "Burst:" in r.all_text()]
+    assert "Completed" in digest

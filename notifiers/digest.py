@@ -1,0 +1,67 @@
+"""A burst digest as a Slack message: how many resources, their states counted, and the
+latest of them one line each. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.events import Event, Outcome
+from bot.status import display_status
+from notifiers import limits
+from notifiers.render import EMOJI
+from notifiers.text import clip
+
+_LINES = 25
+_LINE_CHARS = 110
+
+
+def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
+    """`members` newest first, each at its latest state."""
+    count = len(members)
+    noun = "resource" if count == 1 else "resources"
+    tally = Counter((m.title, display_status(m.status)) for m in members)
+    summary = " · ".join(
+        f"{n} {clip(title, 40)} {clip(status, 40)}" for (title, status), n in tally.most_common(8)
+    )
+    failed = sum(1 for m in members if m.outcome == Outcome.FAILED)
+    lines = [_line(member) for member in members[:_LINES]]
+    if count > _LINES:
+        lines.append(f"…and {count - _LINES} more.")
+    header = f":package: Burst: {count} {noun} grouped in one message"
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": clip(header, limits.HEADER_TEXT), "emoji": True},
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip_text(summary or "—")}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip_text("\n".join(lines))}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Grouped to keep within Slack's pace of about one message a second;"
+                    " this message updates as they change. A failure that opens an incident"
+                    " gets a message of its own.",
+                }
+            ],
+        },
+    ]
+    text = f"Burst: {count} {noun}" + (f", {failed} failed" if failed else "")
+    return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+
+
+def _line(member: Event) -> str:
+    status = clip(display_status(member.status), 40)
+    name = clip(member.name, _LINE_CHARS)
+    title = clip(member.title, 30)
+    return f"{EMOJI[member.outcome]} {title} `{name}` — {status} · {member.time:%H:%M:%S}"
+
+
+def clip_text(mrkdwn: str) -> str:
+    """Already-escaped lines cut at a line break to fit a section."""
+    if len(mrkdwn) <= limits.SECTION_TEXT:
+        return mrkdwn
+    cut = mrkdwn[: limits.SECTION_TEXT - 2]
+    return cut[: cut.rfind("\n")] + "\n…" if "\n" in cut else cut + "…"
