@@ -29,6 +29,7 @@ class Bursts:
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.pacer, self.metrics = pacer, metrics
+        self._opened: dict[str, float] = {}  # channel -> when this process last folded into it
 
     @staticmethod
     def groupable(item: OutboxItem, root: RootMessage | None) -> bool:
@@ -42,8 +43,17 @@ class Bursts:
             and event.outcome != Outcome.FAILED
         )
 
+    def should_fold(self, channel: str, held_back: int) -> bool:
+        """Enough held back to start a digest, or one is open: the tail of a burst joins it
+        instead of trickling out one message a second."""
+        opened = self._opened.get(channel)
+        recent = opened is not None and self.clock.now().timestamp() - opened < WINDOW_S
+        return held_back >= GROUP_AFTER or (recent and held_back > 0)
+
     def fold(self, channel: str, items: list[OutboxItem]) -> None:
-        digest = self.store.open_digest(channel, self.clock.now(), WINDOW_S, CAPACITY)
+        now = self.clock.now()
+        digest = self.store.open_digest(channel, now, WINDOW_S, CAPACITY)
+        self._opened[channel] = digest.opened.timestamp()
         for item in items:
             self.store.join_digest(digest, item)
             self.metrics.grouped.labels(item.kind_label).inc()

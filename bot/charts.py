@@ -11,12 +11,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 MAX_PANELS = 6
 MAX_LINES = 8  # per panel
@@ -55,6 +53,12 @@ def render(title: str, panels: Sequence[Panel], xlabel: str = "") -> bytes:
     shown = [panel for panel in panels if any(line.y for line in panel.lines)][:MAX_PANELS]
     if not shown:
         raise ValueError("nothing to draw")
+    # matplotlib is imported when a chart is drawn, not when the bot starts: it costs
+    # about a second and tens of megabytes that most processes never need.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(_WIDTH, 0.6 + _PANEL_HEIGHT * len(shown)), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from bot.bursts import GROUP_AFTER, Bursts
+from bot.bursts import Bursts
 from bot.clock import Clock
 from bot.config import Config
 from bot.events import Event
@@ -96,7 +96,7 @@ class Deliverer:
                 self.metrics.latency.observe(max(0.0, now - item.created.timestamp()))
                 self.health.set("slack", True, "delivering", self.clock.now())
         for channel, items in held_back.items():
-            if len(items) >= GROUP_AFTER:
+            if self.bursts.should_fold(channel, len(items)):
                 self.bursts.fold(channel, items)
                 delivered += len(items)
         if self.bursts.refresh(self._aliases):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from bot.aws.calls import clients_of
-from bot.drift.endpoint import endpoint_drift
 from bot.errors import InputError
 from commands.base import Args, Chart, Context, Reply
 
@@ -31,6 +30,9 @@ def handle(ctx: Context, args: Args) -> Reply:
     endpoint = args.words[0]
     if not _ENDPOINT_NAME.match(endpoint):
         raise InputError(f"`{endpoint[:70]}` is not an endpoint name; {_USAGE}")
+    # numpy, scipy and matplotlib load on first use, not at start-up.
+    from bot.drift.endpoint import endpoint_drift
+
     aws = clients_of(ctx.aws)
     drift = endpoint_drift(aws.sagemaker, aws.s3, endpoint)
     files: list[Chart] = []

@@ -1,0 +1,178 @@
+"""Figures that need Slack: a burst into one channel against a throttling fake Slack, the
+slash-command acknowledgement, and a plain boto3+slack_sdk loop as a baseline."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import io
+import json
+import statistics
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+
+from benchmarks.pipeline import through_pipeline
+from bot.app import App
+from bot.clock import FakeClock
+from bot.config import Config, Settings
+from bot.delivery import Deliverer
+from bot.health import Health
+from bot.http import Request
+from bot.ingest import events_from
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from bot.store.sqlite import SqliteStore
+from notifiers.console import ConsoleNotifier
+from notifiers.slack import SlackNotifier
+from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
+
+HERE = Path(__file__).parent
+SAMPLE = (
+    HERE.parent
+    / "tests"
+    / "fixtures"
+    / "aws"
+    / "sagemaker-training-job-state-change-completed.json"
+)
+STATES = ("InProgress", "InProgress", "InProgress", "Completed", "Completed")  # 5 a job
+SECRET = "bench-signing-secret"
+
+
+def _job_events(jobs: int) -> list[dict[str, Any]]:
+    base = json.loads(SAMPLE.read_text())
+    events = []
+    for step, status in enumerate(STATES):
+        for n in range(jobs):
+            doc = copy.deepcopy(base)
+            doc["id"] = f"burst-{n}-{step}"
+            doc["time"] = f"2026-11-25T03:{10 + step:02d}:{n % 60:02d}Z"
+            doc["detail"]["TrainingJobName"] = f"hpo-1125-{n:03d}"
+            doc["detail"]["TrainingJobStatus"] = status
+            doc["detail"]["SecondaryStatus"] = (
+                "Starting",
+                "Downloading",
+                "Training",
+                "Uploading",
+                "Completed",
+            )[step]
+            events.append(doc)
+    return events
+
+
+def burst(events: int = 1000) -> dict[str, float]:
+    """1,000 training-job events (200 jobs x 5) into one channel; Slack allows 3 at once and
+    one a second, on a fake clock. Posts made, events lost, 429s seen."""
+    clock = FakeClock(datetime(2026, 11, 25, 3, 30, tzinfo=UTC))
+    config = Config.model_validate({"default_channel": "#mlpulse"})
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        FakeSlack(clock=lambda: clock.now().timestamp(), post_limit=(3, 1.0)) as fake,
+    ):
+        store = SqliteStore(str(Path(folder) / "burst.db"))
+        metrics = Metrics()
+        notifier = SlackNotifier(DEFAULT_TOKEN, fake.url)
+        deliverer = Deliverer(store, notifier, clock, config, metrics, Health())
+        pipeline = Pipeline(config, store, clock, metrics)
+        received = clock.now()
+        for raw in _job_events(events // len(STATES)):
+            pipeline.submit(events_from(raw, received))
+            deliverer.run_once()
+        for _ in range(3600):
+            if not store.pending_count() and not store.dirty_digests():
+                break
+            clock.advance(1.0)
+            deliverer.run_once()
+        posts = fake.calls("chat.postMessage")
+        shown = _sum(metrics, "mlpulse_events_delivered_total") + _sum(
+            metrics, "mlpulse_events_grouped_total"
+        )
+        accepted = _sum(metrics, "mlpulse_events_received_total") - _sum(
+            metrics, "mlpulse_events_deduped_total"
+        )
+        store.close()
+    return {
+        "burst_posts": float(len(posts)),
+        "burst_lost": accepted - shown,
+        "burst_429s": float(sum(1 for call in posts if call.answer != "ok")),
+    }
+
+
+def _sum(metrics: Metrics, name: str) -> float:
+    return sum(
+        sample.value
+        for family in metrics.registry.collect()
+        for sample in family.samples
+        if sample.name == name
+    )
+
+
+def slash_ack_p99_ms(requests: int = 500) -> float:
+    """`/mlpulse incidents`, signed, through the app's /slack/events handler, in process."""
+    with tempfile.TemporaryDirectory() as folder, FakeSlack() as fake:
+        settings = Settings(
+            store=f"sqlite:///{folder}/slash.db",
+            port=0,
+            slack_bot_token=DEFAULT_TOKEN,  # type: ignore[arg-type]
+            slack_signing_secret=SECRET,  # type: ignore[arg-type]
+            slack_api_url=fake.url,
+        )
+        app = App(settings, Config(), notifier=ConsoleNotifier(io.StringIO()), sqs_clients={})
+        assert app.slack is not None
+        timings = []
+        for n in range(requests):
+            request = _signed_command("incidents", n)
+            started = time.perf_counter()
+            response = app.slack.handle(request)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200, response.body
+        app.store.close()
+    return statistics.quantiles(timings, n=100)[98]
+
+
+def _signed_command(text: str, n: int) -> Request:
+    body = urllib.parse.urlencode(
+        {
+            "command": "/mlpulse",
+            "text": text,
+            "user_id": "U0BENCH",
+            "channel_id": "C0MLPULSE",
+            "team_id": "T0BENCH",
+            "trigger_id": f"t{n}",
+            "response_url": "http://127.0.0.1:9/response",
+        }
+    ).encode()
+    timestamp = str(int(time.time()))
+    base = f"v0:{timestamp}:".encode() + body
+    signature = "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
+    headers = {
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": signature,
+        "content-type": "application/x-www-form-urlencoded",
+    }
+    return Request("POST", "/slack/events", headers, body)
+
+
+def baseline_event_ms(events: int = 300) -> tuple[float, float]:
+    """Per-event cost of what many teams run today (parse the JSON, format a line, post it
+    with slack_sdk to a local fake Slack), against mlpulse's parse -> route -> dedup ->
+    store -> render for the same events; both in milliseconds."""
+    raws = [json.dumps(doc) for doc in _job_events(events // len(STATES))]
+    with FakeSlack() as fake:
+        client = WebClient(token=DEFAULT_TOKEN, base_url=fake.url)
+        started = time.perf_counter()
+        for raw in raws:
+            detail = json.loads(raw)["detail"]
+            client.chat_postMessage(
+                channel="#mlpulse",
+                text=f"{detail['TrainingJobName']} is {detail['TrainingJobStatus']}",
+            )
+        naive = (time.perf_counter() - started) * 1000 / len(raws)
+    ours = through_pipeline(len(raws)) * 1000 / len(raws)
+    return naive, ours

@@ -1,0 +1,53 @@
+"""The burst digest message: counted, newest first, inside Slack's limits, escaped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.events import Event, Kind, Outcome
+from notifiers import limits
+from notifiers.digest import render_digest
+
+
+def member(n: int, status: str = "InProgress", name: str | None = None) -> Event:
+    outcome = {"InProgress": Outcome.RUNNING, "Completed": Outcome.SUCCEEDED}.get(
+        status, Outcome.UNKNOWN
+    )
+    return Event(
+        id=f"e{n}",
+        kind=Kind.TRAINING_JOB,
+        key=f"training_job:-:-:job-{n}",
+        name=name or f"job-{n:03d}",
+        title="Training job",
+        status=status,
+        outcome=outcome,
+        time=datetime(2026, 11, 25, 3, 0, tzinfo=UTC) + timedelta(seconds=n),
+    )
+
+
+def text_of(payload: dict[str, object]) -> str:
+    blocks = payload["blocks"]
+    assert isinstance(blocks, list)
+    return "\n".join(str(b.get("text", {}).get("text", "")) for b in blocks)
+
+
+def test_states_are_counted_and_every_line_fits() -> None:
+    members = [member(n, "Completed" if n % 4 == 0 else "InProgress") for n in range(500)]
+    payload = render_digest("#mlpulse", members)
+    shown = text_of(payload)
+    assert "500 resources" in shown
+    assert "375 Training job In progress" in shown and "125 Training job Completed" in shown
+    assert "…and 475 more." in shown
+    assert limits.problems(payload) == []
+
+
+def test_aws_text_in_a_digest_is_escaped() -> None:
+    payload = render_digest("#mlpulse", [member(1, "<!channel>", name="a&b <@U123>")])
+    shown = text_of(payload)
+    assert "<!channel>" not in shown and "<@U123>" not in shown
+    assert "a&amp;b &lt;@U123&gt;" in shown
+    assert limits.problems(payload) == []
+
+
+def test_one_member_reads_in_the_singular() -> None:
+    assert "1 resource grouped" in text_of(render_digest("#mlpulse", [member(1)]))
