@@ -1,19 +1,30 @@
 """`mlpulse demo`: the real pipeline, store, delivery and incidents on an embedded
 platform, with a terminal standing in for Slack. Needs no AWS account and no Slack
-workspace. With a terminal on stdin it then takes commands and clicks at a prompt;
-without one it plays a fixed set of them and exits 0."""
+workspace: AWS is a moto server in this process (bot.demo.emulator), seeded with a small
+ML platform (bot.demo.platform) that the `/mlpulse` commands read. With a terminal on stdin
+it then takes commands and clicks at a prompt; without one it plays a fixed set of them
+and exits 0."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config
+from bot.demo.aws import DemoAws
+from bot.demo.moments import START
+from bot.demo.platform import GUIDE, seed_platform
 from bot.demo.script import script
 from bot.demo.session import PROMPT_HELP, DemoSession
+from bot.errors import MlpulseError
+
+NO_MOTO = (
+    "`mlpulse demo` emulates AWS with moto, which is not installed here: "
+    "pip install 'mlpulse[demo]'"
+)
 
 DEMO_CONFIG = Config.model_validate(
     {
@@ -29,8 +40,15 @@ DEMO_CONFIG = Config.model_validate(
         "permissions": {"admins": ["U0BOB"]},
     }
 )
-# What the demo does when nobody is at the keyboard: a morning's worth of Slack clicks.
+# What the demo does when nobody is at the keyboard: a look at the platform, then a
+# morning's worth of Slack clicks.
 SCRIPTED = [
+    "/mlpulse status",
+    "/mlpulse job churn-xgb-2026-11-25-0300",
+    "/mlpulse metrics churn-xgb-2026-11-25-0400",
+    "/mlpulse endpoint fraud-prod",
+    "/mlpulse drift fraud-prod",
+    "/mlpulse pipeline ml-deploy",
     "/mlpulse incidents",
     "ack 1",
     "as bob",
@@ -49,28 +67,42 @@ SCRIPTED = [
 def run_demo(out: TextIO | None = None, interactive: bool | None = None) -> int:
     out = out or sys.stdout
     interactive = sys.stdin.isatty() if interactive is None else interactive
-    with tempfile.TemporaryDirectory(prefix="mlpulse-demo-") as folder:
-        session = DemoSession(Path(folder), out, DEMO_CONFIG)
+    if find_spec("moto") is None:  # an optional dependency: the `demo` extra
+        raise MlpulseError(NO_MOTO)
+    from bot.demo.emulator import EmbeddedAws
+
+    with EmbeddedAws() as url, tempfile.TemporaryDirectory(prefix="mlpulse-demo-") as folder:
+        aws = DemoAws(url)
         try:
-            session.say("mlpulse demo: a morning on an ML platform, as Slack would show it")
-            session.play(script(datetime(2026, 11, 25, 3, 0, tzinfo=UTC)))
-            session.say(
-                f"\n{session.accepted} alerts delivered, {session.duplicates} redelivered "
-                "event(s) recognised and not posted again."
-            )
-            if interactive:
-                _prompt(session)
-            else:
-                session.say("\nNow what people do in Slack (as @alice, then @bob):")
-                for line in SCRIPTED:
-                    session.handle(line)
+            seed_platform(aws)
+            session = DemoSession(Path(folder), out, DEMO_CONFIG, aws=aws)
+            try:
+                _play(session, url, interactive)
+            finally:
+                session.close()
         finally:
-            session.close()
+            aws.close()
     return 0
 
 
+def _play(session: DemoSession, url: str, interactive: bool) -> None:
+    session.say("mlpulse demo: a morning on an ML platform, as Slack would show it")
+    session.say(f"(AWS is emulated in this process by moto at {url}: no AWS account is used)")
+    session.play(script(START))
+    session.say(
+        f"\n{session.accepted} alerts delivered, {session.duplicates} redelivered "
+        "event(s) recognised and not posted again."
+    )
+    if interactive:
+        _prompt(session)
+        return
+    session.say("\nNow what people do in Slack (as @alice, then @bob):")
+    for line in SCRIPTED:
+        session.handle(line)
+
+
 def _prompt(session: DemoSession) -> None:
-    session.say("\n" + PROMPT_HELP)
+    session.say(f"\n{PROMPT_HELP}\n{GUIDE}")
     while True:
         try:
             line = input("mlpulse> ")

@@ -4,13 +4,14 @@ and a prompt that takes what a person would do in Slack: `/mlpulse ...` and clic
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.clock import FakeClock
 from bot.config import Config, parse_duration
 from bot.delivery import Deliverer
+from bot.demo.moments import START
 from bot.health import Health
 from bot.incidents.model import Action, Source
 from bot.incidents.service import IncidentService
@@ -42,7 +43,7 @@ class DemoSession:
         self.charts = charts or Path("demo-output")
         self.store = SqliteStore(str(folder / "demo.db"))
         # The demo keeps the script's own time, so incident times read like the alerts'.
-        self.clock, self.metrics = FakeClock(datetime(2026, 11, 25, 3, 0, tzinfo=UTC)), Metrics()
+        self.clock, self.metrics = FakeClock(START), Metrics()
         self.notifier = ConsoleNotifier(out)
         self.deliverer = Deliverer(
             self.store, self.notifier, self.clock, config, self.metrics, Health()
@@ -106,8 +107,11 @@ class DemoSession:
         reply = execute(prepare(text, ctx), ctx)
         who = "everyone in the channel" if reply.public else "only you"
         self.say(f"  ┆ ({who} can see this)")
-        for line in plain(reply.text).splitlines():
-            self.say(f"  ┆ {line}")
+        if reply.blocks:  # what Slack shows; the text is only its notification
+            self.say(self.notifier.draw({"blocks": reply.blocks}, indent="  ┆"))
+        else:
+            for line in plain(reply.text).splitlines():
+                self.say(f"  ┆ {line}")
         for chart in reply.charts:
             self.charts.mkdir(parents=True, exist_ok=True)
             path = self.charts / chart.filename

@@ -1,0 +1,137 @@
+"""The demo's AWS clients: `bot.aws.clients.AwsClients` in shape, real boto3 clients on the
+embedded moto server (bot.demo.emulator) with dummy credentials and no proxy.
+
+Where moto falls short, the clients are mended with botocore's own event hooks, so every
+way a command calls AWS (a call, a paginator, any number of times) gets the same answer:
+
+- operations moto does not implement are answered in the client, before any request is
+  sent (`before-call`), from bot.demo.canned, which knows the seeded platform;
+- GetMetricData's percentile statistics (p50, p99), which crash moto's server, are asked
+  as Average and Maximum, with the same query ids, so the answers land where expected;
+- SageMaker's monitoring-schedule API is bot.drift.demo's `DemoMonitoring`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
+from botocore.config import Config as BotoConfig
+
+from bot.demo import canned
+from bot.demo.script import REGION
+
+_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+# The person's AWS profile and config files are not the demo's business (a profile named in
+# AWS_PROFILE that does not exist would stop it): a session that reads neither.
+_ISOLATED = {
+    "profile": (None, None, None, None),
+    "config_file": (None, None, os.devnull, None),
+    "credentials_file": (None, None, os.devnull, None),
+}
+# No proxy: a proxy from the environment would be asked for 127.0.0.1.
+_CONFIG = BotoConfig(proxies={}, retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30)
+# What moto can compute instead of a percentile: the middle and the top of the data.
+PERCENTILES = {"p50": "Average", "p90": "Maximum", "p95": "Maximum", "p99": "Maximum"}
+
+
+class DemoAws:
+    """What `ctx.aws` is in the demo (AwsClients' interface)."""
+
+    def __init__(self, url: str, region: str = REGION) -> None:
+        self.url = url
+        isolated = botocore.session.Session(session_vars=_ISOLATED)
+        self._session: Any = boto3.session.Session(
+            botocore_session=isolated, region_name=region, **_CREDENTIALS
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.monitoring: Any = None  # set by the seeding: bot.drift.demo.DemoMonitoring
+
+    def client(self, service: str) -> Any:
+        if service == "sagemaker" and self.monitoring is not None:
+            return self.monitoring
+        return self.raw(service)
+
+    def raw(self, service: str) -> Any:
+        """The boto3 client itself (mended, but without the monitoring answers)."""
+        with self._lock:
+            if service not in self._clients:
+                made = self._session.client(service, endpoint_url=self.url, config=_CONFIG)
+                _mend(made, service)
+                self._clients[service] = made
+            return self._clients[service]
+
+    def close(self) -> None:
+        """Close the clients' connections (the server goes next)."""
+        with self._lock:
+            for made in self._clients.values():
+                made.close()
+            self._clients.clear()
+
+    @property
+    def sagemaker(self) -> Any:
+        return self.client("sagemaker")
+
+    @property
+    def cloudwatch(self) -> Any:
+        return self.client("cloudwatch")
+
+    @property
+    def logs(self) -> Any:
+        return self.client("logs")
+
+    @property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @property
+    def codepipeline(self) -> Any:
+        return self.client("codepipeline")
+
+
+def _mend(client: Any, service: str) -> None:
+    events = client.meta.events
+    service_id = client.meta.service_model.service_id.hyphenize()
+    for operation, answer in canned.ANSWERS.get(service, {}).items():
+        events.register(f"before-parameter-build.{service_id}.{operation}", _remember)
+        events.register(f"before-call.{service_id}.{operation}", _answering(answer))
+    if service == "cloudwatch":
+        events.register(f"provide-client-params.{service_id}.GetMetricData", without_percentiles)
+
+
+def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """Keep the call's parameters where the `before-call` hook can read them (it sees only
+    the serialized request)."""
+    context["demo_params"] = copy.deepcopy(params)
+
+
+def _answering(answer: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
+    def before_call(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        try:
+            parsed, status = answer(context.get("demo_params") or {}), 200
+        except canned.Refused as refusal:
+            parsed = {"Error": {"Code": refusal.code, "Message": str(refusal)}}
+            status = 400
+        meta = {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0}
+        return AWSResponse("", status, HTTPHeaders(), None), {**parsed, "ResponseMetadata": meta}
+
+    return before_call
+
+
+def without_percentiles(params: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """GetMetricData's parameters with each percentile statistic swapped for one moto
+    computes; everything else, the query ids included, as it was."""
+    changed = copy.deepcopy(params)
+    for query in changed.get("MetricDataQueries") or []:
+        stat = query.get("MetricStat") or {}
+        if str(stat.get("Stat", "")).lower() in PERCENTILES:
+            stat["Stat"] = PERCENTILES[stat["Stat"].lower()]
+    return changed
