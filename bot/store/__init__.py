@@ -1,8 +1,8 @@
 """Durable state behind a small protocol: seen event ids, each resource's root message,
 and the outbox of alerts accepted but not yet delivered.
 
-`sqlite:///PATH` is the one implementation today; `dynamodb://TABLE` follows (issue 9) and
-must pass the same contract tests (tests/unit/store/test_contract.py).
+`sqlite:///PATH` (bot.store.sqlite) for one process, `dynamodb://TABLE` (bot.store.dynamodb)
+for several replicas; both pass one contract suite (tests/unit/store/test_contract*.py).
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def open_store(url: str) -> Store:
 
         return SqliteStore(url.removeprefix("sqlite:///"))
     if url.startswith("dynamodb://"):
-        raise StoreError(
-            f"MLPULSE_STORE={url}: the DynamoDB store is not built yet; use sqlite:///PATH"
-        )
+        from bot.store.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(url.removeprefix("dynamodb://"))
     raise StoreError(f"MLPULSE_STORE={url!r}: expected sqlite:///PATH or dynamodb://TABLE")
