@@ -11,7 +11,10 @@ channel (channel gone), or, if Slack refuses every form of it, is parked in the 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -35,6 +38,7 @@ _MAX_BACKOFF_S = 300.0
 _AUTH_RETRY_S = 60.0
 _BATCH = 100
 _IDLE_WAIT_S = 5.0
+_LEASE_S = 60.0  # longer than one delivery step takes, even against a slow Slack
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Deliverer:
         self.pacer = Pacer(
             notifier.min_interval / config.slack.posts_per_second, config.slack.burst
         )
+        # Who this process is when it leases outbox items: replicas on one store share the
+        # work and never deliver one item twice at once.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.bursts = Bursts(store, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self._aliases: dict[str, str] = {}  # channel name -> id, learned from Slack's answers
@@ -68,7 +75,10 @@ class Deliverer:
         delivered = failed = 0
         waits: list[float] = []
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
+        lease_until = self.clock.now() + timedelta(seconds=_LEASE_S)
         for item in self.store.due(self.clock.now(), _BATCH):
+            if not self.store.claim(item.id, self.owner, lease_until, self.clock.now()):
+                continue  # another replica is delivering it
             root = self.store.root(item.key)
             if root is not None and root.digest_id is not None and self.bursts.absorb(item, root):
                 delivered += 1

@@ -63,6 +63,13 @@ class Store(Protocol):
         """Pending items whose time has come, only the oldest pending one per resource."""
         ...
 
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
+        """Lease a due item to one replica until `until`: True for the one that gets it
+        (or already holds it), False for every other. A crashed holder's lease runs out
+        and another replica takes the item over (its in-flight marker then prevents a
+        second post)."""
+        ...
+
     def root(self, key: str) -> RootMessage | None: ...
 
     def set_root(

@@ -125,6 +125,32 @@ class OutboxTable(TableAccess):
             {":stage": n(stage), ":no": {"BOOL": False}},
         )
 
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
+        resource = self._resource_of(item_id)
+        if resource is None:
+            return False
+        condition = (
+            "attribute_exists(pk) AND (attribute_not_exists(#lease_until)"
+            " OR #lease_until <= :now OR #lease_owner = :me)"
+        )
+        try:
+            self._call(
+                "update_item",
+                expected=_MISSING,
+                Key=outbox_key(resource, item_id),
+                UpdateExpression="SET #lease_owner = :me, #lease_until = :until",
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names(condition + " #lease_owner #lease_until"),
+                ExpressionAttributeValues={
+                    ":me": s(owner),
+                    ":until": n(until.timestamp()),
+                    ":now": n(now.timestamp()),
+                },
+            )
+        except ClientError:
+            return False  # another replica holds it, or it is done
+        return True
+
     def mark_in_flight(self, item_id: int) -> None:
         self._update(item_id, "SET #in_flight = :yes", {":yes": {"BOOL": True}})
 

@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     stage INTEGER NOT NULL DEFAULT 0,
     in_flight INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until REAL,
     state TEXT NOT NULL DEFAULT 'pending',
     last_error TEXT
 );
@@ -226,6 +228,16 @@ class SqliteStore(IncidentTables, DigestTables):
     def progress(self, item_id: int, stage: int) -> None:
         with self._tx() as db:
             db.execute("UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id))
+
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
+        with self._tx() as db:
+            taken = db.execute(
+                "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
+                " AND state = 'pending'"
+                " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until.timestamp(), item_id, now.timestamp(), owner),
+            ).rowcount
+        return taken == 1
 
     def mark_in_flight(self, item_id: int) -> None:
         with self._tx() as db:

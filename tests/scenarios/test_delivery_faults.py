@@ -177,6 +177,8 @@ def test_a_restart_after_dying_between_post_and_record_does_not_post_twice(
 
     second = make_bot()  # a new process on the same store
     second.run_for(5)
+    assert second.store.pending_count() == 1  # the dead process's lease still holds it
+    second.run_for(60)  # the lease runs out; the new process takes the item over
     (root,) = second.fake.messages()
     assert len(second.fake.calls("chat.postMessage")) == 1
     assert second.store.pending_count() == 0

@@ -390,3 +390,36 @@ def test_ping_and_close(store: Store) -> None:
 
     with pytest.raises(StoreError):
         store.ping()
+
+
+# --- leases: several replicas on one store ----------------------------------------------
+
+
+def test_a_due_item_is_leased_to_one_replica_at_a_time(store: Store, twin: Store) -> None:
+    store.accept([(event("a1"), ROUTED)], T0)
+    (item,) = store.due(T0, 100)
+    (same,) = twin.due(T0, 100)  # both replicas see it due...
+    assert same.id == item.id
+
+    assert store.claim(item.id, "replica-1", later(60), T0)
+    assert not twin.claim(item.id, "replica-2", later(60), T0)  # ...only one delivers it
+    assert store.claim(item.id, "replica-1", later(120), later(1))  # the holder renews
+
+
+def test_a_lease_runs_out_when_its_holder_dies(store: Store, twin: Store) -> None:
+    store.accept([(event("a1"), ROUTED)], T0)
+    (item,) = store.due(T0, 100)
+    assert store.claim(item.id, "replica-1", later(60), T0)
+    store.mark_in_flight(item.id)  # it crashed while posting
+
+    assert not twin.claim(item.id, "replica-2", later(60), later(59))
+    assert twin.claim(item.id, "replica-2", later(120), later(60))
+    (taken,) = twin.due(later(60), 100)
+    assert taken.in_flight  # so the new holder looks for the post before posting again
+
+
+def test_a_finished_item_cannot_be_claimed(store: Store) -> None:
+    store.accept([(event("a1"), ROUTED)], T0)
+    (item,) = store.due(T0, 100)
+    store.complete(item.id)
+    assert not store.claim(item.id, "replica-1", later(60), T0)
