@@ -53,6 +53,7 @@ FOREIGN_TOPIC = "arn:aws:sns:eu-west-1:210987654321:platform-events"
 PARAMETERS = {
     "AlarmNamePrefix": "ml-",
     "ModelMonitorBucket": "acme-model-monitor",
+    "StoreTableName": "mlpulse-store",
     "ModelMonitorPrefix": "monitoring/",
     "ForeignTopicArns": FOREIGN_TOPIC,
     "SubscriberAccounts": "210987654321",

@@ -36,8 +36,14 @@ WRITES = {
     "sqs:ChangeMessageVisibility": "EventsQueue",
     "sns:ConfirmSubscription": "EventsTopic",
     "kms:Decrypt": "KmsKeyArn",
+    # The shared store of several replicas (TransactWriteItems is authorised as these).
+    "dynamodb:CreateTable": "StoreTableName",
+    "dynamodb:PutItem": "StoreTableName",
+    "dynamodb:UpdateItem": "StoreTableName",
+    "dynamodb:DeleteItem": "StoreTableName",
+    "dynamodb:ConditionCheckItem": "StoreTableName",
 }
-READ_VERBS = ("Describe", "List", "Get", "Filter", "BatchGet")
+READ_VERBS = ("Describe", "List", "Get", "Filter", "BatchGet", "Query")
 # Granted although no code calls them yet, each for a reason; anything else granted must
 # be called by the code (see test_bot_policy_grants_only_what_the_code_calls).
 FORESEEN = {
@@ -269,6 +275,7 @@ _SERVICES = {
     "s3": "s3",
     "stepfunctions": "states",
     "codebuild": "codebuild",
+    "dynamodb": "dynamodb",
 }
 # API operations whose IAM action has another name.
 _IAM_NAMES = {
@@ -276,11 +283,11 @@ _IAM_NAMES = {
     "s3:ListObjects": "s3:ListBucket",
     "s3:HeadObject": "s3:GetObject",
 }
-_READ = r"(?:describe|list|get|filter|batch_get|search|head)_[a-z0-9_]+"
+_READ = r"(?:describe|list|get|filter|batch_get|search|head)_[a-z0-9_]+|query"
 # An operation named as a string (`call(client, "describe_endpoint")`, paginators) or
 # called as a method (`client.get_object(...)`).
 _OPERATION = re.compile(rf"[\"']({_READ})[\"']|\.({_READ})\(")
-_CODE = ("bot/aws", "bot/drift", "bot/sns", "bot/consumer.py", "commands")
+_CODE = ("bot/aws", "bot/drift", "bot/sns", "bot/consumer.py", "commands", "bot/store")
 
 
 @cache
