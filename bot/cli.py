@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser("demo", help="the whole product on an embedded platform")
+    demo.add_argument(
+        "--slack", action="store_true", help="post the alerts to Slack (SLACK_BOT_TOKEN) too"
+    )
+    demo.add_argument("--channel", default="#mlpulse-demo", help="where --slack posts")
     demo.set_defaults(handler=_demo)
 
     render = commands.add_parser("render", help="print how one event would look in Slack")
@@ -175,7 +179,12 @@ def _run(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo()
+    if not args.slack:
+        return run_demo()
+    from bot.app import _slack_notifier
+
+    settings = load_settings()
+    return run_demo(slack=_slack_notifier(settings), slack_channel=args.channel)
 
 
 def _drift(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 from bot.bursts import Bursts
 from bot.clock import Clock
 from bot.config import Config
+from bot.errors import ConfigError
 from bot.events import Event
 from bot.health import Health
 from bot.metrics import Metrics
@@ -39,6 +40,7 @@ _AUTH_RETRY_S = 60.0
 _BATCH = 100
 _IDLE_WAIT_S = 5.0
 _LEASE_S = 60.0  # longer than one delivery step takes, even against a slow Slack
+_LEASE_ENV = "MLPULSE_LEASE_SECONDS"  # overrides _LEASE_S (a test's crashed replica)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Deliverer:
         # Who this process is when it leases outbox items: replicas on one store share the
         # work and never deliver one item twice at once.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = timedelta(seconds=lease_seconds())
         self.bursts = Bursts(store, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self._aliases: dict[str, str] = {}  # channel name -> id, learned from Slack's answers
@@ -75,7 +78,7 @@ class Deliverer:
         delivered = failed = 0
         waits: list[float] = []
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
-        lease_until = self.clock.now() + timedelta(seconds=_LEASE_S)
+        lease_until = self.clock.now() + self.lease
         for item in self.store.due(self.clock.now(), _BATCH):
             if not self.store.claim(item.id, self.owner, lease_until, self.clock.now()):
                 continue  # another replica is delivering it
@@ -84,7 +87,9 @@ class Deliverer:
                 delivered += 1
                 continue
             channel = self._channel_for(item, root)
-            wait = self.pacer.wait(channel, now)
+            # The pace is judged now, not at the start of the pass: the posts before this one
+            # were spent at the times they were made, and a pass can outlast a burst.
+            wait = self.pacer.wait(channel, self.clock.now().timestamp())
             if wait > 0:
                 waits.append(wait)
                 if Bursts.groupable(item, root):
@@ -342,6 +347,23 @@ class Deliverer:
 
     def _seconds_until_due(self, item: OutboxItem) -> float:
         return (item.next_attempt - self.clock.now()).total_seconds()
+
+
+def lease_seconds() -> float:
+    """How long a replica holds an outbox item it delivers: MLPULSE_LEASE_SECONDS, else 60 s.
+    A crashed replica's items wait this long before another replica takes them over."""
+    value = os.environ.get(_LEASE_ENV, "").strip()
+    if not value:
+        return _LEASE_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise ConfigError(
+            [f"environment variable {_LEASE_ENV}: {value!r} is not a number of seconds (0-3600]"]
+        )
+    return seconds
 
 
 def _decision_for(root: RootMessage) -> Decision:

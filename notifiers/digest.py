@@ -25,7 +25,11 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
         f"{n} {clip(title, 40)} {clip(status, 40)}" for (title, status), n in tally.most_common(8)
     )
     failed = sum(1 for m in members if m.outcome == Outcome.FAILED)
-    lines = [_line(member) for member in members[:_LINES]]
+    # A section's text may not be empty (Slack: invalid_blocks), and a digest whose members
+    # all got messages of their own (each opened an incident) still needs an edit.
+    lines = [_line(member) for member in members[:_LINES]] or [
+        "Each of these now has a message of its own."
+    ]
     if count > _LINES:
         lines.append(f"…and {count - _LINES} more.")
     header = f":package: Burst: {count} {noun} grouped in one message"

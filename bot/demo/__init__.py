@@ -20,6 +20,7 @@ from bot.demo.platform import GUIDE, seed_platform
 from bot.demo.script import script
 from bot.demo.session import PROMPT_HELP, DemoSession
 from bot.errors import MlpulseError
+from notifiers.base import Notifier
 
 NO_MOTO = (
     "`mlpulse demo` emulates AWS with moto, which is not installed here: "
@@ -64,7 +65,14 @@ SCRIPTED = [
 ]
 
 
-def run_demo(out: TextIO | None = None, interactive: bool | None = None) -> int:
+def run_demo(
+    out: TextIO | None = None,
+    interactive: bool | None = None,
+    slack: Notifier | None = None,
+    slack_channel: str = "#mlpulse-demo",
+) -> int:
+    """The demo; with `slack`, its alerts go to that Slack (every one to `slack_channel`)
+    while commands and clicks are still typed here."""
     out = out or sys.stdout
     interactive = sys.stdin.isatty() if interactive is None else interactive
     if find_spec("moto") is None:  # an optional dependency: the `demo` extra
@@ -75,7 +83,10 @@ def run_demo(out: TextIO | None = None, interactive: bool | None = None) -> int:
         aws = DemoAws(url)
         try:
             seed_platform(aws)
-            session = DemoSession(Path(folder), out, DEMO_CONFIG, aws=aws)
+            config = DEMO_CONFIG
+            if slack is not None:
+                config = config.model_copy(update={"default_channel": slack_channel, "routes": []})
+            session = DemoSession(Path(folder), out, config, aws=aws, notifier=slack)
             try:
                 _play(session, url, interactive)
             finally:

@@ -4,6 +4,7 @@ and a prompt that takes what a person would do in Slack: `/mlpulse ...` and clic
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from bot.timeparse import parse_time
 from commands.base import Context
 from commands.permissions import is_admin
 from commands.runner import execute, prepare
+from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier, plain
 
 CHANNEL = "#ml-alerts"
@@ -37,14 +39,22 @@ PROMPT_HELP = (
 
 class DemoSession:
     def __init__(
-        self, folder: Path, out: TextIO, config: Config, aws: Any = None, charts: Path | None = None
+        self,
+        folder: Path,
+        out: TextIO,
+        config: Config,
+        aws: Any = None,
+        charts: Path | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.out, self.config, self.aws = out, config, aws
         self.charts = charts or Path("demo-output")
         self.store = SqliteStore(str(folder / "demo.db"))
         # The demo keeps the script's own time, so incident times read like the alerts'.
         self.clock, self.metrics = FakeClock(START), Metrics()
-        self.notifier = ConsoleNotifier(out)
+        # A real Slack (`mlpulse demo --slack`) is paced in real time; the console is not.
+        self.drawing = ConsoleNotifier(out)  # command answers are drawn here either way
+        self.notifier: Notifier = notifier or self.drawing
         self.deliverer = Deliverer(
             self.store, self.notifier, self.clock, config, self.metrics, Health()
         )
@@ -69,7 +79,16 @@ class DemoSession:
                 self.clock.advance(ahead)
 
     def deliver(self) -> None:
-        self.deliverer.drain(timeout=5)
+        """Deliver everything queued, letting the demo's clock run on while Slack's pace
+        asks to wait (and real time too, when the Slack is real)."""
+        for _ in range(10_000):
+            result = self.deliverer.run_once()
+            if not self.store.pending_count() and not self.store.dirty_digests():
+                return
+            wait = result.next_wait if result.next_wait is not None else 1.0
+            self.clock.advance(wait)
+            if self.notifier.min_interval > 0:
+                time.sleep(wait)
 
     def handle(self, line: str) -> bool:
         """One line at the prompt; False when the person is done."""
@@ -108,7 +127,7 @@ class DemoSession:
         who = "everyone in the channel" if reply.public else "only you"
         self.say(f"  ┆ ({who} can see this)")
         if reply.blocks:  # what Slack shows; the text is only its notification
-            self.say(self.notifier.draw({"blocks": reply.blocks}, indent="  ┆"))
+            self.say(self.drawing.draw({"blocks": reply.blocks}, indent="  ┆"))
         else:
             for line in plain(reply.text).splitlines():
                 self.say(f"  ┆ {line}")

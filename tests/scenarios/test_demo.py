@@ -103,3 +103,24 @@ def test_without_moto_the_demo_says_what_to_install(monkeypatch: pytest.MonkeyPa
 
     with pytest.raises(MlpulseError, match=r"pip install 'mlpulse\[demo\]'"):
         run_demo(out=StringIO(), interactive=False)
+
+
+def test_the_demo_posts_into_a_slack_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mlpulse demo --slack`: the same alerts, into one channel of a (fake) workspace."""
+    from notifiers.slack import SlackNotifier
+    from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
+
+    monkeypatch.chdir(tmp_path)
+    with FakeSlack(channels={"C0DEMO": "mlpulse-demo"}) as fake:
+        out = StringIO()
+        notifier = SlackNotifier(DEFAULT_TOKEN, fake.url)
+        notifier.min_interval = 0.0  # the fake has no rate limit: no need to wait a second a post
+        code = run_demo(out=out, interactive=False, slack=notifier)
+        roots = fake.roots("C0DEMO")
+        texts = "\n".join(root.all_text() for root in roots)
+    assert code == 0
+    assert "churn-xgb-2026-11-25-0300" in texts and "ml-deploy" in texts and "fraud-prod" in texts
+    assert "Incident #1" in texts
+    assert "went wrong" not in out.getvalue()
