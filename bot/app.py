@@ -76,8 +76,15 @@ class App:
         )
         self.incidents = IncidentService(self.store, config, self.clock)
         self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
-        self.slack = _slack_app(
+        self.slack_app = _slack_app(
             settings, config, self.store, self.clock, self.incidents, self.deliverer, self.aws
+        )
+        secret = settings.slack_signing_secret
+        # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
+        self.slack = (
+            SlackIngress(secret.get_secret_value(), self.clock, self.slack_app)
+            if self.slack_app is not None and secret is not None
+            else None
         )
         self._socket_mode: Any = None
 
@@ -91,7 +98,7 @@ class App:
 
     def slack_events(self, request: Request) -> Response:
         if self.slack is None:
-            return Response(503, b"SLACK_SIGNING_SECRET is not set: /slack/events is off\n")
+            return Response(401, b"SLACK_SIGNING_SECRET is not set: /slack/events is off\n")
         return self.slack.handle(request)
 
     def healthz(self, request: Request) -> Response:
@@ -131,11 +138,11 @@ class App:
 
     def _start_socket_mode(self) -> None:
         token = self.settings.slack_app_token
-        if token is None or self.slack is None:
+        if token is None or self.slack_app is None:
             return
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        self._socket_mode = SocketModeHandler(self.slack.app.bolt, token.get_secret_value())
+        self._socket_mode = SocketModeHandler(self.slack_app.bolt, token.get_secret_value())
         self._socket_mode.connect()
         log.info("Socket Mode connected")
 
@@ -166,7 +173,7 @@ def _slack_app(
     incidents: IncidentService,
     deliverer: Deliverer,
     aws: AwsClients,
-) -> SlackIngress | None:
+) -> SlackApp | None:
     """The `/mlpulse` command and buttons; off (with a warning) without a signing secret
     unless Socket Mode is on, which needs none."""
     secret = settings.slack_signing_secret
@@ -176,8 +183,7 @@ def _slack_app(
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=_base(settings.slack_api_url)
     )
-    app = SlackApp(client, config, store, clock, incidents, aws, deliverer.wake.set)
-    return SlackIngress(secret.get_secret_value() if secret else "", clock, app)
+    return SlackApp(client, config, store, clock, incidents, aws, deliverer.wake.set)
 
 
 def _base(url: str) -> str:

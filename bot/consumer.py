@@ -87,6 +87,9 @@ class QueueConsumer:
                     # A store outage is waited out like an AWS one: the batch stays in
                     # the queue (not deleted) and this thread keeps going.
                     pause(self._backoff(queue_url, error))
+                except Exception as error:
+                    log.exception("consuming %s failed; the batch stays queued", queue_url)
+                    pause(self._backoff(queue_url, error))
                 else:
                     self._recovered(queue_url)
 

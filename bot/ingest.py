@@ -14,6 +14,7 @@ Accepted, detected by shape (pure `is_*` predicates, checked in order):
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from bot.events import Event
 from bot.kinds.paths import Raw
 from bot.normalize import Origin, normalize, text_event
 
+log = logging.getLogger(__name__)
 _MAX_DEPTH = 6
 
 
@@ -35,6 +37,8 @@ def parse_document(data: bytes | str, where: str = "input") -> list[Any]:
         raise InputError(f"{where} is empty: expected a JSON event, array or JSON lines")
     try:
         document = json.loads(stripped)
+    except RecursionError:
+        raise InputError(f"{where} is nested too deeply to be an event") from None
     except ValueError as whole_error:
         lines = [line for line in stripped.splitlines() if line.strip()]
         if len(lines) < 2:
@@ -43,15 +47,21 @@ def parse_document(data: bytes | str, where: str = "input") -> list[Any]:
         for number, line in enumerate(lines, 1):
             try:
                 documents.append(json.loads(line))
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 raise InputError(f"{where}, JSON line {number}: {error}") from None
         return documents
     return document if isinstance(document, list) else [document]
 
 
 def events_from(document: Any, received: datetime, origin: Origin | None = None) -> list[Event]:
-    """All events inside one document, whatever envelopes wrap them."""
-    return list(_unwrap(document, origin or Origin(envelope=""), received, 0))
+    """All events inside one document, whatever envelopes wrap them. Never raises: a
+    document whose shape defeats every reader is shown as text, not lost."""
+    origin = origin or Origin(envelope="")
+    try:
+        return list(_unwrap(document, origin, received, 0))
+    except Exception:
+        log.warning("could not read an event; shown as text", exc_info=True)
+        return [text_event(_preview(document), "Unreadable event", None, origin, received)]
 
 
 def events_from_text(body: str, received: datetime, origin: Origin | None = None) -> list[Event]:
@@ -59,7 +69,7 @@ def events_from_text(body: str, received: datetime, origin: Origin | None = None
     origin = origin or Origin(envelope="")
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     else:
         events = events_from(document, received, origin)
@@ -127,7 +137,7 @@ def _from_sns(document: Raw, origin: Origin, received: datetime, depth: int) -> 
     message = document.get("Message")
     try:
         inner = json.loads(message) if isinstance(message, str) else message
-    except ValueError:
+    except (ValueError, RecursionError):
         inner = None
     inner_events = (
         list(_unwrap(inner, sns_origin, received, depth + 1))
@@ -216,14 +226,17 @@ def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
 
 
 def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
-    def stat(metric: Raw, period: Any, statistic: Any) -> dict[str, Any]:
-        dimensions = metric.get("Dimensions") or []
+    def stat(metric: Any, period: Any, statistic: Any) -> dict[str, Any]:
+        metric = metric if isinstance(metric, dict) else {}
+        dimensions = metric.get("Dimensions")
         return {
             "metric": {
                 "namespace": metric.get("Namespace"),
                 "name": metric.get("MetricName"),
                 "dimensions": {
-                    d.get("name"): d.get("value") for d in dimensions if isinstance(d, dict)
+                    str(d.get("name")): d.get("value")
+                    for d in (dimensions if isinstance(dimensions, list) else [])
+                    if isinstance(d, dict)
                 },
             },
             "period": period,
@@ -233,7 +246,8 @@ def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
     if trigger.get("MetricName"):
         return [{"metricStat": stat(trigger, trigger.get("Period"), trigger.get("Statistic"))}]
     metrics = []
-    for item in trigger.get("Metrics") or []:
+    listed = trigger.get("Metrics")
+    for item in listed if isinstance(listed, list) else []:
         if not isinstance(item, dict):
             continue
         if item.get("Expression"):
@@ -243,11 +257,7 @@ def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
         elif isinstance(item.get("MetricStat"), dict):
             inner = item["MetricStat"]
             metrics.append(
-                {
-                    "metricStat": stat(
-                        inner.get("Metric") or {}, inner.get("Period"), inner.get("Stat")
-                    )
-                }
+                {"metricStat": stat(inner.get("Metric"), inner.get("Period"), inner.get("Stat"))}
             )
     return metrics
 
@@ -265,4 +275,7 @@ def text_or_none(obj: Raw, key: str) -> str | None:
 
 
 def _preview(value: Any) -> str:
-    return json.dumps(value, default=str)[:2000]
+    try:
+        return json.dumps(value, default=str)[:2000]
+    except (ValueError, RecursionError):
+        return repr(value)[:2000]

@@ -11,7 +11,7 @@ from bot.aws.jobs import JobFilter, recent_jobs
 from bot.config import parse_duration
 from bot.errors import InputError
 from commands.base import Args, Context, Reply
-from notifiers.text import clip
+from notifiers.text import clip, escape
 
 SLOW = True
 SHOWN = 25
@@ -36,7 +36,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     skipped = [context(f"Not listed: {clip(note, 300)}") for note in listing.skipped]
     if not jobs:
         text = f"No jobs {described}."
-        return reply(text, [section(text), *skipped], public=args.public)
+        return reply(text, [section(escape(text)), *skipped], public=args.public)
     lines = [_line(job, now) for job in jobs[:SHOWN]]
     blocks = [
         header(f"{plural(len(jobs), 'job')} {described}"),

@@ -126,3 +126,13 @@ def test_every_kind_failing_is_an_answer_naming_the_permission(
     aws.stub("sagemaker", "list_transform_jobs", error="AccessDeniedException", message="no")
     with pytest.raises(MissingPermission, match="sagemaker:ListTransformJobs"):
         jobs.handle(ctx, Args(words=(), options={"kind": "transform"}))
+
+
+def test_a_filter_typed_by_the_user_is_escaped_when_nothing_matches(ctx: Context) -> None:
+    """`--name <!channel>` with `--public` must not mention the whole channel."""
+    reply = jobs.handle(
+        ctx, Args(words=(), public=True, options={"name": "<!channel>", "kind": "training"})
+    )
+    text = check(reply)
+    assert "No jobs" in text
+    assert "<!channel>" not in str(reply.blocks) and "&lt;!channel&gt;" in str(reply.blocks)
