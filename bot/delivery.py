@@ -78,9 +78,12 @@ class Deliverer:
         delivered = failed = 0
         waits: list[float] = []
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
-        lease_until = self.clock.now() + self.lease
-        for item in self.store.due(self.clock.now(), _BATCH):
-            if not self.store.claim(item.id, self.owner, lease_until, self.clock.now()):
+        for candidate in self.store.due(self.clock.now(), _BATCH):
+            claimed = self.clock.now()  # a lease runs from its claim, not from the pass start
+            # The item as leased, not as listed: a pass can outlast a lease, and a crashed
+            # holder may have made progress since (posted its root, marked it in flight).
+            item = self.store.claim(candidate.id, self.owner, claimed + self.lease, claimed)
+            if item is None:
                 continue  # another replica is delivering it
             root = self.store.root(item.key)
             if root is not None and root.digest_id is not None and self.bursts.absorb(item, root):
@@ -161,6 +164,11 @@ class Deliverer:
         if root is None:
             self._post_root(item, decision.channel, event, decision)
             return
+        if item.stage < STAGE_ROOT_DONE and item.in_flight and self._posted_root(item, root):
+            # This item posted the root and recorded it, then stopped (a crash) before it
+            # was marked done: nothing is left to send, and a reply would say it twice.
+            self.store.complete(item.id)
+            return
         if item.stage < STAGE_ROOT_DONE:
             if is_newer(event, root.event):
                 shown = carry_over(root.event, event)
@@ -179,6 +187,12 @@ class Deliverer:
         reply = render_reply(event, late=late)
         self._post(root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item)
         self.store.complete(item.id)
+
+    def _posted_root(self, item: OutboxItem, root: RootMessage) -> bool:
+        """Whether `root` is the message this item posted (found by its marker in Slack)."""
+        oldest = item.created.timestamp() - 60
+        found = self.notifier.find_posted(root.channel, f"{item.id}:root", None, oldest)
+        return found is not None and found.ts == root.ts
 
     def _deliver_notice(self, item: OutboxItem, notice: Notice) -> None:
         """A thread line under the resource's root (re-rendering the root first when its

@@ -63,11 +63,12 @@ class Store(Protocol):
         """Pending items whose time has come, only the oldest pending one per resource."""
         ...
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
-        """Lease a due item to one replica until `until`: True for the one that gets it
-        (or already holds it), False for every other. A crashed holder's lease runs out
-        and another replica takes the item over (its in-flight marker then prevents a
-        second post)."""
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+        """Lease a due item to one replica until `until`: the item as it stands once leased
+        for the one that gets it (or already holds it), None for every other. A crashed
+        holder's lease runs out and another replica takes the item over; the item it gets
+        carries the holder's recorded progress and in-flight marker (which prevents a
+        second post), even when the list `due` gave is older than the lease."""
         ...
 
     def root(self, key: str) -> RootMessage | None: ...

@@ -125,16 +125,16 @@ class OutboxTable(TableAccess):
             {":stage": n(stage), ":no": {"BOOL": False}},
         )
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
         resource = self._resource_of(item_id)
         if resource is None:
-            return False
+            return None
         condition = (
             "attribute_exists(pk) AND (attribute_not_exists(#lease_until)"
             " OR #lease_until <= :now OR #lease_owner = :me)"
         )
         try:
-            self._call(
+            answer = self._call(
                 "update_item",
                 expected=_MISSING,
                 Key=outbox_key(resource, item_id),
@@ -146,10 +146,11 @@ class OutboxTable(TableAccess):
                     ":until": n(until.timestamp()),
                     ":now": n(now.timestamp()),
                 },
+                ReturnValues="ALL_NEW",  # the item as leased: progress made since `due`
             )
         except ClientError:
-            return False  # another replica holds it, or it is done
-        return True
+            return None  # another replica holds it, or it is done
+        return outbox_item(answer["Attributes"])
 
     def mark_in_flight(self, item_id: int) -> None:
         self._update(item_id, "SET #in_flight = :yes", {":yes": {"BOOL": True}})

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.errors import StoreError
 from bot.events import Event
@@ -63,6 +64,10 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt);
     + DIGEST_SCHEMA
 )
 _BUSY_TIMEOUT_S = 10.0
+_ITEM_COLUMNS = (
+    "o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created, o.next_attempt,"
+    " o.in_flight, o.notice"
+)
 
 
 class SqliteStore(IncidentTables, DigestTables):
@@ -153,9 +158,8 @@ class SqliteStore(IncidentTables, DigestTables):
     def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         with self._lock:
             rows = self._db.execute(
-                """
-                SELECT o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created,
-                       o.next_attempt, o.in_flight, o.notice
+                f"""
+                SELECT {_ITEM_COLUMNS}
                 FROM outbox o
                 WHERE o.state = 'pending' AND o.next_attempt <= ?
                   AND o.id = (SELECT MIN(id) FROM outbox p
@@ -164,21 +168,7 @@ class SqliteStore(IncidentTables, DigestTables):
                 """,
                 (now.timestamp(), limit),
             ).fetchall()
-        return [
-            OutboxItem(
-                id=row[0],
-                key=row[1],
-                event=Event.model_validate_json(row[2]) if row[2] else None,
-                decision=decode_decision(row[3]),
-                attempts=row[4],
-                stage=row[5],
-                created=datetime.fromtimestamp(row[6], UTC),
-                next_attempt=datetime.fromtimestamp(row[7], UTC),
-                in_flight=bool(row[8]),
-                notice=Notice.decode(row[9]) if row[9] else None,
-            )
-            for row in rows
-        ]
+        return [_outbox_item(row) for row in rows]
 
     def root(self, key: str) -> RootMessage | None:
         with self._lock:
@@ -229,7 +219,7 @@ class SqliteStore(IncidentTables, DigestTables):
         with self._tx() as db:
             db.execute("UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id))
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> bool:
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
         with self._tx() as db:
             taken = db.execute(
                 "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
@@ -237,7 +227,10 @@ class SqliteStore(IncidentTables, DigestTables):
                 " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
                 (owner, until.timestamp(), item_id, now.timestamp(), owner),
             ).rowcount
-        return taken == 1
+            if taken != 1:
+                return None
+            row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (item_id,))
+            return _outbox_item(row.fetchone())
 
     def mark_in_flight(self, item_id: int) -> None:
         with self._tx() as db:
@@ -284,3 +277,19 @@ class SqliteStore(IncidentTables, DigestTables):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _outbox_item(row: Sequence[Any]) -> OutboxItem:
+    """An outbox row, selected as _ITEM_COLUMNS, as the record the rest of mlpulse sees."""
+    return OutboxItem(
+        id=row[0],
+        key=row[1],
+        event=Event.model_validate_json(row[2]) if row[2] else None,
+        decision=decode_decision(row[3]),
+        attempts=row[4],
+        stage=row[5],
+        created=datetime.fromtimestamp(row[6], UTC),
+        next_attempt=datetime.fromtimestamp(row[7], UTC),
+        in_flight=bool(row[8]),
+        notice=Notice.decode(row[9]) if row[9] else None,
+    )

@@ -1,7 +1,7 @@
 """Issue 9's acceptance scenario: two real `mlpulse run` processes on one SQS queue and one
 DynamoDB table (a moto server) post to a fake Slack. Every event is sent twice, some as
 raw EventBridge events, some in SNS envelopes (both copies under one MessageId), and one
-replica is killed with SIGKILL while it holds a delivery lease, mid-stream. Then every
+replica is killed with SIGKILL mid-stream, while one of its posts is in flight. Then every
 resource has exactly one root message showing its final state, every state is in its
 thread once, no post is made twice, and the survivor stops on SIGTERM within 10 s
 (RELIABILITY B2, D3, D5, E2, G2).
@@ -10,6 +10,10 @@ Leases last MLPULSE_LEASE_SECONDS (3 s here, not 60) and the queue's visibility 
 5 s, so the dead replica's leased items and received-but-not-deleted messages come back
 within the test. The pace is raised (config `slack.posts_per_second`) so that no resource
 is folded into a burst digest: each must have a root message of its own.
+
+The in-process tests below kill a replica at each step of a delivery instead (a store or
+Slack call returns, then the "process" dies), and let the other replica take over once
+the lease runs out: from a fresh list, and from the list its pass read before the death.
 """
 
 from __future__ import annotations
@@ -21,29 +25,38 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.delivery import Deliverer
+from bot.health import Health
 from bot.ingest import events_from
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
 from bot.status import display_status
+from bot.store import OutboxItem, Store
 from bot.store.dynamodb import DynamoDBStore
+from notifiers.base import Notifier
+from notifiers.slack import SlackNotifier
 from tests.fakes.moto_replicas import ACCESS_KEY, REGION, SECRET_KEY, SerialDynamoMotoServer
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, Message
 from tests.scenarios.conftest import sample, sns
 
-TABLE = "mlpulse-replicas"
 LEASE_S = 3
 VISIBILITY_S = 5
 RESOURCES = 40
 KILL_AFTER_POSTS = 15  # Slack posts made before one replica is killed
+POST_DELAY_S = 1.5  # how long a post takes while the test waits to catch one in flight
 CONFIG = """\
 default_channel: "#mlpulse"
 routes:
@@ -188,6 +201,10 @@ class Replica:
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def started(self) -> bool:
+        """Listening, or gone (which the caller then reports)."""
+        return "listening on" in self.text() or self.process.poll() is not None
+
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.text().splitlines()[-lines:])
 
@@ -206,7 +223,9 @@ def start_replica(name: str, env: dict[str, str], cwd: Path) -> Replica:
     return Replica(process, log)
 
 
-def wait_until(what: str, ready: Callable[[], bool], timeout: float, why: Callable[[], str]) -> None:
+def wait_until(
+    what: str, ready: Callable[[], bool], timeout: float, why: Callable[[], str]
+) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         if time.monotonic() > deadline:
@@ -235,21 +254,26 @@ def messages_left(sqs: Any, queue_url: str) -> int:
     )
 
 
-def holds_lease(dynamodb: Any, pid: int) -> bool:
-    """Whether the replica with this pid holds a live lease on an outbox item: it is in the
-    middle of delivering it."""
+def posting(dynamodb: Any, table: str, pid: int) -> list[int]:
+    """The outbox items that the replica with this pid holds a live lease on and has marked
+    in flight: it is posting them."""
     params: dict[str, Any] = {
-        "TableName": TABLE,
-        "FilterExpression": "contains(lease_owner, :pid) AND lease_until > :now",
-        "ExpressionAttributeValues": {":pid": {"S": f":{pid}:"}, ":now": {"N": str(time.time())}},
-        "Select": "COUNT",
+        "TableName": table,
+        "FilterExpression": "contains(lease_owner, :pid) AND lease_until > :now"
+        " AND in_flight = :yes",
+        "ExpressionAttributeValues": {
+            ":pid": {"S": f":{pid}:"},  # the owner id is host:pid:random
+            ":now": {"N": str(time.time())},
+            ":yes": {"BOOL": True},
+        },
+        "ProjectionExpression": "id",
     }
+    found: list[int] = []
     while True:
         answer = dynamodb.scan(**params)
-        if answer.get("Count"):
-            return True
+        found += [int(item["id"]["N"]) for item in answer.get("Items", [])]
         if not answer.get("LastEvaluatedKey"):
-            return False
+            return found
         params["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
@@ -266,7 +290,19 @@ def post_markers(slack: FakeSlack) -> Counter[str]:
 # --- the scenario ------------------------------------------------------------------------
 
 
-@pytest.fixture
+class SlowSlack(FakeSlack):
+    """The fake Slack, whose chat.postMessage takes `post_delay` seconds when it is set: the
+    message is stored once the delay is over, whether the poster still waits or not."""
+
+    post_delay = 0.0
+
+    def handle(self, method: str, args: dict[str, Any], token: str | None) -> Any:
+        if method == "chat.postMessage" and self.post_delay:
+            time.sleep(self.post_delay)
+        return super().handle(method, args, token)
+
+
+@pytest.fixture(scope="module")
 def moto() -> Iterator[SerialDynamoMotoServer]:
     server = SerialDynamoMotoServer()
     try:
@@ -276,18 +312,23 @@ def moto() -> Iterator[SerialDynamoMotoServer]:
 
 
 @pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowSlack]:
     for name in _PROXIES:
         monkeypatch.delenv(name, raising=False)
-    with FakeSlack() as fake:
+    fake = SlowSlack()
+    fake.start()
+    try:
         yield fake
+    finally:
+        fake.stop()
 
 
 def test_two_replicas_post_each_resource_once_when_one_is_killed(
-    tmp_path: Path, moto: SerialDynamoMotoServer, slack: FakeSlack
+    tmp_path: Path, moto: SerialDynamoMotoServer, slack: SlowSlack
 ) -> None:
     sqs, dynamodb = moto.client("sqs"), moto.client("dynamodb")
-    store = DynamoDBStore(TABLE, client=dynamodb)  # creates the table the replicas share
+    table = f"mlpulse-replicas-{uuid.uuid4().hex[:8]}"
+    store = DynamoDBStore(table, client=dynamodb)  # creates the table the replicas share
     queue_url = str(
         sqs.create_queue(
             QueueName="mlpulse-events", Attributes={"VisibilityTimeout": str(VISIBILITY_S)}
@@ -303,7 +344,7 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
         if not name.startswith(("AWS_", "MLPULSE_", "SLACK_")) and name not in _PROXIES
     }
     env.update(
-        MLPULSE_STORE=f"dynamodb://{TABLE}",
+        MLPULSE_STORE=f"dynamodb://{table}",
         MLPULSE_SQS_QUEUE_URLS=queue_url,
         MLPULSE_CONFIG=str(tmp_path / "mlpulse.yaml"),
         MLPULSE_SLACK_API_URL=slack.url,
@@ -321,23 +362,16 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
     replicas = (victim, survivor)
 
     def logs() -> str:
-        with (tmp_path / "slack-calls.txt").open("w") as out:  # DEBUG
-            for c in slack.calls():
-                md = (c.args.get("metadata") or {}).get("event_payload", {}).get("marker")
-                out.write(f"{c.at:.3f} {c.method} {c.answer} {c.args.get('channel')} {md} {c.args.get('thread_ts')}\n")
         return "\n".join(f"--- {r.log.name}\n{r.tail()}" for r in replicas)
 
     try:
         for replica in replicas:
-            wait_until(
-                f"{replica.log.name} listening",
-                lambda r=replica: "listening on" in r.text() or r.process.poll() is not None,
-                30,
-                logs,
-            )
+            wait_until(f"{replica.log.name} listening", replica.started, 30, logs)
             assert replica.process.poll() is None, logs()
 
-        # The first part of the stream; the kill once posts flow and the victim is mid-delivery.
+        # The first part of the stream. Once posts flow, Slack slows down so that a post is
+        # seen in flight, and the victim is killed while one of its posts is: Slack then
+        # carries it out, but the victim never learns its ts nor marks the item done.
         send(sqs, queue_url, before_kill)
         wait_until(
             f"{KILL_AFTER_POSTS} posts",
@@ -345,11 +379,18 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
             30,
             logs,
         )
-        pid = victim.process.pid
-        wait_until("the victim holding a lease", lambda: holds_lease(dynamodb, pid), 20, logs)
+        slack.post_delay = POST_DELAY_S
+        caught: list[int] = []
+
+        def victim_posting() -> bool:
+            caught[:] = posting(dynamodb, table, victim.process.pid)
+            return bool(caught)
+
+        wait_until("a post of the victim in flight", victim_posting, 20, logs)
         assert victim.process.poll() is None, logs()
         victim.process.send_signal(signal.SIGKILL)
         assert victim.process.wait(timeout=10) == -signal.SIGKILL
+        slack.post_delay = 0.0
         posts_at_kill = len(slack.calls("chat.postMessage"))
 
         send(sqs, queue_url, after_kill)
@@ -377,10 +418,6 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
         store.close()
 
     messages = slack.messages()
-    logs()  # DEBUG
-    with (tmp_path / "messages.txt").open("w") as out:  # DEBUG
-        for m in messages:
-            out.write(f"{m.channel} {m.ts} {m.thread_ts} {m.marker} {m.all_text()[:150]!r}\n")
     assert posts_at_kill < len(messages), "the kill came after the last post, not mid-stream"
 
     # No post was made twice: every marker reached Slack once (a retry found it instead).
@@ -390,6 +427,8 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
     assert None not in shown, "a message without an mlpulse marker"
     assert max(shown.values()) == 1, {m: n for m, n in shown.items() if n > 1}
     assert not [m for m in shown if str(m).startswith("digest:")], "a resource was folded"
+    for item_id in caught:  # what the victim was posting when it died went out once
+        assert [m for m in shown if str(m).startswith(f"{item_id}:")], item_id
 
     # Exactly one root message per resource, none missing, each showing the final state.
     roots = [message for message in messages if message.is_root]
@@ -406,7 +445,7 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
     assert len(roots) == len(everything)
 
     # The store agrees with Slack: each resource's root is the message found there.
-    check = DynamoDBStore(TABLE, client=moto.client("dynamodb"))
+    check = DynamoDBStore(table, client=moto.client("dynamodb"))
     try:
         by_ts = {(root.channel, root.ts): root for root in roots}
         for resource in everything:
@@ -419,4 +458,225 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
 
 
 def replies_of(messages: list[Message], root: Message) -> list[Message]:
-    return [m for m in messages if m.channel == root.channel and m.thread_ts == root.ts and not m.is_root]
+    return [
+        m
+        for m in messages
+        if m.channel == root.channel and m.thread_ts == root.ts and not m.is_root
+    ]
+
+
+# --- a replica killed at each step, in process -------------------------------------------
+
+
+class Killed(BaseException):
+    """The process died here (SIGKILL): nothing after this point ran."""
+
+
+class DiesAfter:
+    """`target` (a store or a notifier) as a replica sees it, until the `nth` call of
+    `method` returns: then the replica dies."""
+
+    def __init__(self, target: Any, method: str, nth: int) -> None:
+        self.target, self.method, self.nth = target, method, nth
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.target, name)
+        if name != self.method:
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            self.calls += 1
+            if self.calls == self.nth:
+                raise Killed(f"after {name} #{self.nth}")
+            return result
+
+        return call
+
+
+class Lists:
+    """A store that keeps the list its last `due` answered (`listed`), and answers its
+    first `due` with `first` when given: the list of a pass that began long before."""
+
+    def __init__(self, store: Any, first: list[OutboxItem] | None = None) -> None:
+        self.store, self.first = store, first
+        self.listed: list[OutboxItem] = []
+
+    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        first, self.first = self.first, None
+        self.listed = first if first is not None else self.store.due(now, limit)
+        return self.listed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+@dataclass
+class Twins:
+    """Two replicas' stores on one table, and what they deliver through."""
+
+    a: DynamoDBStore
+    b: DynamoDBStore
+    clock: FakeClock
+    slack: FakeSlack
+
+    def notifier(self) -> SlackNotifier:
+        return SlackNotifier(DEFAULT_TOKEN, base_url=self.slack.url)
+
+    def deliverer(self, store: Any, notifier: Any) -> Deliverer:
+        config = Config()
+        return Deliverer(
+            cast(Store, store), cast(Notifier, notifier), self.clock, config, Metrics(), Health()
+        )
+
+    def submit(self, *documents: dict[str, Any]) -> None:
+        events = [e for d in documents for e in events_from(d, self.clock.now())]
+        Pipeline(Config(), self.a, self.clock, Metrics()).submit(events)
+
+    def settle(self, deliverer: Deliverer) -> None:
+        """Deliver (moving the clock on between passes) until the outbox is empty."""
+        for _ in range(30):
+            deliverer.run_once()
+            if self.b.pending_count() == 0:
+                return
+            self.clock.advance(1)
+        pytest.fail(f"{self.b.pending_count()} item(s) left in the outbox")
+
+
+@pytest.fixture
+def twins(moto: SerialDynamoMotoServer, clock: FakeClock, fake_slack: FakeSlack) -> Iterator[Twins]:
+    table = f"mlpulse-twins-{uuid.uuid4().hex[:8]}"
+    a = DynamoDBStore(table, client=moto.client("dynamodb"))
+    b = DynamoDBStore(table, client=moto.client("dynamodb"))
+    yield Twins(a, b, clock, fake_slack)
+    a.close()
+    b.close()
+
+
+# Each step of delivering a resource's first event (its root message) and its second (an
+# edit of the root, then a reply in its thread), as the call that returns before the death.
+STEPS = [
+    ("notifier", "post", 1),  # the root is in Slack; its ts is not recorded
+    ("store", "set_root", 1),  # recorded; the item is not marked done
+    ("store", "complete", 1),
+    ("notifier", "update", 1),  # the root shows the new state; the store does not know
+    ("store", "advance_state", 1),
+    ("store", "progress", 1),
+    ("store", "mark_in_flight", 2),  # the reply is about to be posted
+    ("notifier", "post", 2),  # the reply is in Slack; the item is not marked done
+]
+
+
+@pytest.mark.parametrize("listed", ["fresh", "stale"])
+@pytest.mark.parametrize(("part", "method", "nth"), STEPS)
+def test_a_replica_killed_at_any_step_leaves_nothing_posted_twice(
+    twins: Twins, part: str, method: str, nth: int, listed: str
+) -> None:
+    """The survivor takes over once the lease runs out; with `stale`, its pass works from
+    the list the victim's last pass read, so only the claim can tell it what was done."""
+    job = training_job(1, twins.clock.now() - timedelta(minutes=30))
+    twins.submit(*job.states)
+    notifier: Any = twins.notifier()
+    store: Any = twins.a
+    if part == "store":
+        store = DiesAfter(store, method, nth)
+    else:
+        notifier = DiesAfter(notifier, method, nth)
+    victim_store = Lists(store)
+    victim = twins.deliverer(victim_store, notifier)
+    with pytest.raises(Killed):
+        for _ in range(5):
+            victim.run_once()
+
+    twins.clock.advance(61)  # the victim's 60 s lease runs out
+    first = victim_store.listed if listed == "stale" else None
+    twins.settle(twins.deliverer(Lists(twins.b, first), twins.notifier()))
+
+    messages = twins.slack.messages()
+    markers = Counter(m.marker for m in messages)
+    assert max(markers.values()) == 1, markers
+    (root,) = [m for m in messages if m.is_root]
+    assert "Completed" in root.all_text()
+    replies = [str(m.marker) for m in messages if not m.is_root]
+    assert len(replies) == 1 and replies[0].endswith(":reply"), replies
+    stored = twins.b.root(job.key)
+    assert stored is not None and (stored.channel, stored.ts) == (root.channel, root.ts)
+
+
+class SlowPosts:
+    """A notifier whose posts take `seconds` of the clock, and during whose `nth` post
+    `meanwhile` runs (the other replica's pass)."""
+
+    def __init__(
+        self, notifier: Any, clock: FakeClock, seconds: float, nth: int, meanwhile: Any
+    ) -> None:
+        self.notifier, self.clock, self.seconds = notifier, clock, seconds
+        self.nth, self.meanwhile = nth, meanwhile
+        self.posts = 0
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        self.clock.advance(self.seconds)
+        self.posts += 1
+        if self.posts == self.nth:
+            self.meanwhile()
+        return self.notifier.post(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.notifier, name)
+
+
+def test_a_lease_runs_from_its_claim_not_from_the_start_of_the_pass(twins: Twins) -> None:
+    """A pass that outlasts a lease (a slow Slack: 40 s a post, leases of 60 s) still holds
+    each item it claims for a whole lease: the other replica, passing meanwhile, leaves it
+    alone instead of posting it too."""
+    first, second = (training_job(n, twins.clock.now() - timedelta(minutes=30)) for n in (1, 2))
+    twins.submit(first.states[0], second.states[0])
+    other = twins.deliverer(twins.b, twins.notifier())
+    slow = SlowPosts(twins.notifier(), twins.clock, 40, 2, other.run_once)
+    twins.deliverer(twins.a, slow).run_once()
+
+    assert twins.a.pending_count() == 0
+    markers = Counter(m.marker for m in twins.slack.messages())
+    assert max(markers.values()) == 1, markers
+    assert len(twins.slack.messages()) == 2
+
+
+def test_a_slow_pass_is_paced_by_the_time_of_each_post(twins: Twins) -> None:
+    """Posts that take 1.5 s each keep within a pace of one a second: a pass that has been
+    posting for a while holds nothing back and folds nothing into a digest (in the scenario
+    above, passes slowed by the other replica did)."""
+    jobs = [training_job(n, twins.clock.now() - timedelta(minutes=30)) for n in range(5)]
+    twins.submit(*(job.states[0] for job in jobs))
+    slow = SlowPosts(twins.notifier(), twins.clock, 1.5, 0, None)
+    twins.deliverer(twins.a, slow).run_once()
+
+    markers = sorted(str(m.marker) for m in twins.slack.messages())
+    assert len(markers) == 5 and all(m.endswith(":root") for m in markers), markers
+
+
+def test_a_digest_left_by_all_its_members_is_still_edited(twins: Twins) -> None:
+    """Six runs start at once: three are posted, three folded into a digest (the pace).
+    Then all six fail, and each failure opens an incident, so every digest member gets a
+    message of its own. The emptied digest is still edited, with a valid message (an
+    empty section is refused by Slack, and the edit was retried for ever)."""
+    runs = [execution(n, twins.clock.now() - timedelta(minutes=30)) for n in (1, 2, 4, 5, 7, 8)]
+    twins.submit(*(run.states[0] for run in runs))
+    deliverer = twins.deliverer(twins.a, twins.notifier())
+    for _ in range(5):
+        deliverer.run_once()
+        twins.clock.advance(1)
+    assert [m for m in twins.slack.messages() if m.marker == "digest:1"]
+
+    twins.submit(*(run.states[1] for run in runs))
+    for _ in range(60):
+        deliverer.run_once()
+        if not twins.a.pending_count() and not twins.a.dirty_digests():
+            break
+        twins.clock.advance(1)
+    assert not twins.a.dirty_digests()
+    assert twins.a.pending_count() == 0
+    roots = [m for m in twins.slack.messages() if m.is_root and m.marker != "digest:1"]
+    assert len(roots) == len(runs)  # every run a message of its own, once
+    refused = [c for c in twins.slack.calls("chat.update") if not c.ok]
+    assert not refused, refused
