@@ -20,6 +20,6 @@ ENV MLPULSE_STORE=sqlite:////home/mlpulse/data/mlpulse.db \
     PYTHONUNBUFFERED=1
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status == 200 else 1)"
+    CMD python -c "import os,sys,urllib.request; port=os.environ.get('MLPULSE_PORT','3000'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"
 ENTRYPOINT ["mlpulse"]
 CMD ["run"]

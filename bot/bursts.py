@@ -21,6 +21,7 @@ GROUP_AFTER = 3  # new resources held back by pacing in one channel that start a
 WINDOW_S = 900.0  # a digest takes members for this long after it opens
 CAPACITY = 200  # members of one digest at most
 REFRESH_S = 10.0  # a digest message is edited at most this often
+_FAILURE_BACKOFF_S = 60.0
 
 
 class Bursts:
@@ -30,6 +31,7 @@ class Bursts:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.pacer, self.metrics = pacer, metrics
         self._opened: dict[str, float] = {}  # channel -> when this process last folded into it
+        self._not_before: dict[int, float] = {}  # digest id -> next try after a failure
 
     @staticmethod
     def groupable(item: OutboxItem, root: RootMessage | None) -> bool:
@@ -37,6 +39,11 @@ class Bursts:
         event, decision = item.event, item.decision
         return (
             root is None
+            # an earlier attempt may have reached Slack: it is finished as an item, where
+            # the marker lookup can find it, never folded into a digest beside its message
+            and not item.in_flight
+            and item.attempts == 0
+            and item.stage == 0
             and event is not None
             and decision is not None
             and not decision.incident

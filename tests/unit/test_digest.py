@@ -51,3 +51,10 @@ def test_aws_text_in_a_digest_is_escaped() -> None:
 
 def test_one_member_reads_in_the_singular() -> None:
     assert "1 resource grouped" in text_of(render_digest("#mlpulse", [member(1)]))
+
+
+def test_a_digest_whose_members_all_left_is_still_a_valid_message() -> None:
+    """Members that opened incidents get messages of their own; the digest may empty."""
+    payload = render_digest("#mlpulse", [])
+    assert limits.problems(payload) == []
+    assert all(b.get("text", {}).get("text") for b in payload["blocks"] if b["type"] == "section")
