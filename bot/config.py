@@ -59,22 +59,27 @@ class _Strict(BaseModel):
 class Match(_Strict):
     """Every given condition must hold; a list means any of its values."""
 
-    kind: Annotated[list[Kind], BeforeValidator(_as_list)] | None = None
-    status: StrList | None = None
-    outcome: Annotated[list[Outcome], BeforeValidator(_as_list)] | None = None
+    kind: Annotated[list[Kind], BeforeValidator(_as_list)] | None = Field(
+        default=None, description="event kinds (`training_job`, `alarm`, ...)"
+    )
+    status: StrList | None = Field(default=None, description="statuses, in any spelling")
+    outcome: Annotated[list[Outcome], BeforeValidator(_as_list)] | None = Field(
+        default=None,
+        description="`succeeded`, `failed`, `degraded`, `running`, `stopped`, `unknown`",
+    )
     name: StrList | None = Field(default=None, description="globs on the resource name")
-    account: StrList | None = None
-    region: StrList | None = None
+    account: StrList | None = Field(default=None, description="globs on the AWS account")
+    region: StrList | None = Field(default=None, description="globs on the region")
     tags: dict[str, str] | None = Field(default=None, description="tag -> glob on its value")
 
 
 class Route(_Strict):
     """A routing rule: the first whose `match` holds decides; unset fields keep defaults."""
 
-    match: Match = Match()
-    channel: str | None = None
-    severity: Severity | None = None
-    incident: bool | None = None
+    match: Match = Field(default=Match(), description="when the rule applies")
+    channel: str | None = Field(default=None, description="where the alert goes")
+    severity: Severity | None = Field(default=None, description="`info`, `warning`, `critical`")
+    incident: bool | None = Field(default=None, description="whether it opens an incident")
     mention: str | None = Field(default=None, description="`@here`, `@channel`, `<@U123>`, ...")
 
     @field_validator("channel")
@@ -93,36 +98,48 @@ def _check_channel(value: str | None) -> str | None:
 
 
 class Incidents(_Strict):
-    renotify_after: Duration = timedelta(minutes=30)
-    max_renotify: int = Field(default=3, ge=0, le=100)
-    snooze_choices: list[Duration] = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=24)]
+    renotify_after: Duration = Field(
+        default=timedelta(minutes=30), description="remind of an unacknowledged incident after"
+    )
+    max_renotify: int = Field(default=3, ge=0, le=100, description="reminders at most")
+    snooze_choices: list[Duration] = Field(
+        default=[timedelta(hours=1), timedelta(hours=4), timedelta(hours=24)],
+        description="the Snooze menu's lengths",
+    )
 
 
 class SlackDelivery(_Strict):
-    posts_per_second: float = Field(default=1.0, gt=0, le=50)
-    burst: int = Field(default=3, ge=1, le=50)
+    posts_per_second: float = Field(
+        default=1.0, gt=0, le=50, description="pace of posts into one channel"
+    )
+    burst: int = Field(default=3, ge=1, le=50, description="posts one channel may take at once")
 
 
 class Queues(_Strict):
-    queue_urls: StrList = []
+    queue_urls: StrList = Field(default=[], description="SQS queues `mlpulse run` consumes")
 
 
 class Topics(_Strict):
-    topic_arns: StrList = []
+    topic_arns: StrList = Field(default=[], description="SNS topics allowed to post to /sns")
 
 
 Audience = Literal["everyone", "admins"]
 
 
 class Permissions(_Strict):
-    admins: StrList = []
-    commands: dict[str, Audience | StrList] = {"silence": "admins"}
+    admins: StrList = Field(default=[], description="Slack user ids of admins")
+    commands: dict[str, Audience | StrList] = Field(
+        default={"silence": "admins"},
+        description="per subcommand: `everyone`, `admins` or a list of user ids",
+    )
 
 
 class Config(_Strict):
-    default_channel: str = "#mlpulse"
-    fallback_channel: str | None = None
-    routes: list[Route] = []
+    default_channel: str = Field(default="#mlpulse", description="where unrouted alerts go")
+    fallback_channel: str | None = Field(
+        default=None, description="where alerts go when their channel is gone"
+    )
+    routes: list[Route] = Field(default=[], description="routing rules, first match wins")
     sqs: Queues = Queues()
     sns: Topics = Topics()
     incidents: Incidents = Incidents()
@@ -141,20 +158,44 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MLPULSE_", extra="ignore", frozen=True)
 
     slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN"),
+        description="the Slack app's bot token (xoxb-...); needed to post",
     )
     slack_signing_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET"),
+        description="verifies requests to /slack/events; without it they are refused",
     )
     slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN"),
+        description="an app-level token (xapp-...): turns on Socket Mode",
     )
-    slack_api_url: str = "https://slack.com/api/"
-    config: Path | None = None
-    store: str = "sqlite:///./mlpulse.db"
-    port: int = Field(default=3000, ge=0, le=65535)
-    sqs_queue_urls: str | None = None
-    sns_topic_arns: str | None = None
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="base URL of the Slack Web API"
+    )
+    config: Path | None = Field(
+        default=None, description="the YAML config; else ./mlpulse.yaml, else built-in defaults"
+    )
+    store: str = Field(
+        default="sqlite:///./mlpulse.db",
+        description="`sqlite:///PATH`, or `dynamodb://TABLE` for several replicas",
+    )
+    port: int = Field(default=3000, ge=0, le=65535, description="HTTP port of `mlpulse run`")
+    sqs_queue_urls: str | None = Field(
+        default=None, description="comma-separated SQS queue URLs (overrides `sqs.queue_urls`)"
+    )
+    sns_topic_arns: str | None = Field(
+        default=None,
+        description="comma-separated SNS topics allowed on /sns (overrides `sns.topic_arns`)",
+    )
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="how long a replica holds an alert it delivers before another may take it",
+    )
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -21,8 +21,7 @@ from typing import Any
 
 from bot.bursts import Bursts
 from bot.clock import Clock
-from bot.config import Config
-from bot.errors import ConfigError
+from bot.config import Config, load_settings
 from bot.events import Event
 from bot.health import Health
 from bot.metrics import Metrics
@@ -39,8 +38,6 @@ _MAX_BACKOFF_S = 300.0
 _AUTH_RETRY_S = 60.0
 _BATCH = 100
 _IDLE_WAIT_S = 5.0
-_LEASE_S = 60.0  # longer than one delivery step takes, even against a slow Slack
-_LEASE_ENV = "MLPULSE_LEASE_SECONDS"  # overrides _LEASE_S (a test's crashed replica)
 
 
 @dataclass(frozen=True)
@@ -364,20 +361,9 @@ class Deliverer:
 
 
 def lease_seconds() -> float:
-    """How long a replica holds an outbox item it delivers: MLPULSE_LEASE_SECONDS, else 60 s.
-    A crashed replica's items wait this long before another replica takes them over."""
-    value = os.environ.get(_LEASE_ENV, "").strip()
-    if not value:
-        return _LEASE_S
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 3600:
-        raise ConfigError(
-            [f"environment variable {_LEASE_ENV}: {value!r} is not a number of seconds (0-3600]"]
-        )
-    return seconds
+    """How long a replica holds an outbox item it delivers (MLPULSE_LEASE_SECONDS). A
+    crashed replica's items wait this long before another replica takes them over."""
+    return load_settings().lease_seconds
 
 
 def _decision_for(root: RootMessage) -> Decision:

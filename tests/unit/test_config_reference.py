@@ -1,0 +1,34 @@
+"""README's configuration reference is the one generated from the settings models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Config, Settings
+from bot.config_reference import END, START, reference, updated
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def test_readme_holds_the_generated_reference() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert START in text and END in text
+    assert updated(text) == text, "run: python -m bot.config_reference --write README.md"
+
+
+def test_every_setting_is_described() -> None:
+    shown = reference()
+    for line in shown.splitlines()[2:]:
+        if line.startswith("| `"):
+            assert line.split("|")[2].strip(), f"no description: {line}"
+    for variable in ("SLACK_BOT_TOKEN", "MLPULSE_STORE", "MLPULSE_SQS_QUEUE_URLS"):
+        assert f"`{variable}`" in shown
+    assert len([n for n in Settings.model_fields]) == shown.count("| `SLACK_") + shown.count(
+        "| `MLPULSE_"
+    )
+    assert "`incidents.renotify_after`" in shown and "`routes[].match.kind`" in shown
+    assert set(Config.model_fields) <= {
+        line.split("`")[1].split(".")[0].split("[")[0]
+        for line in shown.splitlines()
+        if line.startswith("| `") and "`" in line
+    }
