@@ -24,8 +24,19 @@ class AwsClients:
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(service, config=_RETRIES)
+                self._clients[service] = self._make(service)
             return self._clients[service]
+
+    def _make(self, service: str) -> Any:
+        """A new client for `service` (the demo's makes them for its embedded AWS)."""
+        return self._session.client(service, config=_RETRIES)
+
+    def close(self) -> None:
+        """Close the clients' connections."""
+        with self._lock:
+            for made in self._clients.values():
+                made.close()
+            self._clients.clear()
 
     @property
     def sagemaker(self) -> Any:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.config import Config as BotoConfig
 
+from bot.aws.clients import AwsClients
 from bot.demo import canned
 from bot.demo.script import REGION
 
@@ -42,17 +42,17 @@ _CONFIG = BotoConfig(proxies={}, retries={"max_attempts": 1}, connect_timeout=5,
 PERCENTILES = {"p50": "Average", "p90": "Maximum", "p95": "Maximum", "p99": "Maximum"}
 
 
-class DemoAws:
-    """What `ctx.aws` is in the demo (AwsClients' interface)."""
+class DemoAws(AwsClients):
+    """What `ctx.aws` is in the demo."""
 
     def __init__(self, url: str, region: str = REGION) -> None:
         self.url = url
         isolated = botocore.session.Session(session_vars=_ISOLATED)
-        self._session: Any = boto3.session.Session(
-            botocore_session=isolated, region_name=region, **_CREDENTIALS
+        super().__init__(
+            session=boto3.session.Session(
+                botocore_session=isolated, region_name=region, **_CREDENTIALS
+            )
         )
-        self._clients: dict[str, Any] = {}
-        self._lock = threading.Lock()
         self.monitoring: Any = None  # set by the seeding: bot.drift.demo.DemoMonitoring
 
     def client(self, service: str) -> Any:
@@ -62,39 +62,12 @@ class DemoAws:
 
     def raw(self, service: str) -> Any:
         """The boto3 client itself (mended, but without the monitoring answers)."""
-        with self._lock:
-            if service not in self._clients:
-                made = self._session.client(service, endpoint_url=self.url, config=_CONFIG)
-                _mend(made, service)
-                self._clients[service] = made
-            return self._clients[service]
+        return super().client(service)
 
-    def close(self) -> None:
-        """Close the clients' connections (the server goes next)."""
-        with self._lock:
-            for made in self._clients.values():
-                made.close()
-            self._clients.clear()
-
-    @property
-    def sagemaker(self) -> Any:
-        return self.client("sagemaker")
-
-    @property
-    def cloudwatch(self) -> Any:
-        return self.client("cloudwatch")
-
-    @property
-    def logs(self) -> Any:
-        return self.client("logs")
-
-    @property
-    def s3(self) -> Any:
-        return self.client("s3")
-
-    @property
-    def codepipeline(self) -> Any:
-        return self.client("codepipeline")
+    def _make(self, service: str) -> Any:
+        made = self._session.client(service, endpoint_url=self.url, config=_CONFIG)
+        _mend(made, service)
+        return made
 
 
 def _mend(client: Any, service: str) -> None:
