@@ -9,7 +9,9 @@ from fnmatch import fnmatchcase
 from bot.config import Config
 from bot.events import Event, Outcome
 from bot.routing import Decision
-from bot.store.types import IncidentChange, Silence
+from bot.status import display_status
+from bot.store.types import IncidentChange, Notice, Silence
+from notifiers.text import escape
 
 _NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
 
@@ -24,8 +26,18 @@ def incident_change(
         renotify_at = now + settings.renotify_after if settings.max_renotify > 0 else None
         return IncidentChange(open=True, renotify_at=renotify_at, note=event.name)
     if event.subject is None and event.outcome == Outcome.SUCCEEDED:
-        return IncidentChange(resolve=True)
+        return IncidentChange(resolve=True, note=recovery_note(event))
     return None
+
+
+def recovery_note(event: Event) -> str:
+    """Why an incident resolved itself, kept with it and shown in its thread."""
+    return f"recovered: {event.name} is {display_status(event.status)}"
+
+
+def recovery_notice(note: str) -> Notice:
+    """The thread line telling that an incident resolved itself (`note` from the change)."""
+    return Notice(text=f":white_check_mark: Resolved automatically: {escape(note)}.", refresh=True)
 
 
 def silence_for(event: Event, silences: Sequence[Silence]) -> Silence | None:

@@ -7,13 +7,12 @@ from datetime import datetime
 
 from bot.events import Event
 from bot.incidents.model import Action, Source, State
-from bot.status import display_status
+from bot.incidents.policy import recovery_notice
 from bot.store import dynamodb_codec as codec
 from bot.store import dynamodb_records as records
 from bot.store.dynamodb_codec import TIMERS, UNRESOLVED, Item, n, put, s
 from bot.store.sqlite_incidents import MLPULSE
-from bot.store.types import IncidentChange, Notice
-from notifiers.text import escape
+from bot.store.types import IncidentChange
 
 
 def opening(
@@ -55,7 +54,12 @@ def opening(
 
 
 def recovery(
-    table: str, event: Event, current: Item, now: datetime, notice_id: int | None
+    table: str,
+    event: Event,
+    change: IncidentChange,
+    current: Item,
+    now: datetime,
+    notice_id: int | None,
 ) -> list[Item]:
     """The automatic resolve of `current` by `event`, with its notice; nothing if the
     event is older than the failure that opened it (an OK sent before the ALARM)."""
@@ -63,7 +67,7 @@ def recovery(
     since = codec.number(current, "since")
     if incident.state == State.RESOLVED or (since is not None and event.time.timestamp() < since):
         return []
-    note = f"recovered: {event.name} is {display_status(event.status)}"
+    note = change.note
     updated = changed(
         current,
         now,
@@ -75,8 +79,7 @@ def recovery(
     )
     ops = compare_and_set(table, current, updated, Source.AUTO, incident.state, note)
     if notice_id is not None:
-        text = f":white_check_mark: Resolved automatically: {escape(note)}."
-        notice = Notice(text=text, refresh=True)
+        notice = recovery_notice(note)
         ops += records.notice_puts(table, notice_id, incident.key, notice, now.timestamp())
     return ops
 

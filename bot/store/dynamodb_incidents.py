@@ -149,7 +149,7 @@ class IncidentTable(TableAccess):
         current = self._get(codec.incident_key(codec.integer(lock, "incident")))
         if current is None:
             return []
-        return items.recovery(self.table, event, current, now, notice_id)
+        return items.recovery(self.table, event, change, current, now, notice_id)
 
     def record_refusal(self, actor: str, what: str, now: datetime) -> None:
         record = records.audit_record(

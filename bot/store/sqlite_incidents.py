@@ -21,9 +21,8 @@ from bot.incidents.model import (
     due,
     refusal,
 )
-from bot.status import display_status
+from bot.incidents.policy import recovery_notice
 from bot.store.types import IncidentChange, Notice, Silence
-from notifiers.text import escape
 
 INCIDENT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -127,7 +126,7 @@ class IncidentTables:
                 change.note,
             )
         elif change.resolve and current is not None and _recovers(db, current, event):
-            note = f"recovered: {event.name} is {display_status(event.status)}"
+            note = change.note
             db.execute(
                 "UPDATE incidents SET state = 'resolved', updated_at = ?, actor = ?,"
                 " last_action = ?, next_renotify_at = NULL, snoozed_until = NULL, note = ?"
@@ -145,8 +144,7 @@ class IncidentTables:
                 State.RESOLVED,
                 note,
             )
-            text = f":white_check_mark: Resolved automatically: {escape(note)}."
-            self._enqueue_notice(db, current.key, Notice(text=text, refresh=True), now)
+            self._enqueue_notice(db, current.key, recovery_notice(note), now)
 
     # --- reads
 

@@ -87,7 +87,7 @@ class IncidentChange:
     open: bool = False  # open one for the event's series unless one is unresolved
     resolve: bool = False  # resolve the series' unresolved incident: it recovered
     renotify_at: datetime | None = None
-    note: str = ""
+    note: str = ""  # the incident's title when opening; why it recovered when resolving
 
 
 @dataclass(frozen=True)

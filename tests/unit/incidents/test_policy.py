@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Config
 from bot.events import Kind, Outcome, Severity
-from bot.incidents.policy import incident_change, silence_for
+from bot.incidents.policy import incident_change, recovery_note, silence_for
 from bot.routing import Decision, route
 from bot.store.types import IncidentChange, Silence
 from tests.unit.incidents.conftest import event
@@ -53,7 +53,9 @@ def test_incident_change(
             open=True, renotify_at=NOW + timedelta(minutes=30), note="churn-xgb-1"
         )
     else:
-        assert found == IncidentChange(resolve=True)
+        recovered = event(outcome=outcome, subject=subject)
+        assert found == IncidentChange(resolve=True, note=recovery_note(recovered))
+        assert found.note.startswith("recovered: churn-xgb-1 is ")
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.incidents.model import Action, Source, State
+from bot.incidents.policy import recovery_note
 from bot.store import IncidentChange, Notice, OutboxItem, Silence, Store
 from bot.store import dynamodb_records as records
 from bot.store.dynamodb import DynamoDBStore
@@ -26,7 +27,8 @@ def fail(store: Store, name: str = "ServerCpuTooHigh", minute: float = 0) -> lis
 
 def recover(store: Store, name: str = "ServerCpuTooHigh", minute: float = 10) -> list[bool]:
     ok = alarm(name, ok=True, minute=minute)
-    return store.accept([(ok, QUIET)], later(60 * minute), [IncidentChange(resolve=True)])
+    change = IncidentChange(resolve=True, note=recovery_note(ok))
+    return store.accept([(ok, QUIET)], later(60 * minute), [change])
 
 
 def drain(store: Store) -> list[OutboxItem]:
