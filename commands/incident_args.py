@@ -9,6 +9,7 @@ from bot.errors import InputError
 from bot.incidents.model import Action, Source, Transition
 from bot.incidents.service import IncidentService
 from commands.base import Args, Context, Reply
+from commands.parse import ascii_digits
 
 MAX_LENGTH = timedelta(days=30)
 
@@ -17,7 +18,7 @@ def incident_id(args: Args, usage: str) -> int:
     if not args.words:
         raise InputError(f"which incident? Usage: `{usage}`")
     word = args.words[0].removeprefix("#")
-    if not (word.isascii() and word.isdigit()):
+    if not ascii_digits(word, 4000):  # out of range ids are "no such incident", not this
         raise InputError(f"`{word[:20]}` is not an incident number. Usage: `{usage}`")
     return int(word)
 

@@ -26,6 +26,7 @@ from bot.incidents.model import Action, Source
 from bot.incidents.service import IncidentService
 from bot.store import Store
 from commands.base import Context, Reply
+from commands.parse import ascii_digits
 from commands.permissions import is_admin
 from commands.runner import execute, prepare
 from notifiers.incident_blocks import ACK_ACTION, RESOLVE_ACTION, SNOOZE_ACTION
@@ -145,17 +146,12 @@ class SlackApp:
 def _parse_value(value: str) -> tuple[int | None, timedelta | None]:
     """`12` (acknowledge, resolve) or `12:3600` (snooze for an hour)."""
     head, _, seconds = value.partition(":")
-    if not _digits(head, 18) or (seconds and not _digits(seconds, 9)):
+    if not ascii_digits(head, 18) or (seconds and not ascii_digits(seconds, 9)):
         return None, None
     length = timedelta(seconds=int(seconds)) if seconds else None
     if length is not None and not timedelta(minutes=1) <= length <= timedelta(days=30):
         return None, None
     return int(head), length
-
-
-def _digits(text: str, most: int) -> bool:
-    """1 to `most` ASCII digits (`str.isdigit` also takes `²`, which `int` refuses)."""
-    return 0 < len(text) <= most and text.isascii() and text.isdigit()
 
 
 def _message(reply: Reply) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.clock import Clock
 from bot.http import Request, Response
 from bot.slack.app import SlackApp
+from commands.parse import ascii_digits
 
 log = logging.getLogger(__name__)
 _SEEN_BODIES = 2048
@@ -43,7 +44,7 @@ class SlackIngress:
             return Response(400, b"body is not UTF-8\n")
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
-        if not _digits(timestamp) or not signature:
+        if not ascii_digits(timestamp, _TIMESTAMP_DIGITS) or not signature:
             return Response(401, b"missing or malformed Slack signature headers\n")
         if not self._verifier.is_valid(body, timestamp, signature):
             return Response(401, b"invalid or expired Slack signature\n")
@@ -70,10 +71,6 @@ class SlackIngress:
             while len(self._seen) > _SEEN_BODIES:
                 self._seen.popitem(last=False)
         return seen and "x-slack-retry-num" in request.headers
-
-
-def _digits(text: str) -> bool:
-    return 0 < len(text) <= _TIMESTAMP_DIGITS and text.isascii() and text.isdigit()
 
 
 class _SdkClock(SdkClock):
