@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.events import Event, Fact, Outcome, Severity
+from bot.events import Event, Fact, Link, Outcome, Severity
 from bot.incidents.model import Incident
 from bot.routing import Decision
 from bot.status import display_status
@@ -80,7 +80,7 @@ def render_alert(
         for fact in event.facts
         if fact.long
     ][:_MAX_LONG_FACTS]
-    buttons = _link_buttons(event)
+    buttons = link_buttons(event.links)
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[: limits.ACTIONS_ELEMENTS]})
     blocks.append(_context(event))
@@ -116,7 +116,8 @@ def render_reply(event: Event, late: bool = False) -> Payload:
 def render_notice(text: str, broadcast: bool = False) -> Payload:
     """A thread line that is not an event (an incident transition, a reminder); `text` is
     mrkdwn built by mlpulse with every outside string already escaped."""
-    payload: Payload = {"text": clip_mrkdwn(text), "blocks": [_section(clip_mrkdwn(text))]}
+    shown = clip_mrkdwn(text)
+    payload: Payload = {"text": shown, "blocks": [_section(shown)]}
     if broadcast:
         payload["reply_broadcast"] = True
     return payload
@@ -190,8 +191,10 @@ def mention_markup(configured: str) -> str:
     return _MENTIONS.get(configured.strip(), configured.strip())
 
 
-def _link_buttons(event: Event) -> list[Payload]:
-    urls = [(link.label, safe_url(link.url)) for link in event.links[:_MAX_LINKS]]
+def link_buttons(links: Sequence[Link]) -> list[Payload]:
+    """Buttons opening the first links (console, logs), each URL made safe; one too long
+    for Slack is left out rather than breaking the message."""
+    urls = [(link.label, safe_url(link.url)) for link in links[:_MAX_LINKS]]
     return [
         {
             "type": "button",

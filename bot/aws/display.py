@@ -17,8 +17,8 @@ from bot.status import display_status, outcome_of
 from bot.timeparse import format_duration
 from commands.base import Chart, Reply
 from notifiers import limits
-from notifiers.render import EMOJI
-from notifiers.text import clip, safe_url, truncate
+from notifiers.render import EMOJI, link_buttons
+from notifiers.text import clip, truncate
 
 Block = dict[str, Any]
 SUMMARY_CHARS = 300
@@ -100,16 +100,7 @@ def context(mrkdwn: str) -> Block:
 
 
 def buttons(links: Sequence[Link]) -> list[Block]:
-    elements = [
-        {
-            "type": "button",
-            "text": {"type": "plain_text", "text": clip(link.label, limits.BUTTON_TEXT)},
-            "url": url,
-            "action_id": f"link-{index}",
-        }
-        for index, link in enumerate(links[:5])
-        if len(url := safe_url(link.url)) <= limits.BUTTON_URL
-    ]
+    elements = link_buttons(links)
     return [{"type": "actions", "elements": elements}] if elements else []
 
 
