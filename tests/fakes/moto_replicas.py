@@ -63,7 +63,14 @@ class _QuietHandler(MotoRequestHandler):
 
 
 class SerialDynamoMotoServer:
-    """A moto server on 127.0.0.1 (a free port) for every AWS service, DynamoDB serialised."""
+    """A moto server on 127.0.0.1 (a free port) for every AWS service, DynamoDB serialised.
+
+    moto applies a TransactWriteItems or a conditional write in Python without a lock, so
+    two concurrent requests can interleave inside one and both pass a condition that only
+    one would pass on DynamoDB, whose writes are atomic and transactions serializable.
+    Serving DynamoDB one request at a time gives the race tests DynamoDB's guarantee; the
+    clients still race freely between requests. Other services (SQS's long polls) are not
+    held up."""
 
     def __init__(self) -> None:
         app = DomainDispatcherApplication(create_backend_app)
