@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from benchmarks.pipeline import through_pipeline
+from benchmarks.pipeline import SAMPLE, through_pipeline
 from bot.app import App
 from bot.clock import FakeClock
 from bot.config import Config, Settings
@@ -33,14 +33,6 @@ from notifiers.console import ConsoleNotifier
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 
-HERE = Path(__file__).parent
-SAMPLE = (
-    HERE.parent
-    / "tests"
-    / "fixtures"
-    / "aws"
-    / "sagemaker-training-job-state-change-completed.json"
-)
 STATES = ("InProgress", "InProgress", "InProgress", "Completed", "Completed")  # 5 a job
 SECRET = "bench-signing-secret"
 
