@@ -96,7 +96,7 @@ class Deliverer:
                     held_back.setdefault(channel, []).append(item)
                 continue
             try:
-                self._deliver(item)
+                self._deliver(item, root)
             except NotifyError as error:
                 failed += 1
                 self._failed(item, channel, error)
@@ -149,13 +149,13 @@ class Deliverer:
 
     # --- one item
 
-    def _deliver(self, item: OutboxItem) -> None:
+    def _deliver(self, item: OutboxItem, root: RootMessage | None) -> None:
+        """Deliver `item`; `root` is its resource's root as just read for it."""
         if item.notice is not None:
-            self._deliver_notice(item, item.notice)
+            self._deliver_notice(item, item.notice, root)
             return
         event, decision = item.event, item.decision
         assert event is not None and decision is not None  # an event item carries both
-        root = self.store.root(item.key)
         if root is not None and root.digest_id is not None:
             root = None  # a digest line that now needs a message of its own
         if root is None:
@@ -191,10 +191,9 @@ class Deliverer:
         found = self.notifier.find_posted(root.channel, f"{item.id}:root", None, oldest)
         return found is not None and found.ts == root.ts
 
-    def _deliver_notice(self, item: OutboxItem, notice: Notice) -> None:
+    def _deliver_notice(self, item: OutboxItem, notice: Notice, root: RootMessage | None) -> None:
         """A thread line under the resource's root (re-rendering the root first when its
         incident changed), or a message of its own where there is no root."""
-        root = self.store.root(item.key)
         payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
         plain = {"text": payload["text"]}
         if root is None:
