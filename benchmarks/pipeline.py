@@ -12,13 +12,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.ingest import events_from_text
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.routing import route
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.ingress.ingest import events_from_text
+from bot.intake.accept import Pipeline
+from bot.intake.routing import route
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from notifiers.render import render_alert
 
 HERE = Path(__file__).parent

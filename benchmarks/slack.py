@@ -20,15 +20,15 @@ from slack_sdk import WebClient
 
 from benchmarks.pipeline import SAMPLE, through_pipeline
 from bot.app import App
-from bot.clock import FakeClock
-from bot.config import Config, Settings
-from bot.delivery import Deliverer
-from bot.health import Health
-from bot.http import Request
-from bot.ingest import events_from
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config, Settings
+from bot.core.clock import FakeClock
+from bot.delivery.worker import Deliverer
+from bot.ingress.http import Request
+from bot.ingress.ingest import events_from
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from notifiers.console import ConsoleNotifier
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack

@@ -10,21 +10,21 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.aws.clients import AwsClients
-from bot.clock import Clock, SystemClock
-from bot.config import Config, Settings
-from bot.consumer import QueueConsumer
-from bot.delivery import Deliverer
+from bot.config.models import Config, Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.errors import ConfigError, StoreError
+from bot.delivery.worker import Deliverer
 from bot.drift.enrich import monitor_enricher
-from bot.errors import ConfigError, StoreError
-from bot.health import Health
-from bot.http import HttpServer, Request, Response, json_response
 from bot.incidents.scheduler import IncidentScheduler
 from bot.incidents.service import IncidentService
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.slack.app import SlackApp
-from bot.slack.ingress import SlackIngress
-from bot.sns import SnsEndpoint
+from bot.ingress.http import HttpServer, Request, Response, json_response
+from bot.ingress.slack.interactions import SlackApp
+from bot.ingress.slack.verify import SlackIngress
+from bot.ingress.sns import SnsEndpoint
+from bot.ingress.sqs import QueueConsumer
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
 from bot.store import Store, open_store
 from notifiers.base import Notifier, NotifyError
 from notifiers.slack import SlackNotifier

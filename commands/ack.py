@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.incidents.model import Action
+from bot.core.incident import Action
 from commands.base import Args, Context, Reply
 from commands.incident_args import act
 

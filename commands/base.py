@@ -4,7 +4,7 @@ A subcommand is a module in `commands/` with `handle(ctx, args) -> Reply`; the f
 of `handle`'s docstring is its help line (`NAME ARGS — what it does`), the rest an example.
 A module sets `SLOW = True` when it calls AWS: the Slack side then acknowledges at once and
 delivers the reply through `response_url`. Errors meant for the user are `UserError`s
-(bot.errors); their text is shown as is, ephemerally.
+(bot.core.errors); their text is shown as is, ephemerally.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.clock import Clock
-from bot.config import Config
+from bot.config.models import Config
+from bot.core.clock import Clock
 from bot.store import Store
 
 
@@ -28,7 +28,7 @@ class Chart:
 
 @dataclass
 class Reply:
-    text: str  # mrkdwn, already escaped (notifiers.text)
+    text: str  # mrkdwn, already escaped (bot.core.text)
     blocks: list[dict[str, Any]] | None = None
     charts: list[Chart] = field(default_factory=list)
     public: bool = False  # posted in the channel for everyone, not only to the asker

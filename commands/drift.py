@@ -4,7 +4,7 @@ For each monitoring schedule on the endpoint (data quality, model quality, bias 
 feature attribution drift): the latest execution, its status and violations, worst first,
 with baseline against current figures; a chart of the worst violated feature's
 distribution; and, when the message cannot hold every violation, the full report as a
-Markdown file. The work is in bot.drift.endpoint.
+Markdown file. The work is in bot.drift.monitors.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.aws.calls import clients_of
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands.base import Args, Chart, Context, Reply
 
 SLOW = True
@@ -31,7 +31,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     if not _ENDPOINT_NAME.match(endpoint):
         raise InputError(f"`{endpoint[:70]}` is not an endpoint name; {_USAGE}")
     # numpy, scipy and matplotlib load on first use, not at start-up.
-    from bot.drift.endpoint import endpoint_drift
+    from bot.drift.monitors import endpoint_drift
 
     aws = clients_of(ctx.aws)
     drift = endpoint_drift(aws.sagemaker, aws.s3, endpoint)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot import charts
 from bot.aws.calls import clients_of, region_of
-from bot.aws.display import (
+from bot.aws.endpoint_health import UTILIZATION, Health, VariantHealth, endpoint_health
+from bot.aws.endpoints import Alarm, Endpoint, Variant, describe_endpoint, endpoint_alarms
+from bot.aws.errors import AwsError
+from bot.core.errors import InputError
+from bot.core.text import clip, code_block
+from bot.kinds.spec import console_link, log_link
+from commands import charts
+from commands.base import Args, Chart, Context, Reply
+from commands.display import (
     Block,
     badge,
     buttons,
@@ -20,13 +27,6 @@ from bot.aws.display import (
     section,
     when,
 )
-from bot.aws.endpoint_health import UTILIZATION, Health, VariantHealth, endpoint_health
-from bot.aws.endpoints import Alarm, Endpoint, Variant, describe_endpoint, endpoint_alarms
-from bot.aws.errors import AwsError
-from bot.errors import InputError
-from bot.kinds.spec import console_link, log_link
-from commands.base import Args, Chart, Context, Reply
-from notifiers.text import clip, code_block
 
 SLOW = True
 MAX_ALARMS = 10

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.config import parse_duration
-from bot.errors import InputError
-from bot.incidents.model import Action, Source, Transition
+from bot.config.models import parse_duration
+from bot.core.errors import InputError
+from bot.core.incident import Action, Source, Transition
 from bot.incidents.service import IncidentService
 from commands.base import Args, Context, Reply
 from commands.parse import ascii_digits

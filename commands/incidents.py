@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.text import clip
 from commands.base import Args, Context, Reply
 from notifiers.incident_blocks import state_line
-from notifiers.text import clip
 
 SLOW = False
 _SHOWN = 20

@@ -7,7 +7,17 @@ from typing import Any
 
 from bot.aws import jobfacts
 from bot.aws.calls import clients_of, region_of
-from bot.aws.display import (
+from bot.aws.errors import AwsError
+from bot.aws.logtail import tail
+from bot.aws.sagemaker_jobs import find_job, tuning_children
+from bot.core.errors import InputError
+from bot.core.events import Link
+from bot.core.text import clip, code_block, escape
+from bot.core.timeparse import format_duration
+from bot.kinds.jobs import TRAINING, TUNING, Job, kinds_named
+from bot.kinds.spec import console_link, log_link
+from commands.base import Args, Context, Reply
+from commands.display import (
     Block,
     badge,
     buttons,
@@ -20,16 +30,6 @@ from bot.aws.display import (
     span,
     when,
 )
-from bot.aws.errors import AwsError
-from bot.aws.jobkinds import TRAINING, TUNING, Job, kinds_named
-from bot.aws.jobs import find_job, tuning_children
-from bot.aws.logs import tail
-from bot.errors import InputError
-from bot.events import Link
-from bot.kinds.spec import console_link, log_link
-from bot.timeparse import format_duration
-from commands.base import Args, Context, Reply
-from notifiers.text import clip, code_block, escape
 
 SLOW = True
 LOG_LINES = 20

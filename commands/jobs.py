@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.aws.calls import clients_of
-from bot.aws.display import badge, context, header, name, plural, reply, section, span, when
-from bot.aws.jobkinds import Job, kinds_named, status_named
-from bot.aws.jobs import JobFilter, recent_jobs
-from bot.config import parse_duration
-from bot.errors import InputError
+from bot.aws.sagemaker_jobs import JobFilter, recent_jobs
+from bot.config.models import parse_duration
+from bot.core.errors import InputError
+from bot.core.text import clip, escape
+from bot.kinds.jobs import Job, kinds_named, status_named
 from commands.base import Args, Context, Reply
-from notifiers.text import clip, escape
+from commands.display import badge, context, header, name, plural, reply, section, span, when
 
 SLOW = True
 SHOWN = 25

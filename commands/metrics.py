@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot import charts
 from bot.aws import jobfacts
 from bot.aws.calls import clients_of
 from bot.aws.curves import NAMESPACE, Curve, Curves, training_curves
-from bot.aws.display import Block, context, header, name, reply, section
-from bot.aws.jobkinds import TRAINING, TUNING, Job
-from bot.aws.jobs import find_job
-from bot.errors import InputError
-from bot.timeparse import format_duration
+from bot.aws.sagemaker_jobs import find_job
+from bot.core.errors import InputError
+from bot.core.text import clip
+from bot.core.timeparse import format_duration
+from bot.kinds.jobs import TRAINING, TUNING, Job
+from commands import charts
 from commands.base import Args, Chart, Context, Reply
-from notifiers.text import clip
+from commands.display import Block, context, header, name, reply, section
 
 SLOW = True
 _LINES = 24

@@ -3,7 +3,7 @@ ever given to a shell, and quotes are just characters."""
 
 from __future__ import annotations
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands.base import Args
 
 MAX_TEXT = 1000

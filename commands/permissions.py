@@ -3,7 +3,7 @@ for everybody (`silence`) is for admins unless the config says otherwise."""
 
 from __future__ import annotations
 
-from bot.config import Config
+from bot.config.models import Config
 
 
 def is_admin(config: Config, user_id: str) -> bool:

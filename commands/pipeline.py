@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.aws.calls import clients_of
-from bot.aws.display import Block, badge, buttons, context, header, name, reply, section, span, when
 from bot.aws.pipelines import find_pipeline
 from bot.aws.runs import PipelineReport, Run, Step
-from bot.errors import InputError
-from bot.events import Outcome
-from bot.status import outcome_of
+from bot.core.errors import InputError
+from bot.core.events import Outcome
+from bot.core.outcomes import outcome_of
+from bot.core.text import clip, code_block
 from commands.base import Args, Context, Reply
-from notifiers.text import clip, code_block
+from commands.display import (
+    Block,
+    badge,
+    buttons,
+    context,
+    header,
+    name,
+    reply,
+    section,
+    span,
+    when,
+)
 
 SLOW = True
 MAX_STEPS = 25

@@ -8,12 +8,12 @@ import uuid
 from dataclasses import dataclass
 from types import ModuleType
 
-from bot.errors import UserError
+from bot.core.errors import UserError
+from bot.core.text import escape
 from commands import REGISTRY
 from commands.base import Args, Context, Reply
 from commands.parse import parse
 from commands.permissions import allowed, refusal
-from notifiers.text import escape
 
 log = logging.getLogger(__name__)
 

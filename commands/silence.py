@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.errors import InputError
+from bot.core.errors import InputError
+from bot.core.text import escape
 from commands.base import Args, Context, Reply
 from commands.incident_args import duration, service
-from notifiers.text import escape
 
 SLOW = False
 USAGE = "/mlpulse silence PATTERN DURATION"

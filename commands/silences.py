@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.text import escape
 from commands.base import Args, Context, Reply
-from notifiers.text import escape
 
 SLOW = False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.incidents.model import Action, Source
+from bot.core.incident import Action, Source
 from commands.base import Args, Context, Reply
 from commands.incident_args import duration, incident_id, outcome, service
 

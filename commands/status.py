@@ -8,16 +8,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.aws.calls import clients_of, pages
-from bot.aws.display import Block, badge, context, header, name, plural, reply, section, when
 from bot.aws.errors import AwsError
-from bot.aws.jobkinds import PROCESSING, TRAINING, TRANSFORM, TUNING, Job
-from bot.aws.jobs import JobFilter, list_jobs
 from bot.aws.pipelines import last_results
-from bot.events import Outcome
+from bot.aws.sagemaker_jobs import JobFilter, list_jobs
+from bot.core.events import Outcome
+from bot.core.outcomes import outcome_of
+from bot.core.text import clip
+from bot.kinds.jobs import PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import text
-from bot.status import outcome_of
 from commands.base import Args, Context, Reply
-from notifiers.text import clip
+from commands.display import Block, badge, context, header, name, plural, reply, section, when
 
 SLOW = True
 KINDS = (TRAINING, TUNING, PROCESSING, TRANSFORM)

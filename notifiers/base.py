@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 
 
 class Failure(StrEnum):

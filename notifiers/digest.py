@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bot.events import Event, Outcome
-from bot.status import display_status
+from bot.core.events import Event, Outcome
+from bot.core.outcomes import display_status
+from bot.core.text import clip
 from notifiers import limits
 from notifiers.render import EMOJI
-from notifiers.text import clip
 
 _LINES = 25
 _LINE_CHARS = 110

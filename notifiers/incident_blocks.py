@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.incidents.model import ALLOWED, Action, Incident, State
-from notifiers.text import clip, escape
+from bot.core.incident import ALLOWED, Action, Incident, State
+from bot.core.text import clip, escape
 
 ACK_ACTION = "incident_ack"
 RESOLVE_ACTION = "incident_resolve"

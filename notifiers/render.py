@@ -1,5 +1,5 @@
 """Events as Slack messages. Pure: an `Event` and its routing decision in, a
-chat.postMessage payload out. Every AWS string goes through `notifiers.text`."""
+chat.postMessage payload out. Every AWS string goes through `bot.core.text`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.events import Event, Fact, Link, Outcome, Severity
-from bot.incidents.model import Incident
-from bot.routing import Decision
-from bot.status import display_status
-from bot.timeparse import format_duration
+from bot.core.events import Event, Fact, Link, Outcome, Severity
+from bot.core.incident import Incident
+from bot.core.outcomes import display_status
+from bot.core.text import clip, code_block, escape, safe_url, truncate
+from bot.core.timeparse import format_duration
+from bot.intake.routing import Decision
 from notifiers import limits
 from notifiers.incident_blocks import incident_blocks
-from notifiers.text import clip, code_block, escape, safe_url, truncate
 
 Payload = dict[str, Any]
 

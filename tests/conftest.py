@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.store.sqlite import SqliteStore
+from bot.core.clock import FakeClock
+from bot.store.sqlite.store import SqliteStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aws"
 # Published AWS samples that are events (the rest are Model Monitor report files).

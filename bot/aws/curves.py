@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 
-from bot.aws.jobkinds import Job
-from bot.aws.metrics import MetricQuery, discover, fetch, minute, period_for
+from bot.aws.metric_data import MetricQuery, discover, fetch, minute, period_for
+from bot.kinds.jobs import Job
 
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 UTILIZATION = frozenset(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.aws.metrics import MetricQuery, Series, batches, fetch, last_hour
+from bot.aws.metric_data import MetricQuery, Series, batches, fetch, last_hour
 
 INVOCATIONS_NS = "AWS/SageMaker"
 UTILIZATION_NS = "/aws/sagemaker/Endpoints"

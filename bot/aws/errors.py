@@ -1,6 +1,6 @@
 """AWS errors as answers a person can act on.
 
-    UserError (bot.errors)
+    UserError (bot.core.errors)
      +-- AwsError            an AWS call behind a command failed; its text says why
           +-- MissingPermission   AccessDenied: names the IAM action to grant
           +-- NotFound            the named resource does not exist (in this account/region)
@@ -26,7 +26,7 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure"}
 _NOT_FOUND = {

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.aws.calls import utc
-from bot.aws.jobkinds import LABELING, PROCESSING, TRAINING, TRANSFORM, TUNING, Job
+from bot.core.timeparse import format_duration
+from bot.kinds.jobs import LABELING, PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import dig, number, text
-from bot.timeparse import format_duration
 
 # Keys SageMaker's own SDK adds to every framework job: noise next to the real ones.
 _SDK_KEYS = ("sagemaker_", "_tuning_objective_metric")

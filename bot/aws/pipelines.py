@@ -12,7 +12,7 @@ from bot.aws.codepipeline import codepipeline_report
 from bot.aws.errors import AwsError, MissingPermission, NotFound
 from bot.aws.runs import PipelineReport
 from bot.aws.sagemaker_pipelines import sagemaker_pipeline_report
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.kinds.paths import text
 
 SERVICES = ("codepipeline", "sagemaker")

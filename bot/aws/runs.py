@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.events import Link, Outcome
-from bot.status import outcome_of
+from bot.core.events import Link, Outcome
+from bot.core.outcomes import outcome_of
 
 LAST_RUNS = 5
 

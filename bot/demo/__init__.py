@@ -13,13 +13,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Config
+from bot.config.models import Config
+from bot.core.errors import MlpulseError
 from bot.demo.aws import DemoAws
 from bot.demo.moments import START
 from bot.demo.platform import GUIDE, seed_platform
 from bot.demo.script import script
 from bot.demo.session import PROMPT_HELP, DemoSession
-from bot.errors import MlpulseError
 from notifiers.base import Notifier
 
 NO_MOTO = (

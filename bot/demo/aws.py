@@ -8,7 +8,7 @@ way a command calls AWS (a call, a paginator, any number of times) gets the same
   sent (`before-call`), from bot.demo.canned, which knows the seeded platform;
 - GetMetricData's percentile statistics (p50, p99), which crash moto's server, are asked
   as Average and Maximum, with the same query ids, so the answers land where expected;
-- SageMaker's monitoring-schedule API is bot.drift.demo's `DemoMonitoring`.
+- SageMaker's monitoring-schedule API is bot.demo.monitoring's `DemoMonitoring`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class DemoAws(AwsClients):
                 botocore_session=isolated, region_name=region, **_CREDENTIALS
             )
         )
-        self.monitoring: Any = None  # set by the seeding: bot.drift.demo.DemoMonitoring
+        self.monitoring: Any = None  # set by the seeding: bot.demo.monitoring.DemoMonitoring
 
     def client(self, service: str) -> Any:
         if service == "sagemaker" and self.monitoring is not None:

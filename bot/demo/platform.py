@@ -2,7 +2,7 @@
 script (bot.demo.script): SageMaker jobs (bot.demo.jobs, bot.demo.tuning) with their curves and logs
 (bot.demo.training), endpoints with an hour and more of figures and alarms
 (bot.demo.serving), a CodePipeline and a SageMaker pipeline (bot.demo.cicd), and Model
-Monitor reports with violations in S3 (bot.drift.demo)."""
+Monitor reports with violations in S3 (bot.demo.monitoring)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from bot.demo.aws import DemoAws
 from bot.demo.cicd import CODEPIPELINE, SAGEMAKER_PIPELINE, seed_pipelines
 from bot.demo.jobs import COMPLETED, FAILED, seed_jobs
 from bot.demo.moments import at
+from bot.demo.monitoring import BUCKET, JOB, DemoMonitoring, seed_monitoring
 from bot.demo.script import REGION
 from bot.demo.serving import CHURN, FRAUD, seed_serving
 from bot.demo.training import seed_training_output
 from bot.demo.tuning import TUNING, seed_tuning
-from bot.drift.demo import BUCKET, JOB, DemoMonitoring, seed_monitoring
 
 BUCKETS = ("ml-artifacts", BUCKET)
 GUIDE = (
@@ -51,7 +51,7 @@ def seed_platform(aws: DemoAws) -> None:
 
 
 class Monitoring(DemoMonitoring):
-    """bot.drift.demo's monitoring answers, with the monitoring job's times, resources and
+    """bot.demo.monitoring's monitoring answers, with the monitoring job's times, resources and
     image from moto, where bot.demo.jobs seeded it."""
 
     def __init__(self, real: Any, scheduled: datetime) -> None:

@@ -9,18 +9,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.clock import FakeClock
-from bot.config import Config, parse_duration
-from bot.delivery import Deliverer
+from bot.config.models import Config, parse_duration
+from bot.core.clock import FakeClock
+from bot.core.incident import Action, Source
+from bot.core.timeparse import parse_time
+from bot.delivery.worker import Deliverer
 from bot.demo.moments import START
-from bot.health import Health
-from bot.incidents.model import Action, Source
 from bot.incidents.service import IncidentService
-from bot.ingest import events_from
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.store.sqlite import SqliteStore
-from bot.timeparse import parse_time
+from bot.ingress.ingest import events_from
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from commands.base import Context
 from commands.permissions import is_admin
 from commands.runner import execute, prepare

@@ -10,10 +10,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.errors import InputError
+from bot.core.events import Event, Fact, Kind, Outcome
 from bot.drift.files import read_one
 from bot.drift.summary import violation_summary
-from bot.errors import InputError
-from bot.events import Event, Fact, Kind, Outcome
 
 log = logging.getLogger(__name__)
 _REPORT = "constraint_violations.json"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.events import Severity
 from bot.drift.figures import NONE, feature_figures, fmt, metric_figure
 from bot.drift.findings import (
     DATA_QUALITY,
@@ -17,7 +18,6 @@ from bot.drift.findings import (
     numbers_in,
 )
 from bot.drift.parse import FeatureStats
-from bot.events import Severity
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.core.errors import InputError
 from bot.drift.s3folder import MAX_BYTES, MAX_FILES, S3Folder, join, reason
-from bot.errors import InputError
 
 S3Factory = Callable[[], Any]
 

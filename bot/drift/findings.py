@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.events import Severity
+from bot.core.events import Severity
 
 DATA_QUALITY = "DataQuality"
 MODEL_QUALITY = "ModelQuality"

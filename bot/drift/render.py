@@ -1,6 +1,6 @@
 """Drift reports as Slack payloads. Pure: reports in, `{"text", "blocks"}` out.
 
-Every string from a report passes through `notifiers.text` (`clip`/`escape`). The worst
+Every string from a report passes through `bot.core.text` (`clip`/`escape`). The worst
 findings get a section each until `MAX_FINDINGS` or the text budget is reached; the rest
 are summarised in a context line naming the attached full report (`attachment_name`).
 """
@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.events import Severity
+from bot.core.text import clip, escape, truncate
 from bot.drift.compare import Comparison, FeatureDrift
 from bot.drift.findings import MONITOR_LABELS, Finding
 from bot.drift.reports import Report
 from bot.drift.summary import check_label
 from bot.drift.textual import THRESHOLDS, monitors_line, side_text, tally
-from bot.events import Severity
 from notifiers import limits
-from notifiers.text import clip, escape, truncate
 
 Payload = dict[str, Any]
 MAX_FINDINGS = 12

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.errors import InputError
 from bot.drift import parse
 from bot.drift.evidence import Known, details_of, figures_of
 from bot.drift.files import Folder
@@ -29,7 +30,6 @@ from bot.drift.findings import (
     subject_of,
 )
 from bot.drift.parse import FeatureStats
-from bot.errors import InputError
 
 VIOLATIONS, STATISTICS, CONSTRAINTS, ANALYSIS = (
     "constraint_violations.json",

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 MAX_FILES = 5000
 MAX_BYTES = 256 * 1024 * 1024

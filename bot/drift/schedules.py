@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.aws.calls import call
-from bot.errors import InputError, UserError
+from bot.core.errors import InputError, UserError
 
 FINISHED = ("Completed", "CompletedWithViolations", "Failed", "Stopped")
 MAX_SCHEDULES = 20

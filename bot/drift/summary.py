@@ -6,16 +6,16 @@
     '1 violation (1 critical): fare_amount — data type (Only 50.0% of data is Integral).'
 
 Pure and lenient (any dict, even a malformed one, gives a sentence). The text is plain:
-the caller escapes it for Slack (notifiers.text) like any other AWS text.
+the caller escapes it for Slack (bot.core.text) like any other AWS text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.core.events import Severity
 from bot.drift import parse
 from bot.drift.findings import Finding, classify, magnitude, ordered, subject_of
-from bot.events import Severity
 
 SHOWN = 3
 _DESCRIPTION_CHARS = 90

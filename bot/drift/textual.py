@@ -7,14 +7,14 @@ Control characters from AWS text (a terminal escape sequence in a feature name) 
 
 from __future__ import annotations
 
+from bot.core.events import Severity
+from bot.core.text import clean
 from bot.drift import stats
 from bot.drift.compare import Comparison, FeatureDrift, Side
 from bot.drift.figures import NONE, fmt, pct
 from bot.drift.findings import MONITOR_LABELS, Finding
 from bot.drift.reports import Report
 from bot.drift.summary import check_label
-from bot.events import Severity
-from notifiers.text import clean
 
 THRESHOLDS = (
     f"Thresholds: PSI < {stats.PSI_MODERATE} stable, {stats.PSI_MODERATE}–{stats.PSI_MAJOR} "

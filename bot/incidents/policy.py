@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from fnmatch import fnmatchcase
 
-from bot.config import Config
-from bot.events import Event, Outcome
-from bot.routing import Decision
-from bot.status import display_status
-from bot.store.types import IncidentChange, Notice, Silence
-from notifiers.text import escape
+from bot.config.models import Config
+from bot.core.events import Event, Outcome
+from bot.core.outcomes import display_status
+from bot.core.text import escape
+from bot.intake.routing import Decision
+from bot.store.records import IncidentChange, Notice, Silence
 
 _NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.incidents.model import Action, Incident, Source, State, Transition
+from bot.config.models import Config
+from bot.core.clock import Clock
+from bot.core.incident import Action, Incident, Source, State, Transition
+from bot.core.text import escape
 from bot.store import Notice, Silence, Store
-from bot.store.sqlite_incidents import MLPULSE
+from bot.store.sqlite.incidents import MLPULSE
 from notifiers.incident_blocks import short_duration
 from notifiers.render import mention_markup
-from notifiers.text import escape
 
 log = logging.getLogger(__name__)
 _MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id names no incident

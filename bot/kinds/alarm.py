@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.events import Fact, Kind
+from bot.core.events import Fact, Kind
 from bot.kinds.paths import Raw, detail, dig, first_resource_tail, number, text
 from bot.kinds.spec import KindSpec, console_link
 

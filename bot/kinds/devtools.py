@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import Fact, Kind, Link
+from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import (
     Getter,
     Raw,

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from bot.events import Fact, Kind
+from bot.core.events import Fact, Kind
 from bot.kinds.paths import Raw, first_resource_tail, text
 from bot.kinds.spec import KindSpec
 

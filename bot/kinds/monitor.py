@@ -6,7 +6,7 @@ adds, or its analyzer image. Violations show only in the job's ExitMessage
 
 from __future__ import annotations
 
-from bot.events import Fact, Kind, Link
+from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import Raw, arn_tail, detail, dig, either, first_resource_tail, text
 from bot.kinds.spec import KindSpec, console_link, labelled, log_link
 

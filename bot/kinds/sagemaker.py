@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.events import Fact, Kind, Link
+from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import (
     Raw,
     arn_tail,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from bot.events import Fact, Kind, Link
+from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import Getter, Raw, nothing, text
 
 FactsFn = Callable[[Raw], list[Fact]]

@@ -1,8 +1,8 @@
 """Durable state behind a small protocol: seen event ids, each resource's root message,
 and the outbox of alerts accepted but not yet delivered.
 
-`sqlite:///PATH` (bot.store.sqlite) for one process, `dynamodb://TABLE` (bot.store.dynamodb)
-for several replicas; both pass one contract suite (tests/unit/store/test_contract*.py).
+`sqlite:///PATH` (bot.store.sqlite) for one process, `dynamodb://TABLE` (bot.store.dynamodb) for
+several replicas; both pass one contract suite (tests/unit/store/test_contract*.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.errors import StoreError
-from bot.events import Event
-from bot.incidents.model import Action, Incident, Source, Transition
-from bot.routing import Decision
-from bot.store.types import (
+from bot.core.errors import StoreError
+from bot.core.events import Event
+from bot.core.incident import Action, Incident, Source, Transition
+from bot.intake.routing import Decision
+from bot.store.records import (
     STAGE_NEW,
     STAGE_ROOT_DONE,
     Digest,
@@ -79,7 +79,7 @@ class Store(Protocol):
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """Record `event` as the state the root shows, if it is newer than the one shown
-        (see bot.state.order); False, and no change, otherwise."""
+        (see bot.core.ordering.order); False, and no change, otherwise."""
         ...
 
     def progress(self, item_id: int, stage: int) -> None:
@@ -111,7 +111,7 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-    # --- incidents (bot.incidents.model holds the rules)
+    # --- incidents (bot.core.incident holds the rules)
 
     def incident(self, incident_id: int) -> Incident | None: ...
 
@@ -149,7 +149,7 @@ class Store(Protocol):
         """Audit a command someone was not allowed to run."""
         ...
 
-    # --- burst digests (bot.bursts)
+    # --- burst digests (bot.delivery.bursts)
 
     def open_digest(self, channel: str, now: datetime, window: float, capacity: int) -> Digest:
         """The channel's digest still taking members (opened within `window` seconds, fewer
@@ -205,11 +205,11 @@ class Store(Protocol):
 def open_store(url: str) -> Store:
     """The store named by MLPULSE_STORE; StoreError with what to fix when it cannot open."""
     if url.startswith("sqlite:///"):
-        from bot.store.sqlite import SqliteStore
+        from bot.store.sqlite.store import SqliteStore
 
         return SqliteStore(url.removeprefix("sqlite:///"))
     if url.startswith("dynamodb://"):
-        from bot.store.dynamodb import DynamoDBStore
+        from bot.store.dynamodb.store import DynamoDBStore
 
         return DynamoDBStore(url.removeprefix("dynamodb://"))
     raise StoreError(f"MLPULSE_STORE={url!r}: expected sqlite:///PATH or dynamodb://TABLE")

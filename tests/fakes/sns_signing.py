@@ -5,7 +5,7 @@
     fetcher = signer.fetcher()                           # serves signer.pem at signer.cert_url
     endpoint.certs = CertificateCache(fetcher)           # ... and counts each request
 
-The string to sign is built here independently of bot.sns (from the SNS documentation), so
+The string to sign is built here independently of bot.ingress.sns (from the SNS documentation), so
 the tests check the endpoint against the documented format, not against itself. Change a
 field after signing to tamper with a message; `signer.sign(doc)` signs it again.
 `UrlTrap` is a local server that counts connections: URLs in messages must never reach it.

@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.delivery import Deliverer
-from bot.events import Event
-from bot.health import Health
-from bot.ingest import events_from, parse_document
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline, Submitted
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.events import Event
+from bot.delivery.worker import Deliverer
+from bot.ingress.ingest import events_from, parse_document
+from bot.intake.accept import Pipeline, Submitted
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from notifiers.limits import problems
 from tests.fakes.moto import moto_server, moto_url  # noqa: F401 (fixtures)
 from tests.fakes.slack_api import FakeSlack, Upload

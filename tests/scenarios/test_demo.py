@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot import demo
+from bot.core.errors import MlpulseError
 from bot.demo import run_demo
-from bot.errors import MlpulseError
 
 ROOT = Path(__file__).parents[2]
 CHART = Path("demo-output") / "churn-xgb-2026-11-25-0400-metrics.png"

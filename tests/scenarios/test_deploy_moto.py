@@ -30,14 +30,14 @@ import pytest
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 from moto.events.models import EventPattern
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.consumer import QueueConsumer
-from bot.events import Kind
-from bot.health import Health
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.events import Kind
+from bot.ingress.sqs import QueueConsumer
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from tests.conftest import EVENT_FIXTURES, FIXTURES
 from tests.fakes.moto import ACCOUNT, REGION, aws_client, moto_server, moto_url
 

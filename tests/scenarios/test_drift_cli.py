@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from notifiers import limits
 from tests.conftest import FIXTURES
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client, moto_server, moto_url  # noqa: F401

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.errors import InputError
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.errors import InputError
+from bot.store.sqlite.store import SqliteStore
 from commands import REGISTRY, help_line
 from commands.base import Args, Context, Reply
 from notifiers import limits

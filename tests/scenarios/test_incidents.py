@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.errors import StoreError
-from bot.incidents.model import State
+from bot.core.clock import FakeClock
+from bot.core.errors import StoreError
+from bot.core.incident import State
 from tests.fakes.slack_api import FakeSlack
 from tests.scenarios.conftest import sample
 from tests.scenarios.test_incidents_support import (

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.incidents.model import Action, Source, State, Transition
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.incident import Action, Source, State, Transition
 from bot.incidents.service import IncidentService
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.store import SqliteStore
 from tests.fakes.slack_api import FakeSlack
 from tests.scenarios.test_incidents_support import (
     ACK,
@@ -188,9 +188,9 @@ def _service(path: str, clock: FakeClock, **incidents: object) -> IncidentServic
 
 
 def _open_incident(service: IncidentService, clock: FakeClock) -> int:
-    from bot.ingest import events_from
-    from bot.metrics import Metrics
-    from bot.pipeline import Pipeline
+    from bot.ingress.ingest import events_from
+    from bot.intake.accept import Pipeline
+    from bot.ops.telemetry import Metrics
 
     pipeline = Pipeline(service.config, service.store, clock, Metrics())
     pipeline.submit(events_from(failed_training_job(), clock.now()))

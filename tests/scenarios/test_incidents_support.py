@@ -28,11 +28,11 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.config import Config, Settings
-from bot.events import Event
-from bot.incidents.model import Incident
-from bot.ingest import events_from
+from bot.config.models import Config, Settings
+from bot.core.clock import FakeClock
+from bot.core.events import Event
+from bot.core.incident import Incident
+from bot.ingress.ingest import events_from
 from bot.store import RootMessage
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, Message

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.incidents.model import Action, Source
-from bot.store.sqlite import SqliteStore
+from bot.core.incident import Action, Source
+from bot.store.sqlite.store import SqliteStore
 
 
 def act_at_once(

@@ -36,16 +36,16 @@ from typing import Any, cast
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.delivery import Deliverer
-from bot.health import Health
-from bot.ingest import events_from
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.status import display_status
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.outcomes import display_status
+from bot.delivery.worker import Deliverer
+from bot.ingress.ingest import events_from
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
 from bot.store import OutboxItem, Store
-from bot.store.dynamodb import DynamoDBStore
+from bot.store.dynamodb.store import DynamoDBStore
 from notifiers.base import Notifier
 from notifiers.slack import SlackNotifier
 from tests.fakes.moto_replicas import ACCESS_KEY, REGION, SECRET_KEY, SerialDynamoMotoServer

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.incidents.model import State
+from bot.core.clock import FakeClock
+from bot.core.incident import State
 from commands import REGISTRY
 from commands.base import Args, Chart, Context, Reply
 from tests.fakes.slack_api import FakeSlack, SlackError

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.config import Config, Settings, Topics
-from bot.http import HttpServer
-from bot.sns import SnsEndpoint
-from bot.sns.certs import CertificateCache
-from bot.sns.confirm import ApiConfirmer
+from bot.config.models import Config, Settings, Topics
+from bot.core.clock import FakeClock
+from bot.ingress.http import HttpServer
+from bot.ingress.sns import SnsEndpoint
+from bot.ingress.sns.certs import CertificateCache
+from bot.ingress.sns.confirm import ApiConfirmer
 from notifiers.console import ConsoleNotifier
 from tests.fakes.moto import aws_client, moto_server, moto_url
 from tests.fakes.slack_api import FakeSlack
@@ -286,7 +286,11 @@ def test_a10_a11_text_alert_posted_once_for_a_redelivered_message(
     bot = make_bot()
     signer = SnsSigner(clock.now())
     endpoint = SnsEndpoint(
-        [TOPIC], bot.pipeline, clock, bot.metrics.registry, certs=CertificateCache(signer.fetcher())
+        [TOPIC],
+        bot.pipeline,
+        clock,
+        bot.metrics.registry,
+        certs=CertificateCache(signer.fetcher()),
     )
     server = HttpServer({("POST", "/sns"): endpoint.handle}, 0, host="127.0.0.1")
     server.start()

@@ -16,16 +16,16 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.consumer import QueueConsumer
-from bot.errors import StoreError
-from bot.events import Event, Kind
-from bot.health import Health
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.routing import Decision
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.errors import StoreError
+from bot.core.events import Event, Kind
+from bot.ingress.sqs import QueueConsumer
+from bot.intake.accept import Pipeline
+from bot.intake.routing import Decision
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from tests.conftest import FIXTURES
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client, moto_server, moto_url
 

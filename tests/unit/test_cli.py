@@ -1,4 +1,4 @@
-"""The `mlpulse` command line (SPEC §3): in process through `bot.cli.main`, and once as a
+"""The `mlpulse` command line (SPEC §3): in process through `bot.cli.main.main`, and once as a
 real process. Exit 0 on success; 2 with one `error:` line and no traceback on bad input or
 bad config."""
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import FIXTURES
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 

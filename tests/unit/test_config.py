@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from bot.config import (
+from bot.config.models import (
     Config,
     Route,
     Settings,
@@ -21,8 +21,8 @@ from bot.config import (
     load_settings,
     parse_duration,
 )
-from bot.errors import ConfigError, UserError
-from bot.events import Kind, Outcome, Severity
+from bot.core.errors import ConfigError, UserError
+from bot.core.events import Kind, Outcome, Severity
 
 TOKEN = "xoxb-1111-2222-SECRETTOKENVALUE"
 SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Config, Settings
-from bot.config_reference import END, START, reference, updated
+from bot.config.models import Config, Settings
+from bot.config.reference import END, START, reference, updated
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -13,7 +13,7 @@ README = Path(__file__).parents[2] / "README.md"
 def test_readme_holds_the_generated_reference() -> None:
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text
-    assert updated(text) == text, "run: python -m bot.config_reference --write README.md"
+    assert updated(text) == text, "run: python -m bot.config.reference --write README.md"
 
 
 def test_every_setting_is_described() -> None:

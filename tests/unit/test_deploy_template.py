@@ -21,7 +21,7 @@ from botocore import xform_name
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
 import bot.kinds
-from bot.aws.jobkinds import KINDS as JOB_KINDS
+from bot.kinds.jobs import KINDS as JOB_KINDS
 from bot.kinds.spec import KindSpec
 from tests.conftest import EVENT_FIXTURES
 
@@ -287,7 +287,7 @@ _READ = r"(?:describe|list|get|filter|batch_get|search|head)_[a-z0-9_]+|query"
 # An operation named as a string (`call(client, "describe_endpoint")`, paginators) or
 # called as a method (`client.get_object(...)`).
 _OPERATION = re.compile(rf"[\"']({_READ})[\"']|\.({_READ})\(")
-_CODE = ("bot/aws", "bot/drift", "bot/sns", "bot/consumer.py", "commands", "bot/store")
+_CODE = ("bot/aws", "bot/drift", "bot/ingress", "commands", "bot/store")
 
 
 @cache
@@ -314,7 +314,7 @@ def called_operations() -> dict[str, set[str]]:
                     called.setdefault(name, set()).add(str(file.relative_to(ROOT)))
     for kind in JOB_KINDS:  # `describe_training_job` ... are built from each JobKind
         for name in (kind.describe, kind.listing):
-            called.setdefault(name, set()).add("bot/aws/jobkinds.py")
+            called.setdefault(name, set()).add("bot/kinds/jobs.py")
     return called
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.events import Event, Kind, Outcome
+from bot.core.events import Event, Kind, Outcome
 from notifiers import limits
 from notifiers.digest import render_digest
 

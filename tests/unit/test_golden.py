@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli import render_record
-from bot.config import Config
-from bot.ingest import events_from, parse_document
+from bot.cli.main import render_record
+from bot.config.models import Config
+from bot.ingress.ingest import events_from, parse_document
 from notifiers import limits
 
 TESTS = Path(__file__).resolve().parents[1]

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config
-from bot.events import Event
-from bot.ingest import events_from
-from bot.routing import route
+from bot.config.models import Config
+from bot.core.events import Event
+from bot.ingress.ingest import events_from
+from bot.intake.routing import route
 from notifiers import limits
 from notifiers.render import render_alert, render_plain, render_reply
 

@@ -1,4 +1,4 @@
-"""bot.ingest: every envelope unwrapped into normalized events (SPEC §2)."""
+"""bot.ingress.ingest: every envelope unwrapped into normalized events (SPEC §2)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.errors import InputError, UserError
-from bot.events import Event, Kind, Outcome
-from bot.ingest import (
+from bot.core.errors import InputError, UserError
+from bot.core.events import Event, Kind, Outcome
+from bot.ingress.ingest import (
     events_from,
     events_from_text,
     is_alarm_action,
@@ -24,7 +24,7 @@ from bot.ingest import (
     is_sqs_message,
     parse_document,
 )
-from bot.normalize import Origin
+from bot.ingress.normalize import Origin
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.config import Config, Settings
-from bot.errors import InputError
-from bot.http import Request
-from bot.ingest import events_from, events_from_text, parse_document
+from bot.config.models import Config, Settings
+from bot.core.errors import InputError
+from bot.ingress.http import Request
+from bot.ingress.ingest import events_from, events_from_text, parse_document
 from notifiers.console import ConsoleNotifier
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -61,10 +61,10 @@ def test_socket_mode_without_a_signing_secret_starts_and_refuses_http(tmp_path: 
 def test_the_queue_consumer_outlives_an_unexpected_error() -> None:
     import threading
 
-    from bot.clock import FakeClock
-    from bot.consumer import QueueConsumer
-    from bot.health import Health
-    from bot.metrics import Metrics
+    from bot.core.clock import FakeClock
+    from bot.ingress.sqs import QueueConsumer
+    from bot.ops.health import Health
+    from bot.ops.telemetry import Metrics
 
     class Queue:
         calls = 0

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.logs import JsonFormatter
+from bot.ops.logs import JsonFormatter
 
 
 def record(message: str, **extra: object) -> logging.LogRecord:
-    entry = logging.LogRecord("bot.delivery", logging.WARNING, __file__, 1, message, (), None)
+    entry = logging.LogRecord(
+        "bot.delivery.worker", logging.WARNING, __file__, 1, message, (), None
+    )
     for name, value in extra.items():
         setattr(entry, name, value)
     return entry
@@ -21,7 +23,7 @@ def test_a_line_is_json_with_its_context() -> None:
     )
     data = json.loads(line)
     assert data["level"] == "warning"
-    assert data["logger"] == "bot.delivery"
+    assert data["logger"] == "bot.delivery.worker"
     assert data["message"] == "delivery failed"
     assert data["event_id"] == "e-1" and data["resource"] == "training_job:x"
     assert "\n" not in line

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config, Match, Route
-from bot.events import Event, Kind, Severity
-from bot.ingest import events_from, parse_document
-from bot.routing import Decision, matches, route
-from bot.status import outcome_of
+from bot.config.models import Config, Match, Route
+from bot.core.events import Event, Kind, Severity
+from bot.core.outcomes import outcome_of
+from bot.ingress.ingest import events_from, parse_document
+from bot.intake.routing import Decision, matches, route
 from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""bot.slack.ingress in process: what reaches Bolt, and what is answered before it does.
+"""bot.ingress.slack.verify in process: what reaches Bolt, and what is answered before it does.
 (The same over real HTTP into the started app: tests/scenarios/test_slack_events.py.)"""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.http import Request, Response
-from bot.slack import ingress as ingress_module
-from bot.slack.app import _parse_value
-from bot.slack.ingress import SlackIngress
+from bot.core.clock import FakeClock
+from bot.ingress.http import Request, Response
+from bot.ingress.slack import verify as ingress_module
+from bot.ingress.slack.interactions import _parse_value
+from bot.ingress.slack.verify import SlackIngress
 
 SECRET = "unit-secret"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)

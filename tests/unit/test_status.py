@@ -1,11 +1,11 @@
-"""bot.status: every service's status spellings, and how they read."""
+"""bot.core.outcomes: every service's status spellings, and how they read."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.events import Outcome
-from bot.status import display_status, finality, outcome_of
+from bot.core.events import Outcome
+from bot.core.outcomes import display_status, finality, outcome_of
 
 S, F, D, R, X, U = (
     Outcome.SUCCEEDED,

@@ -1,4 +1,4 @@
-"""notifiers.text: the one escaping and truncation layer."""
+"""bot.core.text: the one escaping and truncation layer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from notifiers.text import clean, clip, code_block, escape, safe_url, truncate
+from bot.core.text import clean, clip, code_block, escape, safe_url, truncate
 
 ELLIPSIS = "…"
 ENTITY = re.compile(r"&(amp|lt|gt);")

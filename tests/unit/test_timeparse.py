@@ -1,4 +1,4 @@
-"""bot.timeparse: the timestamp spellings AWS events use, and durations as people read them."""
+"""bot.core.timeparse: the timestamp spellings AWS events use, and durations as people read them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.timeparse import format_duration, parse_time
+from bot.core.timeparse import format_duration, parse_time
 
 T = datetime(2020, 3, 10, 9, 18, 9, 50000, tzinfo=UTC)  # 1583831889050 ms
 

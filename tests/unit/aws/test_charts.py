@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.charts import Line, Panel, label, render
+from commands.charts import Line, Panel, label, render
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.aws.curves import pick, training_curves, window
-from bot.aws.jobkinds import TRAINING, Job
+from bot.kinds.jobs import TRAINING, Job
 from tests.unit.commands.platform import PlatformAws
 
 START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.aws.endpoint_health import VariantHealth, queries_for
-from bot.aws.metrics import Series, batches, last_hour
+from bot.aws.metric_data import Series, batches, last_hour
 
 NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
 

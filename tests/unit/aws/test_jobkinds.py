@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 
-from bot.aws.jobkinds import KINDS, LABELING, TRAINING, TUNING, Job, kinds_named, status_named
-from bot.errors import InputError
+from bot.core.errors import InputError
+from bot.kinds.jobs import KINDS, LABELING, TRAINING, TUNING, Job, kinds_named, status_named
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.key)

@@ -3,7 +3,7 @@ an empty tail (not an error) before the first line is written."""
 
 from __future__ import annotations
 
-from bot.aws.logs import tail
+from bot.aws.logtail import tail
 from tests.unit.commands.platform import PlatformAws, real_now
 
 GROUP = "/aws/sagemaker/TrainingJobs"

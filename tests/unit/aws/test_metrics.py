@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from bot.aws.metrics import (
+from bot.aws.metric_data import (
     MAX_POINTS,
     MAX_QUERIES,
     MetricQuery,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.store.sqlite.store import SqliteStore
 from commands.base import Context
 from tests.fakes.moto import moto_url  # noqa: F401 (fixture)
 from tests.unit.commands.platform import (  # noqa: F401 (fixtures)

@@ -29,7 +29,7 @@ from moto.backends import get_backend
 
 from bot.aws.clients import AwsClients
 from bot.aws.endpoint_health import queries_for
-from bot.aws.metrics import last_hour
+from bot.aws.metric_data import last_hour
 from tests.fakes.moto import ACCOUNT, CREDENTIALS, REGION, MotoServer
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sagemaker"

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.aws.errors import MissingPermission, NotFound
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands import endpoint
 from commands.base import Args, Context
 from tests.unit.commands.platform import Platform, PlatformAws, backend, endpoint_figures

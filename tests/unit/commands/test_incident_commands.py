@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.errors import InputError
-from bot.events import Event, Kind, Outcome
-from bot.incidents.model import Action, Source, State
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.errors import InputError
+from bot.core.events import Event, Kind, Outcome
+from bot.core.incident import Action, Source, State
 from bot.incidents.policy import incident_change
 from bot.incidents.service import IncidentService
-from bot.routing import route
-from bot.store.sqlite import SqliteStore
+from bot.intake.routing import route
+from bot.store.sqlite.store import SqliteStore
 from commands import REGISTRY, ack, incidents, resolve, silence, silences, snooze
 from commands.base import Args, Context
 from commands.incident_args import duration, incident_id

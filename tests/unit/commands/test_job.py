@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.aws.errors import MissingPermission, NotFound
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands import job
 from commands.base import Args, Context
 from tests.unit.commands.platform import Platform, PlatformAws, backend

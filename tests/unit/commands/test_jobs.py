@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.aws.errors import MissingPermission
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands import jobs
 from commands.base import Args, Context
 from tests.unit.commands.platform import Platform, PlatformAws

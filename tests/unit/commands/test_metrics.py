@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.aws.errors import AwsUnavailable, NotFound
-from bot.errors import InputError
+from bot.core.errors import InputError
 from commands import metrics
 from commands.base import Args, Context
 from tests.unit.commands.platform import Platform, PlatformAws

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.drift.demo import ENDPOINT, SCHEDULE, seed_monitoring, statistics_document
-from bot.drift.endpoint import endpoint_drift
+from bot.demo.monitoring import ENDPOINT, SCHEDULE, seed_monitoring, statistics_document
+from bot.drift.monitors import endpoint_drift
 from bot.drift.parse import feature_statistics
 from bot.drift.summary import violation_summary
 from notifiers import limits

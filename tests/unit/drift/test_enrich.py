@@ -9,9 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.core.events import Event
 from bot.drift.enrich import monitor_enricher
-from bot.events import Event
-from bot.ingest import events_from
+from bot.ingress.ingest import events_from
 from tests.conftest import FIXTURES
 
 REPORT = "s3://ml-monitoring/fraud-prod/data-quality/2026/11/25/06"

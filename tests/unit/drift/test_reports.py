@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import InputError
+from bot.core.events import Severity
 from bot.drift.files import LocalFolder
 from bot.drift.findings import DATA_QUALITY, EXPLAINABILITY, MODEL_BIAS, MODEL_QUALITY
 from bot.drift.render import render_report
 from bot.drift.reports import Report, load
 from bot.drift.textual import report_text
-from bot.errors import InputError
-from bot.events import Severity
 from notifiers import limits
 from tests.unit.drift.samples import REPORT_SAMPLES, put_json, put_sample, sample, violation
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from bot.core.errors import InputError
 from bot.drift import s3folder
 from bot.drift.files import Mapped, open_folder
 from bot.drift.reports import load
 from bot.drift.s3folder import S3Folder
-from bot.errors import InputError
 from tests.fakes.moto import aws_client, moto_server, moto_url  # noqa: F401
 from tests.unit.drift.samples import sample, violation
 

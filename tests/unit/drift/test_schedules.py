@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.aws.errors import MissingPermission
+from bot.core.errors import InputError
 from bot.drift.schedules import latest_executions
-from bot.errors import InputError
 from tests.unit.drift.monitoring import (
     WHEN,
     execution,

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.events import Event, Kind, Outcome
-from bot.incidents.model import Action, Incident, Source, State
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.events import Event, Kind, Outcome
+from bot.core.incident import Action, Incident, Source, State
 from bot.incidents.policy import incident_change
-from bot.routing import route
-from bot.store.sqlite import SqliteStore
+from bot.intake.routing import route
+from bot.store.sqlite.store import SqliteStore
 
 
 def event(

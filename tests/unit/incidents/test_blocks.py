@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from bot.events import Event, Fact, Kind, Link, Outcome, Severity
-from bot.incidents.model import ALLOWED, Action, Incident, State
-from bot.routing import Decision
-from bot.slack.app import _parse_value
+from bot.core.events import Event, Fact, Kind, Link, Outcome, Severity
+from bot.core.incident import ALLOWED, Action, Incident, State
+from bot.ingress.slack.interactions import _parse_value
+from bot.intake.routing import Decision
 from notifiers import limits
 from notifiers.incident_blocks import (
     ACK_ACTION,

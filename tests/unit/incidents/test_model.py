@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.incidents.model import (
+from bot.core.clock import FakeClock
+from bot.core.incident import (
     ALLOWED,
     TARGET,
     Action,
@@ -18,11 +18,11 @@ from bot.incidents.model import (
     due,
     refusal,
 )
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.store import SqliteStore
 from tests.unit.incidents.conftest import Reach
 
 OP, A, S, R = State.OPEN, State.ACKNOWLEDGED, State.SNOOZED, State.RESOLVED
-# Written out again, independently of bot.incidents.model: action -> state -> where it
+# Written out again, independently of bot.core.incident: action -> state -> where it
 # leads, or None when it is refused there.
 EXPECTED: dict[Action, dict[State, State | None]] = {
     Action.ACK: {OP: A, A: None, S: A, R: None},

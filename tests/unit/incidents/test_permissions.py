@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Config
+from bot.config.models import Config
 from commands.permissions import allowed, is_admin, refusal
 
 

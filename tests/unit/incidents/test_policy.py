@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Config
-from bot.events import Kind, Outcome, Severity
+from bot.config.models import Config
+from bot.core.events import Kind, Outcome, Severity
 from bot.incidents.policy import incident_change, recovery_note, silence_for
-from bot.routing import Decision, route
-from bot.store.types import IncidentChange, Silence
+from bot.intake.routing import Decision, route
+from bot.store.records import IncidentChange, Silence
 from tests.unit.incidents.conftest import event
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -87,7 +87,7 @@ def test_the_first_reminder_follows_the_config(
     ],
 )
 def test_with_the_default_routes(kind: Kind, status: str, opens: bool) -> None:
-    from bot.status import outcome_of
+    from bot.core.outcomes import outcome_of
 
     one = event(kind=kind, status=status, outcome=outcome_of(status))
     found = incident_change(one, route(one, Config()), Config(), NOW)

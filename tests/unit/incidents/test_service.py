@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.incidents.model import Action, Source, State
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.incident import Action, Source, State
 from bot.incidents.service import IncidentService
-from bot.routing import Decision, route
-from bot.store.sqlite import SqliteStore
-from bot.store.types import Notice
+from bot.intake.routing import Decision, route
+from bot.store.records import Notice
+from bot.store.sqlite.store import SqliteStore
 from tests.unit.incidents.conftest import accept, event
 
 CHANNEL, TS = "C0MLPULSE", "1795575600.000100"

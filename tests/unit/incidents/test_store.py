@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.events import Event, Kind, Outcome
-from bot.incidents.model import Action, Source, State
-from bot.routing import route
-from bot.store.sqlite import SqliteStore
-from bot.store.types import IncidentChange
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.events import Event, Kind, Outcome
+from bot.core.incident import Action, Source, State
+from bot.intake.routing import route
+from bot.store.records import IncidentChange
+from bot.store.sqlite.store import SqliteStore
 from tests.unit.incidents.conftest import accept, event
 
 CONFIG = Config()

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.sns.certs import CertificateCache, _NoRedirects, certificate_names, https_fetch
-from bot.sns.errors import Retryable, Untrusted
+from bot.ingress.sns.certs import CertificateCache, _NoRedirects, certificate_names, https_fetch
+from bot.ingress.sns.errors import Retryable, Untrusted
 from tests.fakes.sns_signing import CERT_URL, FakeFetcher, SnsSigner, make_certificate, private_key
 
 HEX = "0123456789abcdef0123456789abcdef"

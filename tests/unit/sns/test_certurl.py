@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sns.certurl import cert_url_region, check_cert_url, signing_names, topic_region
-from bot.sns.errors import Untrusted
+from bot.ingress.sns.certurl import cert_url_region, check_cert_url, signing_names, topic_region
+from bot.ingress.sns.errors import Untrusted
 
 HEX = "7506a1e35b36ef5a444dd1a8e7cc3ed8"
 GOOD = f"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-{HEX}.pem"

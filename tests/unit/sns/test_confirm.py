@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bot.sns.confirm import ApiConfirmer
-from bot.sns.errors import Retryable, Untrusted
+from bot.ingress.sns.confirm import ApiConfirmer
+from bot.ingress.sns.errors import Retryable, Untrusted
 from tests.fakes.moto import aws_client, moto_server, moto_url
 from tests.fakes.sns_signing import TOKEN
 

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
-from bot.errors import StoreError
-from bot.events import Event, Kind
-from bot.http import Request, Response
-from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.sns.certs import CertificateCache
-from bot.sns.endpoint import SnsEndpoint
-from bot.sns.errors import Retryable
-from bot.store.sqlite import SqliteStore
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.errors import StoreError
+from bot.core.events import Event, Kind
+from bot.ingress.http import Request, Response
+from bot.ingress.sns.certs import CertificateCache
+from bot.ingress.sns.errors import Retryable
+from bot.ingress.sns.receiver import SnsEndpoint
+from bot.intake.accept import Pipeline
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
 from tests.fakes.sns_signing import (
     FOREIGN_TOPIC,
     SECOND_TOPIC,
@@ -136,7 +136,7 @@ def test_a_subscription_is_confirmed_through_the_api(
 def test_a_subscription_for_another_topic_is_ignored_and_logged(
     wired: Wired, signer: SnsSigner, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.sns"):
+    with caplog.at_level(logging.INFO, logger="bot.ingress.sns"):
         answer = wired.post(signer.confirmation(topic=FOREIGN_TOPIC))
     assert answer.status == 403
     assert wired.confirmer.calls == []
@@ -148,7 +148,7 @@ def test_a_subscription_for_another_topic_is_ignored_and_logged(
 def test_an_unsubscribe_confirmation_is_noted_not_resubscribed(
     wired: Wired, signer: SnsSigner, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="bot.sns"):
+    with caplog.at_level(logging.INFO, logger="bot.ingress.sns"):
         answer = wired.post(signer.confirmation("UnsubscribeConfirmation"))
     assert answer.status == 200
     assert wired.confirmer.calls == []

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sns.errors import Malformed, TooLarge
-from bot.sns.message import MAX_BODY, parse_message, string_to_sign
+from bot.ingress.sns.errors import Malformed, TooLarge
+from bot.ingress.sns.message import MAX_BODY, parse_message, string_to_sign
 from tests.fakes.sns_signing import TOKEN, TOPIC, SnsSigner, body
 
 

@@ -10,10 +10,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bot.sns.certs import CertificateCache
-from bot.sns.errors import Untrusted
-from bot.sns.message import parse_message
-from bot.sns.verify import CLOCK_SKEW, MAX_AGE, Verifier
+from bot.ingress.sns.certs import CertificateCache
+from bot.ingress.sns.errors import Untrusted
+from bot.ingress.sns.message import parse_message
+from bot.ingress.sns.verify import CLOCK_SKEW, MAX_AGE, Verifier
 from tests.fakes.sns_signing import (
     CERT_URL,
     FOREIGN_TOPIC,

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from bot.events import Event, Kind, Outcome, Severity
-from bot.routing import Decision
-from bot.status import outcome_of
+from bot.core.events import Event, Kind, Outcome, Severity
+from bot.core.outcomes import outcome_of
+from bot.intake.routing import Decision
 from bot.store import Store
-from bot.store.dynamodb import DynamoDBStore
-from bot.store.sqlite import SqliteStore
+from bot.store.dynamodb.store import DynamoDBStore
+from bot.store.sqlite.store import SqliteStore
 from tests.fakes.moto import aws_client
 from tests.fakes.moto_replicas import SerialDynamoMotoServer
 

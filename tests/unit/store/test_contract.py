@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import StoreError
-from bot.events import Event, Severity
-from bot.routing import Decision
+from bot.core.errors import StoreError
+from bot.core.events import Event, Severity
+from bot.intake.routing import Decision
 from bot.store import STAGE_ROOT_DONE, Notice, Store
 from tests.unit.store.conftest import KEY, QUIET, ROUTED, T0, event, later
 
@@ -353,7 +353,7 @@ def test_set_root_replaces_the_message(store: Store) -> None:
 
 def test_a_big_event_is_stored_whole(store: Store) -> None:
     """Events near the size normalization allows stay under DynamoDB's 400 KB an item."""
-    from bot.events import Fact
+    from bot.core.events import Fact
 
     facts = tuple(Fact(label=f"f{i}", value="é" * 8000) for i in range(40))
     big = event("big", facts=facts, reason="<!channel> " * 700)

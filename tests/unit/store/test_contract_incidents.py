@@ -1,5 +1,5 @@
 """The Store contract, part two: incidents (one unresolved per series, recovery, the
-transitions of bot.incidents.model and their due-ness), audit, silences and held counts,
+transitions of bot.core.incident and their due-ness), audit, silences and held counts,
 burst digests. Every test runs against SQLite and DynamoDB (conftest.py)."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.incidents.model import Action, Source, State
+from bot.core.incident import Action, Source, State
 from bot.incidents.policy import recovery_note
 from bot.store import IncidentChange, Notice, OutboxItem, Silence, Store
-from bot.store import dynamodb_records as records
-from bot.store.dynamodb import DynamoDBStore
-from bot.store.sqlite import SqliteStore
+from bot.store.dynamodb import records
+from bot.store.dynamodb.store import DynamoDBStore
+from bot.store.sqlite.store import SqliteStore
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 
 SOON = later(3600)

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import pytest
 
-from bot.incidents.model import Action, Source, State, Transition
+from bot.core.incident import Action, Source, State, Transition
 from bot.store import IncidentChange, Notice, Store
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 from tests.unit.store.test_contract_incidents import drain, fail, notices

@@ -15,11 +15,12 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from bot.errors import StoreError
-from bot.incidents.model import Action, Source, State
-from bot.store import IncidentChange, Store, dynamodb_table, open_store
-from bot.store.dynamodb import DynamoDBStore
-from bot.store.dynamodb_open import connect
+from bot.core.errors import StoreError
+from bot.core.incident import Action, Source, State
+from bot.store import IncidentChange, Store, open_store
+from bot.store.dynamodb import table as dynamodb_table
+from bot.store.dynamodb.open import connect
+from bot.store.dynamodb.store import DynamoDBStore
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, dynamo_store, event
 

@@ -1,0 +1,209 @@
+"""The `mlpulse` command line (SPEC §3).
+
+Exit status: 0 success; 2 bad input or bad config, with one `error:` line on stderr and no
+traceback; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.cli.drift import add_arguments as add_drift_arguments
+from bot.config.models import Config, check_config_file, config_path, load_config, load_settings
+from bot.core.clock import SystemClock
+from bot.core.errors import InputError, MlpulseError, StoreError, UserError
+from bot.core.events import Event
+from bot.ingress.ingest import events_from, parse_document
+from bot.intake.routing import route
+from bot.ops import logs
+from notifiers.render import render_alert
+
+log = logging.getLogger("mlpulse")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    level = {"run": logging.INFO, "demo": logging.ERROR}.get(args.command, logging.WARNING)
+    # `run` logs JSON lines unless a person watches; the other commands talk to people.
+    logs.configure(level, json_lines=None if args.command == "run" else False)
+    try:
+        return int(args.handler(args))
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except MlpulseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlpulse", description="Slack ChatOps for ML platforms on AWS."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="the bot: SQS consumer and HTTP server")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="the whole product on an embedded platform")
+    demo.add_argument(
+        "--slack", action="store_true", help="post the alerts to Slack (SLACK_BOT_TOKEN) too"
+    )
+    demo.add_argument("--channel", default="#mlpulse-demo", help="where --slack posts")
+    demo.set_defaults(handler=_demo)
+
+    render = commands.add_parser("render", help="print how one event would look in Slack")
+    render.add_argument("file", metavar="FILE|-")
+    render.set_defaults(handler=_render)
+
+    ingest = commands.add_parser("ingest", help="push events through the whole pipeline")
+    ingest.add_argument("files", nargs="+", metavar="FILE|-")
+    ingest.add_argument("--timeout", type=float, default=120.0, help="seconds to keep delivering")
+    ingest.add_argument("--console", action="store_true", help="print to the terminal, not Slack")
+    ingest.set_defaults(handler=_ingest)
+
+    drift = commands.add_parser(
+        "drift", help="drift report of a Model Monitor output, or drift between two datasets"
+    )
+    add_drift_arguments(drift)
+    drift.set_defaults(handler=_drift)
+
+    check = commands.add_parser("check-config", help="validate the configuration")
+    check.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    check.set_defaults(handler=_check_config)
+    return parser
+
+
+def read_input(name: str) -> str:
+    if name == "-":
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    try:
+        return Path(name).read_bytes().decode("utf-8", errors="replace")
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def load_events(names: Sequence[str]) -> list[Event]:
+    now = SystemClock().now()
+    events: list[Event] = []
+    for name in names:
+        where = "standard input" if name == "-" else name
+        for document in parse_document(read_input(name), where):
+            events += events_from(document, now)
+    return events
+
+
+def _render(args: argparse.Namespace) -> int:
+    config = load_config(load_settings())
+    events = load_events([args.file])
+    if not events:
+        raise InputError(f"{args.file} holds no event")
+    for event in events:
+        print(json.dumps(render_record(event, config), ensure_ascii=False))
+    return 0
+
+
+def render_record(event: Event, config: Config) -> dict[str, Any]:
+    """What `mlpulse render` prints for one event (SPEC §3)."""
+    decision = route(event, config)
+    return {
+        "kind": event.kind.value,
+        "key": event.key,
+        "severity": decision.severity.value,
+        "channel": decision.channel,
+        "incident": decision.incident,
+        "message": render_alert(event, decision),
+    }
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from bot.app import App
+    from notifiers.console import ConsoleNotifier
+
+    settings = load_settings()
+    config = load_config(settings)
+    events = load_events(args.files)
+    notifier = ConsoleNotifier() if args.console else None
+    app = App(settings, config, notifier=notifier, sqs_clients={})
+    try:
+        submitted = app.pipeline.submit(events)
+        pending = app.deliverer.drain(args.timeout)
+    finally:
+        app.store.close()
+    print(
+        f"{len(events)} event(s): {submitted.accepted} accepted, "
+        f"{submitted.duplicates} already seen, {pending} not yet delivered",
+        file=sys.stderr,
+    )
+    if pending:
+        print(
+            f"error: {pending} alert(s) could not be delivered within {args.timeout:g}s; "
+            "they are kept in the store and go out with the next `mlpulse run` or `ingest`",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import App
+
+    settings = load_settings()
+    app = App(settings, load_config(settings))
+
+    def stop(signum: int, frame: Any) -> None:
+        log.info("signal %d: finishing in-flight work and stopping", signum)
+        app.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    app.start()
+    app.stop.wait()
+    app.shutdown()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    if not args.slack:
+        return run_demo()
+    from bot.app import _slack_notifier
+
+    settings = load_settings()
+    return run_demo(slack=_slack_notifier(settings), slack_channel=args.channel)
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from bot.cli.drift import run
+
+    return run(args)
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = args.path or config_path(load_settings())
+    if path is None:
+        print("ok: no config file (./mlpulse.yaml or MLPULSE_CONFIG); built-in defaults apply")
+        return 0
+    problems = check_config_file(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"error: {path} has {len(problems)} problem(s), listed above", file=sys.stderr)
+        return 2
+    print(f"ok: {path} is valid")
+    return 0
+

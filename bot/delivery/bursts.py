@@ -1,0 +1,124 @@
+"""Bursts: when more new resources wait for one channel than its pace allows (an HPO job
+launching 200 training jobs), they become lines of one digest message, updated in place,
+instead of 200 posts at one a second. Failures that open an incident still get their own
+message. Nothing is dropped: every event is either posted or a digest line."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.core.clock import Clock
+from bot.core.events import Outcome
+from bot.delivery.pacing import Pacer
+from bot.ops.telemetry import Metrics
+from bot.store import Digest, OutboxItem, RootMessage, Store
+from notifiers.base import Failure, Notifier, NotifyError
+from notifiers.digest import render_digest
+
+log = logging.getLogger(__name__)
+GROUP_AFTER = 3  # new resources held back by pacing in one channel that start a digest
+WINDOW_S = 900.0  # a digest takes members for this long after it opens
+CAPACITY = 200  # members of one digest at most
+REFRESH_S = 10.0  # a digest message is edited at most this often
+_FAILURE_BACKOFF_S = 60.0
+
+
+class Bursts:
+    def __init__(
+        self, store: Store, notifier: Notifier, clock: Clock, pacer: Pacer, metrics: Metrics
+    ) -> None:
+        self.store, self.notifier, self.clock = store, notifier, clock
+        self.pacer, self.metrics = pacer, metrics
+        self._opened: dict[str, float] = {}  # channel -> when this process last folded into it
+        self._not_before: dict[int, float] = {}  # digest id -> next try after a failure
+
+    @staticmethod
+    def groupable(item: OutboxItem, root: RootMessage | None) -> bool:
+        """A first event of a resource that opens no incident and reports no failure."""
+        event, decision = item.event, item.decision
+        return (
+            root is None
+            # an earlier attempt may have reached Slack: it is finished as an item, where
+            # the marker lookup can find it, never folded into a digest beside its message
+            and not item.in_flight
+            and item.attempts == 0
+            and item.stage == 0
+            and event is not None
+            and decision is not None
+            and not decision.incident
+            and event.outcome != Outcome.FAILED
+        )
+
+    def should_fold(self, channel: str, held_back: int) -> bool:
+        """Enough held back to start a digest, or one is open: the tail of a burst joins it
+        instead of trickling out one message a second."""
+        opened = self._opened.get(channel)
+        recent = opened is not None and self.clock.now().timestamp() - opened < WINDOW_S
+        return held_back >= GROUP_AFTER or (recent and held_back > 0)
+
+    def fold(self, channel: str, items: list[OutboxItem]) -> None:
+        now = self.clock.now()
+        digest = self.store.open_digest(channel, now, WINDOW_S, CAPACITY)
+        self._opened[channel] = digest.opened.timestamp()
+        for item in items:
+            self.store.join_digest(digest, item)
+            self.metrics.grouped.labels(item.kind_label).inc()
+
+    def absorb(self, item: OutboxItem, root: RootMessage) -> bool:
+        """A later event of a digest member: recorded as the member's state (newer only),
+        unless it opens an incident, which then needs a message of its own (False)."""
+        assert root.digest_id is not None
+        self.store.touch_digest(root.digest_id)
+        if item.decision is None or item.event is None or item.decision.incident:
+            return False
+        self.store.advance_state(item.key, item.event, item.decision)
+        self.store.complete(item.id)
+        self.metrics.grouped.labels(item.kind_label).inc()
+        return True
+
+    def refresh(self, alias: dict[str, str]) -> bool:
+        """Post or edit digests that changed; True while some still wait."""
+        waiting = False
+        for digest in self.store.dirty_digests():
+            try:
+                waiting |= not self._refresh(digest, alias)
+            except NotifyError as error:
+                waiting = True
+                log.warning("digest %d not refreshed: %s", digest.id, error)
+                if error.failure == Failure.RATE_LIMITED:
+                    channel = alias.get(digest.channel, digest.channel)
+                    self.pacer.block(
+                        channel, self.clock.now().timestamp() + (error.retry_after or 1)
+                    )
+        return waiting
+
+    def _refresh(self, digest: Digest, alias: dict[str, str]) -> bool:
+        now = self.clock.now()
+        payload = render_digest(digest.channel, self.store.digest_members(digest.id))
+        if digest.ts is None:
+            return self._post(digest, payload, alias, now)
+        if digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
+            return False
+        self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
+        self.store.digest_refreshed(digest.id, now)
+        return True
+
+    def _post(
+        self, digest: Digest, payload: dict[str, object], alias: dict[str, str], now: datetime
+    ) -> bool:
+        channel = alias.get(digest.channel, digest.channel)
+        if self.pacer.wait(channel, now.timestamp()) > 0:
+            return False
+        marker = f"digest:{digest.id}"
+        found = None
+        if digest.in_flight:
+            oldest = digest.opened.timestamp() - 60
+            found = self.notifier.find_posted(digest.channel, marker, None, oldest)
+        else:
+            self.store.digest_sending(digest.id)
+        if found is None:
+            self.pacer.spend(channel, now.timestamp())
+            found = self.notifier.post(digest.channel, payload, None, marker)
+        self.store.digest_posted(digest.id, found.channel, found.ts, now)
+        return True

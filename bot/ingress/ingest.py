@@ -1,0 +1,281 @@
+"""Every envelope the platform's events arrive in, unwrapped into normalized `Event`s.
+
+Accepted, detected by shape (pure `is_*` predicates, checked in order):
+  Lambda-style `{"Records": [...]}` batches of SNS or SQS records;
+  an SNS notification `{"Type": "Notification", "Message": "<json or text>"}`;
+  an SNS subscription control message (shown, so someone confirms it);
+  an SQS message `{"body": ..., "messageId": ...}` whose body is any of these;
+  an EventBridge event (`detail-type`, or `detailType` from notification rules);
+  a CloudWatch alarm's Lambda-action payload (`alarmData`);
+  a classic CloudWatch alarm notification (`AlarmName`, `NewStateValue`);
+  and any other JSON object, shown generically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.core.errors import InputError
+from bot.core.events import Event
+from bot.ingress.normalize import Origin, normalize, text_event
+from bot.kinds.paths import Raw
+
+log = logging.getLogger(__name__)
+_MAX_DEPTH = 6
+
+
+def parse_document(data: bytes | str, where: str = "input") -> list[Any]:
+    """A JSON object, a JSON array, or JSON lines, as a list of documents."""
+    body = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    stripped = body.strip()
+    if not stripped:
+        raise InputError(f"{where} is empty: expected a JSON event, array or JSON lines")
+    try:
+        document = json.loads(stripped)
+    except RecursionError:
+        raise InputError(f"{where} is nested too deeply to be an event") from None
+    except ValueError as whole_error:
+        lines = [line for line in stripped.splitlines() if line.strip()]
+        if len(lines) < 2:
+            raise InputError(f"{where} is not JSON: {whole_error}") from None
+        documents = []
+        for number, line in enumerate(lines, 1):
+            try:
+                documents.append(json.loads(line))
+            except (ValueError, RecursionError) as error:
+                raise InputError(f"{where}, JSON line {number}: {error}") from None
+        return documents
+    return document if isinstance(document, list) else [document]
+
+
+def events_from(document: Any, received: datetime, origin: Origin | None = None) -> list[Event]:
+    """All events inside one document, whatever envelopes wrap them. Never raises: a
+    document whose shape defeats every reader is shown as text, not lost."""
+    origin = origin or Origin(envelope="")
+    try:
+        return list(_unwrap(document, origin, received, 0))
+    except Exception:
+        log.warning("could not read an event; shown as text", exc_info=True)
+        return [text_event(_preview(document), "Unreadable event", None, origin, received)]
+
+
+def events_from_text(body: str, received: datetime, origin: Origin | None = None) -> list[Event]:
+    """A message body from a queue or an HTTP post: JSON if it is JSON, text otherwise."""
+    origin = origin or Origin(envelope="")
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        events = events_from(document, received, origin)
+        if events:
+            return events
+    # Text, or JSON holding no event (`[]`): shown as it is, never dropped.
+    return [text_event(body, None, None, _through(origin, "text"), received)]
+
+
+def is_records_batch(obj: Raw) -> bool:
+    return isinstance(obj.get("Records"), list)
+
+
+def is_sns_notification(obj: Raw) -> bool:
+    return obj.get("Type") == "Notification" and "Message" in obj
+
+
+def is_sns_control(obj: Raw) -> bool:
+    return obj.get("Type") in ("SubscriptionConfirmation", "UnsubscribeConfirmation")
+
+
+def is_sqs_message(obj: Raw) -> bool:
+    return "body" in obj and any(k in obj for k in ("messageId", "MessageId", "receiptHandle"))
+
+
+def is_eventbridge(obj: Raw) -> bool:
+    return "source" in obj and ("detail-type" in obj or "detailType" in obj)
+
+
+def is_alarm_action(obj: Raw) -> bool:
+    return obj.get("source") == "aws.cloudwatch" and isinstance(obj.get("alarmData"), dict)
+
+
+def is_classic_alarm(obj: Raw) -> bool:
+    return "AlarmName" in obj and "NewStateValue" in obj
+
+
+def _unwrap(document: Any, origin: Origin, received: datetime, depth: int) -> Iterator[Event]:
+    if depth > _MAX_DEPTH:
+        yield text_event(_preview(document), "Too deeply nested", None, origin, received)
+    elif isinstance(document, list):
+        for item in document:
+            yield from _unwrap(item, origin, received, depth + 1)
+    elif not isinstance(document, dict):
+        yield text_event(_preview(document), None, None, _through(origin, "text"), received)
+    elif is_records_batch(document):
+        for record in document["Records"]:
+            inner = record.get("Sns", record) if isinstance(record, dict) else record
+            yield from _unwrap(inner, origin, received, depth + 1)
+    elif is_sns_notification(document):
+        yield from _from_sns(document, origin, received, depth)
+    elif is_sns_control(document):
+        yield _sns_control_event(document, origin, received)
+    elif is_sqs_message(document):
+        sqs_origin = _through(origin, "sqs", text_or_none(document, "messageId"))
+        body = document["body"]
+        text = body if isinstance(body, str) else json.dumps(body, default=str)
+        yield from events_from_text(text, received, sqs_origin)
+    else:
+        yield _from_event_object(document, origin, received)
+
+
+def _from_sns(document: Raw, origin: Origin, received: datetime, depth: int) -> Iterator[Event]:
+    sns_origin = _through(origin, "sns", text_or_none(document, "MessageId"))
+    message = document.get("Message")
+    try:
+        inner = json.loads(message) if isinstance(message, str) else message
+    except (ValueError, RecursionError):
+        inner = None
+    inner_events = (
+        list(_unwrap(inner, sns_origin, received, depth + 1))
+        if isinstance(inner, dict | list)
+        else []
+    )
+    if inner_events:
+        yield from inner_events
+    else:  # text, or JSON holding no event (`[]`): shown as it is, never dropped
+        yield text_event(
+            str(message) if message is not None else "",
+            text_or_none(document, "Subject"),
+            text_or_none(document, "TopicArn"),
+            sns_origin,
+            received,
+            sent=document.get("Timestamp"),
+        )
+
+
+def _sns_control_event(document: Raw, origin: Origin, received: datetime) -> Event:
+    topic = text_or_none(document, "TopicArn")
+    kind = document.get("Type")
+    message = (
+        f"SNS sent a {kind} for topic {topic or '?'}. mlpulse confirms subscriptions only on "
+        "its /sns endpoint for allow-listed topics; confirm this one in the SNS console if "
+        "it is expected."
+    )
+    origin = _through(origin, "sns", text_or_none(document, "MessageId"))
+    return text_event(message, f"SNS {kind}", topic, origin, received)
+
+
+def _from_event_object(document: Raw, origin: Origin, received: datetime) -> Event:
+    if is_alarm_action(document):
+        event, envelope = _alarm_action_as_event(document), "alarm-action"
+    elif is_classic_alarm(document):
+        event, envelope = _classic_alarm_as_event(document), "alarm"
+    elif is_eventbridge(document):
+        event, envelope = dict(document), "eventbridge"
+        event.setdefault("detail-type", document.get("detailType"))
+    else:
+        event, envelope = {"detail-type": None, "detail": document}, "json"
+    return normalize(event, _through(origin, envelope), received)
+
+
+def _alarm_action_as_event(document: Raw) -> dict[str, Any]:
+    return {
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": document.get("accountId"),
+        "region": document.get("region"),
+        "time": document.get("time"),
+        "resources": [document.get("alarmArn")],
+        "detail": document["alarmData"],
+    }
+
+
+def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
+    """The SNS notification form of an alarm, in the EventBridge alarm's shape."""
+    trigger = document.get("Trigger")
+    if not isinstance(trigger, dict):
+        trigger = {}
+    configuration: dict[str, Any] = {
+        "description": document.get("AlarmDescription"),
+        "metrics": _classic_metrics(trigger),
+        "threshold": trigger.get("Threshold"),
+        "comparisonOperator": trigger.get("ComparisonOperator"),
+    }
+    return {
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": document.get("AWSAccountId"),
+        "region": document.get("Region"),
+        "time": document.get("StateChangeTime"),
+        "resources": [document.get("AlarmArn")],
+        "detail": {
+            "alarmName": document.get("AlarmName"),
+            "state": {
+                "value": document.get("NewStateValue"),
+                "reason": document.get("NewStateReason"),
+                "timestamp": document.get("StateChangeTime"),
+            },
+            "previousState": {"value": document.get("OldStateValue")},
+            "configuration": configuration,
+        },
+    }
+
+
+def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
+    def stat(metric: Any, period: Any, statistic: Any) -> dict[str, Any]:
+        metric = metric if isinstance(metric, dict) else {}
+        dimensions = metric.get("Dimensions")
+        return {
+            "metric": {
+                "namespace": metric.get("Namespace"),
+                "name": metric.get("MetricName"),
+                "dimensions": {
+                    str(d.get("name")): d.get("value")
+                    for d in (dimensions if isinstance(dimensions, list) else [])
+                    if isinstance(d, dict)
+                },
+            },
+            "period": period,
+            "stat": statistic,
+        }
+
+    if trigger.get("MetricName"):
+        return [{"metricStat": stat(trigger, trigger.get("Period"), trigger.get("Statistic"))}]
+    metrics = []
+    listed = trigger.get("Metrics")
+    for item in listed if isinstance(listed, list) else []:
+        if not isinstance(item, dict):
+            continue
+        if item.get("Expression"):
+            metrics.append(
+                {"id": item.get("Id"), "expression": item["Expression"], "label": item.get("Label")}
+            )
+        elif isinstance(item.get("MetricStat"), dict):
+            inner = item["MetricStat"]
+            metrics.append(
+                {"metricStat": stat(inner.get("Metric"), inner.get("Period"), inner.get("Stat"))}
+            )
+    return metrics
+
+
+def _through(origin: Origin, envelope: str, message_id: str | None = None) -> Origin:
+    """One more envelope on the chain; the innermost message id wins, because SNS may hand
+    one message to SQS twice, under two SQS ids but one SNS MessageId."""
+    chain = f"{origin.envelope}/{envelope}" if origin.envelope else envelope
+    return replace(origin, envelope=chain, message_id=message_id or origin.message_id)
+
+
+def text_or_none(obj: Raw, key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _preview(value: Any) -> str:
+    try:
+        return json.dumps(value, default=str)[:2000]
+    except (ValueError, RecursionError):
+        return repr(value)[:2000]

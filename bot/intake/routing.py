@@ -1,0 +1,87 @@
+"""Which channel an event goes to, how loud, and whether it opens an incident.
+
+Rules are data (the config's `routes`), tried in order; the first whose `match` holds
+decides, and fields it leaves unset keep the defaults, which come from what the status
+means: failures are critical incidents, Model Monitor violations warning incidents,
+everything else information.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import TypeVar
+
+from bot.config.models import Config, Match
+from bot.core.events import Event, Kind, Outcome, Severity
+
+T = TypeVar("T")
+_NOT_LETTERS = re.compile(r"[^a-z]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    channel: str
+    severity: Severity
+    incident: bool
+    mention: str | None = None
+    rule: int | None = None  # index of the deciding route; None for the defaults
+
+
+def route(event: Event, config: Config) -> Decision:
+    severity, incident = default_severity(event), default_incident(event)
+    for index, rule in enumerate(config.routes):
+        if matches(rule.match, event):
+            return Decision(
+                channel=rule.channel or config.default_channel,
+                severity=rule.severity or severity,
+                incident=incident if rule.incident is None else rule.incident,
+                mention=rule.mention,
+                rule=index,
+            )
+    return Decision(channel=config.default_channel, severity=severity, incident=incident)
+
+
+def default_severity(event: Event) -> Severity:
+    if event.outcome == Outcome.FAILED:
+        return Severity.CRITICAL
+    if event.outcome == Outcome.DEGRADED:
+        return Severity.WARNING
+    return Severity.INFO
+
+
+def default_incident(event: Event) -> bool:
+    if event.subject is not None:
+        # A failed stage or step is told in its execution's thread; the execution's own
+        # failure is what opens the incident.
+        return False
+    if event.outcome == Outcome.FAILED:
+        return True
+    return event.outcome == Outcome.DEGRADED and event.kind == Kind.MODEL_MONITOR
+
+
+def matches(match: Match, event: Event) -> bool:
+    return (
+        _any(match.kind, lambda kind: kind == event.kind)
+        and _any(match.status, lambda status: _same_status(status, event.status))
+        and _any(match.outcome, lambda outcome: outcome == event.outcome)
+        and _any(match.name, lambda glob: fnmatchcase(event.name, glob))
+        and _any(match.account, lambda glob: fnmatchcase(event.account or "", glob))
+        and _any(match.region, lambda glob: fnmatchcase(event.region or "", glob))
+        and all(
+            fnmatchcase(event.tags.get(tag, ""), glob) and tag in event.tags
+            for tag, glob in (match.tags or {}).items()
+        )
+    )
+
+
+def _any(allowed: Sequence[T] | None, test: Callable[[T], bool]) -> bool:
+    """No list means no condition; a list holds when any of its values does."""
+    return allowed is None or any(test(value) for value in allowed)
+
+
+def _same_status(wanted: str, actual: str) -> bool:
+    """`Failed`, `FAILED` and `failed` are one status; so are `IN_SERVICE` and `InService`."""
+    return _NOT_LETTERS.sub("", wanted.lower()) == _NOT_LETTERS.sub("", actual.lower())

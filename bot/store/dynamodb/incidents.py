@@ -1,0 +1,166 @@
+"""The DynamoDB store's incidents and audit (a mixin of DynamoDBStore).
+
+An unresolved incident holds its series' lock item, put with attribute_not_exists and
+deleted when the incident resolves, both in the transaction that changes the incident: at
+most one unresolved incident per series. Every change puts the whole incident item on
+the condition that its `version` is the one read (compare-and-set); a refused condition
+returns the winner's item (ReturnValuesOnConditionCheckFailure=ALL_OLD) and the action is
+judged again against it, so two concurrent attempts behave as if one came after the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.core.errors import StoreError
+from bot.core.events import Event
+from bot.core.incident import (
+    ALLOWED,
+    TARGET,
+    Action,
+    Incident,
+    Source,
+    State,
+    Transition,
+    due,
+    refusal,
+)
+from bot.store.dynamodb import codec, records
+from bot.store.dynamodb import incident_items as items
+from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item
+from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
+from bot.store.records import IncidentChange, Notice
+
+
+class IncidentTable(TableAccess):
+    # --- reads
+
+    def incident(self, incident_id: int) -> Incident | None:
+        item = self._get(codec.incident_key(incident_id))
+        return records.incident(item) if item else None
+
+    def incident_for_key(self, key: str) -> Incident | None:
+        for pointer in self._partition(f"key#{key}", ScanIndexForward=False, Limit=1):
+            return self.incident(int(pointer["sk"]["S"].removeprefix("incident#")))
+        return None
+
+    def unresolved_incidents(self) -> list[Incident]:
+        return [i for i in self._incidents(self._index(UNRESOLVED)) if i.state != State.RESOLVED]
+
+    def due_incident_work(self, now: datetime) -> list[Incident]:
+        return [
+            i
+            for i in self._incidents(self._index(TIMERS, codec.due_bound(now.timestamp())))
+            if (
+                i.state == State.OPEN
+                and i.next_renotify_at is not None
+                and i.next_renotify_at <= now
+            )
+            or (i.state == State.SNOOZED and i.snoozed_until is not None and i.snoozed_until <= now)
+        ]
+
+    def _incidents(self, rows: Any) -> list[Incident]:
+        """The incidents that index rows point at, read again from the table, by id."""
+        ids = {int(row["gsk"]["S"].rsplit("#", 1)[-1]) for row in rows}
+        items = self._batch_get([codec.incident_key(i) for i in sorted(ids)])
+        return sorted((records.incident(item) for item in items), key=lambda i: i.id)
+
+    def audit(self, incident_id: int) -> list[dict[str, object]]:
+        return [
+            records.audit_entry(item)
+            for item in self._partition(f"incident#{incident_id}", "audit#")
+        ]
+
+    # --- writes
+
+    def transition(
+        self,
+        incident_id: int,
+        action: Action,
+        actor: str,
+        source: Source,
+        now: datetime,
+        *,
+        until: datetime | None = None,
+        renotify_at: datetime | None = None,
+        notice: Notice | None = None,
+        note: str | None = None,
+    ) -> Transition:
+        current_item = self._get(codec.incident_key(incident_id))
+        notice_id: int | None = None
+        for attempt in range(TRIES):
+            if current_item is None:
+                return Transition(False, None, f"There is no incident #{incident_id}.")
+            current = records.incident(current_item)
+            if current.state not in ALLOWED[action] or not due(current, action, now):
+                return Transition(False, current, refusal(current, action))
+            target = TARGET[action]
+            updated = items.changed(
+                current_item,
+                now,
+                state=target,
+                actor=actor,
+                action=action.value,
+                snoozed_until=until if until and target == State.SNOOZED else None,
+                renotify_count=current.renotify_count + (1 if action == Action.RENOTIFY else 0),
+                next_renotify_at=renotify_at,
+                note=note,
+            )
+            ops = items.compare_and_set(
+                self.table, current_item, updated, source, current.state, note
+            )
+            if notice is not None:
+                notice_id = notice_id or self._allocate("outbox")
+                ops += records.notice_puts(
+                    self.table, notice_id, current.key, notice, now.timestamp()
+                )
+            try:
+                self._transact(ops)
+            except Cancelled as cancelled:
+                if cancelled.codes[0] == "ConditionalCheckFailed":
+                    current_item = cancelled.items[0] or self._get(codec.incident_key(incident_id))
+                    continue  # someone else changed it first: judge the action again
+                retry_or_raise(cancelled, attempt, self.table)
+                current_item = self._get(codec.incident_key(incident_id))
+                continue
+            return Transition(True, records.incident(updated))
+        raise StoreError(f"DynamoDB store {self.table}: incident #{incident_id} stayed busy")
+
+    def _event_ops(
+        self,
+        event: Event,
+        change: IncidentChange,
+        now: datetime,
+        new_id: Callable[[], int],
+        notice_id: int | None,
+    ) -> list[Item]:
+        """What an accepted event does to its series' incident, as transaction items built
+        from consistent reads (SqliteStore._apply_change, item by item)."""
+        series = event.series or event.key
+        lock = self._get(codec.lock_key(series))
+        if change.open and lock is None:
+            return items.opening(self.table, event, change, series, new_id(), now)
+        if not change.resolve or lock is None:
+            return []
+        current = self._get(codec.incident_key(codec.integer(lock, "incident")))
+        if current is None:
+            return []
+        return items.recovery(self.table, event, change, current, now, notice_id)
+
+    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
+        record = records.audit_record(
+            None,
+            0,
+            now.timestamp(),
+            actor,
+            Source.COMMAND.value,
+            "refused",
+            None,
+            None,
+            what,
+            uuid.uuid4().hex,
+        )
+        self._call("put_item", Item=record)

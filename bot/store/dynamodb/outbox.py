@@ -1,0 +1,219 @@
+"""The DynamoDB store's outbox (a mixin of DynamoDBStore).
+
+Each resource's pending items are one partition, sorted by id: its head is the only one
+due. The due index lists every pending item by (next_attempt, id); `due` walks it and
+checks each resource's head with a consistent read, so a stale index row is never trusted.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bot.intake.routing import Decision
+from bot.store.dynamodb.codec import (
+    INDEX,
+    OUTBOX_DUE,
+    PARKED,
+    PENDING,
+    Item,
+    due_bound,
+    due_sort,
+    n,
+    names,
+    outbox_key,
+    pointer_key,
+    s,
+    text,
+)
+from bot.store.dynamodb.records import notice_puts, outbox_item
+from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
+from bot.store.records import Notice, OutboxItem, encode_decision
+
+_CACHED_IDS = 50_000
+_MISSING = ("ConditionalCheckFailedException",)
+
+
+class OutboxTable(TableAccess):
+    def __init__(self, table: str, client: Any) -> None:
+        super().__init__(table, client)
+        self._keys: dict[int, str] = {}  # outbox id -> resource key (never changes)
+
+    def _remember(self, item_id: int, resource: str) -> None:
+        if len(self._keys) >= _CACHED_IDS:
+            self._keys.clear()
+        self._keys[item_id] = resource
+
+    def _resource_of(self, item_id: int) -> str | None:
+        resource = self._keys.get(item_id)
+        if resource is None:
+            pointer = self._get(pointer_key(item_id))
+            resource = text(pointer, "okey") if pointer else None
+            if resource is not None:
+                self._remember(item_id, resource)
+        return resource
+
+    # --- queueing
+
+    def enqueue_notice(self, key: str, notice: Notice, now: datetime) -> None:
+        item_id = self._allocate("outbox")
+        self._transact_retrying(notice_puts(self.table, item_id, key, notice, now.timestamp()))
+        self._remember(item_id, key)
+
+    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        stamp = now.timestamp()
+        heads: dict[str, Item | None] = {}
+        found: list[OutboxItem] = []
+        for row in self._index(OUTBOX_DUE, due_bound(stamp)):
+            resource = row["pk"]["S"].removeprefix("outbox#")
+            if resource not in heads:
+                heads[resource] = next(
+                    self._partition(row["pk"]["S"], f"{PENDING}#", Limit=1), None
+                )
+            head = heads[resource]
+            if head is None or head["sk"] != row["sk"]:
+                continue  # another item of this resource goes first, or this one is gone
+            item = outbox_item(head)
+            if item.next_attempt <= now:
+                found.append(item)
+                self._remember(item.id, resource)
+                if len(found) >= limit:
+                    break
+        found.sort(key=lambda item: (item.next_attempt, item.id))
+        return found
+
+    def pending_count(self) -> int:
+        total = 0
+        params: dict[str, Any] = {
+            "IndexName": INDEX,
+            "KeyConditionExpression": "gpk = :g",
+            "ExpressionAttributeValues": {":g": s(OUTBOX_DUE)},
+            "Select": "COUNT",
+        }
+        while True:
+            answer = self._call("query", **params)
+            total += int(answer.get("Count", 0))
+            if not answer.get("LastEvaluatedKey"):
+                return total
+            params["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    # --- one item's progress
+
+    def _update(self, item_id: int, expression: str, values: dict[str, Any]) -> None:
+        """Update a pending item; nothing if it is no longer pending (as an SQL UPDATE)."""
+        resource = self._resource_of(item_id)
+        if resource is None:
+            return
+        with suppress(ClientError):  # the condition failed: the item is gone
+            self._call(
+                "update_item",
+                expected=_MISSING,
+                Key=outbox_key(resource, item_id),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names(expression),
+                ExpressionAttributeValues=values,
+            )
+
+    def progress(self, item_id: int, stage: int) -> None:
+        self._update(
+            item_id,
+            "SET #stage = :stage, #in_flight = :no",
+            {":stage": n(stage), ":no": {"BOOL": False}},
+        )
+
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+        resource = self._resource_of(item_id)
+        if resource is None:
+            return None
+        condition = (
+            "attribute_exists(pk) AND (attribute_not_exists(#lease_until)"
+            " OR #lease_until <= :now OR #lease_owner = :me)"
+        )
+        try:
+            answer = self._call(
+                "update_item",
+                expected=_MISSING,
+                Key=outbox_key(resource, item_id),
+                UpdateExpression="SET #lease_owner = :me, #lease_until = :until",
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names(condition + " #lease_owner #lease_until"),
+                ExpressionAttributeValues={
+                    ":me": s(owner),
+                    ":until": n(until.timestamp()),
+                    ":now": n(now.timestamp()),
+                },
+                ReturnValues="ALL_NEW",  # the item as leased: progress made since `due`
+            )
+        except ClientError:
+            return None  # another replica holds it, or it is done
+        return outbox_item(answer["Attributes"])
+
+    def mark_in_flight(self, item_id: int) -> None:
+        self._update(item_id, "SET #in_flight = :yes", {":yes": {"BOOL": True}})
+
+    def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
+        self._update(
+            item_id,
+            "SET #next_attempt = :when, #gsk = :gsk, #last_error = :error ADD #attempts :count",
+            {
+                ":when": n(when.timestamp()),
+                ":gsk": s(due_sort(when.timestamp(), item_id)),
+                ":error": s(error[:1000]),
+                ":count": n(1 if count else 0),
+            },
+        )
+
+    def reroute(self, item_id: int, decision: Decision) -> None:
+        self._update(
+            item_id,
+            "SET #decision = :decision, #attempts = :zero, #next_attempt = :zero, #gsk = :gsk",
+            {
+                ":decision": s(encode_decision(decision)),
+                ":zero": n(0),
+                ":gsk": s(due_sort(0, item_id)),
+            },
+        )
+
+    def complete(self, item_id: int) -> None:
+        resource = self._resource_of(item_id)
+        if resource is None:
+            return
+        self._transact_retrying(
+            [
+                {"Delete": {"TableName": self.table, "Key": outbox_key(resource, item_id)}},
+                {"Delete": {"TableName": self.table, "Key": pointer_key(item_id)}},
+            ]
+        )
+
+    def give_up(self, item_id: int, error: str) -> None:
+        """Move the item out of its resource's queue, kept as undeliverable."""
+        resource = self._resource_of(item_id)
+        current = self._get(outbox_key(resource, item_id)) if resource else None
+        if resource is None or current is None:
+            return
+        parked = {name: value for name, value in current.items() if name not in ("gpk", "gsk")}
+        parked.update(outbox_key(resource, item_id, PARKED))
+        parked.update(state=s("undeliverable"), last_error=s(error[:1000]))
+        ops: list[Item] = [
+            {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": outbox_key(resource, item_id),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+            {"Put": {"TableName": self.table, "Item": parked}},
+            {"Delete": {"TableName": self.table, "Key": pointer_key(item_id)}},
+        ]
+        for attempt in range(TRIES):
+            try:
+                self._transact(ops)
+                return
+            except Cancelled as cancelled:
+                if cancelled.codes[0] == "ConditionalCheckFailed":
+                    return  # completed or parked meanwhile
+                retry_or_raise(cancelled, attempt, self.table)

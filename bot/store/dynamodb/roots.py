@@ -1,0 +1,78 @@
+"""The DynamoDB store's root messages (a mixin of DynamoDBStore): one item per resource.
+A root only moves forward: advance_state is an update on the condition that the state it
+shows is older (bot.core.ordering.order), so of two replicas the newer event wins either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bot.core.events import Event
+from bot.core.ordering import order
+from bot.intake.routing import Decision
+from bot.store.dynamodb.codec import n, names, packed, required, root_key, s, text
+from bot.store.dynamodb.table import TableAccess
+from bot.store.records import RootMessage, decode_decision, encode_decision
+
+_MISSING = ("ConditionalCheckFailedException",)
+
+
+class RootTable(TableAccess):
+    def root(self, key: str) -> RootMessage | None:
+        item = self._get(root_key(key))
+        if item is None:
+            return None
+        event = Event.model_validate_json(required(item, "event"))
+        return RootMessage(
+            key,
+            required(item, "channel"),
+            required(item, "ts"),
+            event,
+            decode_decision(text(item, "decision")),
+            int(item["digest_id"]["N"]) if "digest_id" in item else None,
+        )
+
+    def set_root(
+        self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
+    ) -> None:
+        when, rank = order(event)
+        self._call(
+            "put_item",
+            Item={
+                **root_key(key),
+                "channel": s(channel),
+                "ts": s(ts),
+                "state_time": n(when),
+                "state_rank": n(rank),
+                "event": packed(event.model_dump_json()),
+                "decision": s(encode_decision(decision)),
+            },
+        )
+
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
+        """A conditional update: only a root showing an older state (ordering.order) moves."""
+        when, rank = order(event)
+        expression = "SET #state_time = :t, #state_rank = :r, #event = :event"
+        values: dict[str, Any] = {
+            ":t": n(when),
+            ":r": n(rank),
+            ":event": packed(event.model_dump_json()),
+        }
+        if decision is not None:
+            expression += ", #decision = :decision"
+            values[":decision"] = s(encode_decision(decision))
+        try:
+            self._call(
+                "update_item",
+                expected=_MISSING,
+                Key=root_key(key),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk) AND (#state_time < :t"
+                " OR (#state_time = :t AND #state_rank < :r))",
+                ExpressionAttributeNames=names(expression),
+                ExpressionAttributeValues=values,
+            )
+        except ClientError:
+            return False
+        return True

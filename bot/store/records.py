@@ -1,0 +1,113 @@
+"""The records the store keeps, as the rest of mlpulse sees them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.core.events import Event, Severity
+from bot.intake.routing import Decision
+
+STAGE_NEW = 0
+STAGE_ROOT_DONE = 1  # root posted or updated; the thread reply (if any) remains
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line for a resource's thread that is not an event: an incident transition, a
+    re-notify, a silence starting or ending. `text` is Slack mrkdwn, already escaped."""
+
+    text: str
+    channel: str | None = None  # where to post when the resource has no root message
+    broadcast: bool = False  # also show the reply in the channel (re-notify)
+    refresh: bool = False  # re-render the root message first (its incident changed)
+
+    def encode(self) -> str:
+        return json.dumps(asdict(self))
+
+    @staticmethod
+    def decode(text: str) -> Notice:
+        return Notice(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An accepted alert or notice on its way to Slack. `stage` records how far delivery
+    got, so a retry never repeats a step that already reached Slack."""
+
+    id: int
+    key: str
+    event: Event | None
+    decision: Decision | None
+    attempts: int
+    stage: int
+    created: datetime
+    next_attempt: datetime
+    in_flight: bool = False  # a send of the current stage may have reached Slack
+    notice: Notice | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return self.event.kind.value if self.event is not None else "notice"
+
+
+@dataclass(frozen=True)
+class RootMessage:
+    """The Slack message standing for one resource, the event whose state it shows, and
+    how that event was routed."""
+
+    key: str
+    channel: str
+    ts: str
+    event: Event
+    decision: Decision | None = None
+    digest_id: int | None = None  # the resource is one line of a burst digest, not a message
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One message standing for many resources of a burst (bot.delivery.bursts)."""
+
+    id: int
+    channel: str  # as routed (a name or an id)
+    opened: datetime
+    posted_channel: str | None = None  # the id Slack answered with, once posted
+    ts: str | None = None
+    refreshed: datetime | None = None
+    dirty: bool = True
+    in_flight: bool = False
+
+
+@dataclass(frozen=True)
+class IncidentChange:
+    """What an accepted event does to incidents (bot.incidents.policy decides)."""
+
+    open: bool = False  # open one for the event's series unless one is unresolved
+    resolve: bool = False  # resolve the series' unresolved incident: it recovered
+    renotify_at: datetime | None = None
+    note: str = ""  # the incident's title when opening; why it recovered when resolving
+
+
+@dataclass(frozen=True)
+class Silence:
+    id: int
+    pattern: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    channel: str
+    held: int = 0  # alerts it kept from Slack
+
+
+def encode_decision(decision: Decision | None) -> str:
+    return json.dumps(asdict(decision) if decision is not None else None)
+
+
+def decode_decision(text: str | None) -> Decision | None:
+    data: Any = json.loads(text) if text else None
+    if data is None:
+        return None
+    data["severity"] = Severity(data["severity"])
+    return Decision(**data)
