@@ -22,6 +22,7 @@ lint: install
 	$(BIN)/ruff check bot commands notifiers tests benchmarks
 	$(BIN)/ruff format --check bot commands notifiers tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 unit: install
 	$(BIN)/python -m pytest

@@ -25,7 +25,8 @@ from bot.ingress.sqs import QueueConsumer
 from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
-from bot.store import Store, open_store
+from bot.store import Store
+from bot.store.opening import open_store
 from notifiers.base import Notifier, NotifyError
 from notifiers.slack import SlackNotifier
 

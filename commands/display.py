@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.core.durations import format_duration
 from bot.core.events import Link
 from bot.core.outcomes import display_status, outcome_of
 from bot.core.text import clip, truncate
-from bot.core.timeparse import format_duration
 from commands.base import Chart, Reply
 from notifiers import limits
 from notifiers.render import EMOJI, link_buttons

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.config.models import parse_duration
+from bot.core.durations import parse_duration
 from bot.core.errors import InputError
 from bot.core.incident import Action, Source, Transition
+from bot.core.text import ascii_digits
 from bot.incidents.service import IncidentService
 from commands.base import Args, Context, Reply
-from commands.parse import ascii_digits
 
 MAX_LENGTH = timedelta(days=30)
 

@@ -10,10 +10,10 @@ from bot.aws.calls import clients_of, region_of
 from bot.aws.errors import AwsError
 from bot.aws.logtail import tail
 from bot.aws.sagemaker_jobs import find_job, tuning_children
+from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.events import Link
 from bot.core.text import clip, code_block, escape
-from bot.core.timeparse import format_duration
 from bot.kinds.jobs import TRAINING, TUNING, Job, kinds_named
 from bot.kinds.spec import console_link, log_link
 from commands.base import Args, Context, Reply

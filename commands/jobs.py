@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.aws.calls import clients_of
 from bot.aws.sagemaker_jobs import JobFilter, recent_jobs
-from bot.config.models import parse_duration
+from bot.core.durations import parse_duration
 from bot.core.errors import InputError
 from bot.core.text import clip, escape
 from bot.kinds.jobs import Job, kinds_named, status_named

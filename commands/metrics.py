@@ -9,9 +9,9 @@ from bot.aws import jobfacts
 from bot.aws.calls import clients_of
 from bot.aws.curves import NAMESPACE, Curve, Curves, training_curves
 from bot.aws.sagemaker_jobs import find_job
+from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.text import clip
-from bot.core.timeparse import format_duration
 from bot.kinds.jobs import TRAINING, TUNING, Job
 from commands import charts
 from commands.base import Args, Chart, Context, Reply

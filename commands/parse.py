@@ -45,12 +45,6 @@ def parse(text: str) -> tuple[str, Args]:
     return name, Args(words=tuple(words), public=public, options=options)
 
 
-def ascii_digits(text: str, most: int) -> bool:
-    """1 to `most` ASCII digits: `str.isdigit` alone also takes `²`, which `int` refuses,
-    and `int` refuses more than 4,300 digits."""
-    return 0 < len(text) <= most and text.isascii() and text.isdigit()
-
-
 def _example(flag: str) -> str:
     return {"status": "Failed", "since": "24h", "name": "churn-*", "kind": "training"}.get(
         flag, "VALUE"

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from bot.core.durations import short_duration
 from bot.core.incident import ALLOWED, Action, Incident, State
-from bot.core.text import clip, escape
+from bot.core.text import clip
+from notifiers.wording import user
 
 ACK_ACTION = "incident_ack"
 RESOLVE_ACTION = "incident_resolve"
@@ -44,7 +46,7 @@ def incident_blocks(
 
 def state_line(incident: Incident) -> str:
     head = f"{_ICON[incident.state]} *Incident #{incident.id}*"
-    actor = "mlpulse" if incident.actor in (None, "mlpulse") else f"<@{escape(incident.actor)}>"
+    actor = "mlpulse" if incident.automatic else user(incident.actor or "")
     at = f"{incident.updated_at:%H:%M} UTC"
     if incident.state == State.OPEN:
         reminders = f", reminded {incident.renotify_count}×" if incident.renotify_count else ""
@@ -54,8 +56,8 @@ def state_line(incident: Incident) -> str:
     if incident.state == State.SNOOZED:
         until = f"{incident.snoozed_until:%H:%M} UTC" if incident.snoozed_until else "later"
         return f"{head} · snoozed by {actor} until {until}"
-    how = "automatically" if actor == "mlpulse" else f"by {actor}"
-    why = f" ({clip(incident.note, _NOTE_CHARS)})" if incident.note and actor == "mlpulse" else ""
+    how = "automatically" if incident.automatic else f"by {actor}"
+    why = f" ({clip(incident.note, _NOTE_CHARS)})" if incident.note and incident.automatic else ""
     return f"{head} · resolved {how} at {at}{why}"
 
 
@@ -94,13 +96,3 @@ def _button(text: str, action_id: str, value: str, style: str | None) -> dict[st
     if style:
         button["style"] = style
     return button
-
-
-def short_duration(length: timedelta) -> str:
-    """`1h`, `90m`, `2d`."""
-    minutes = int(length.total_seconds() // 60)
-    if minutes and minutes % (24 * 60) == 0:
-        return f"{minutes // (24 * 60)}d"
-    if minutes and minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"

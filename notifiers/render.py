@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from bot.core.decision import Decision
+from bot.core.durations import format_duration
 from bot.core.events import Event, Fact, Link, Outcome, Severity
 from bot.core.incident import Incident
 from bot.core.outcomes import display_status
 from bot.core.text import clip, code_block, escape, safe_url, truncate
-from bot.core.timeparse import format_duration
-from bot.intake.routing import Decision
 from notifiers import limits
 from notifiers.incident_blocks import incident_blocks
 

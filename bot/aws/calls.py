@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
@@ -68,10 +67,3 @@ def optional(client: Any, operation: str, **params: Any) -> Item | None:
         return call(client, operation, what="it", **params)
     except NotFound:
         return None
-
-
-def utc(value: Any) -> datetime | None:
-    """A timestamp from a boto3 answer as aware UTC; anything else is None."""
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

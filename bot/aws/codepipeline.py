@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.aws.calls import call, pages, utc
+from bot.aws.calls import call, pages
 from bot.aws.errors import AwsError
 from bot.aws.runs import LAST_RUNS, PipelineReport, Run, Step
+from bot.core.timeparse import utc
 from bot.kinds.paths import dig, text
 from bot.kinds.spec import console_link
 

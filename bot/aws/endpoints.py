@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.aws.calls import call, pages, utc
+from bot.aws.calls import call, pages
 from bot.aws.errors import AwsError
+from bot.core.timeparse import utc
 from bot.kinds.paths import number, text
 
 # Model Monitor's alarms use `Endpoint`; SageMaker's own metrics `EndpointName`.

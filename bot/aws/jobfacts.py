@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.aws.calls import utc
-from bot.core.timeparse import format_duration
+from bot.core.durations import format_duration
+from bot.core.timeparse import utc
 from bot.kinds.jobs import LABELING, PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import dig, number, text
 

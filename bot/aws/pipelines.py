@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.aws.calls import call, pages, region_of, utc
+from bot.aws.calls import call, pages, region_of
 from bot.aws.codepipeline import codepipeline_report
 from bot.aws.errors import AwsError, MissingPermission, NotFound
 from bot.aws.runs import PipelineReport
 from bot.aws.sagemaker_pipelines import sagemaker_pipeline_report
 from bot.core.errors import InputError
+from bot.core.timeparse import utc
 from bot.kinds.paths import text
 
 SERVICES = ("codepipeline", "sagemaker")

@@ -206,4 +206,3 @@ def _check_config(args: argparse.Namespace) -> int:
         return 2
     print(f"ok: {path} is valid")
     return 0
-

@@ -21,24 +21,11 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.durations import parse_duration
 from bot.core.errors import ConfigError
 from bot.core.events import Kind, Outcome, Severity
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
-
-
-def parse_duration(value: Any) -> timedelta:
-    """`90s`, `15m`, `4h`, `2d`, `1w` (or a number of seconds) as a timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{value!r} is not a duration: write it like 90s, 15m, 4h or 2d")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

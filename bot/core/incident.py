@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.core.text import escape
+AUTOMATIC = "mlpulse"  # the actor of transitions nobody clicked: open, auto-resolve, reminders
 
 
 class State(StrEnum):
@@ -75,6 +75,12 @@ class Incident:
     renotify_count: int = 0
     next_renotify_at: datetime | None = None
     note: str | None = None
+    since: datetime | None = None  # when the failure that opened it happened
+
+    @property
+    def automatic(self) -> bool:
+        """Whether mlpulse itself made the last transition."""
+        return self.actor in (None, AUTOMATIC)
 
 
 @dataclass(frozen=True)
@@ -96,20 +102,9 @@ def due(incident: Incident, action: Action, now: datetime) -> bool:
     return True
 
 
-def refusal(incident: Incident, action: Action) -> str:
-    """Why `action` cannot happen now, in words for the person who tried."""
-    if incident.state == State.RESOLVED:
-        by = _who(incident)
-        return f"Incident #{incident.id} is already resolved{by}; nothing to do."
-    if action == Action.ACK and incident.state == State.ACKNOWLEDGED:
-        return f"Incident #{incident.id} was already acknowledged{_who(incident)}."
-    return f"Incident #{incident.id} is {incident.state.value}; it cannot be {PAST_TENSE[action]}."
-
-
-def _who(incident: Incident) -> str:
-    if incident.actor is None:
-        return ""
-    actor = "mlpulse" if incident.actor == "mlpulse" else f"<@{escape(incident.actor)}>"
-    when = f" at {incident.updated_at:%H:%M} UTC"
-    note = f" ({escape(incident.note)})" if incident.note and incident.actor == "mlpulse" else ""
-    return f" by {actor}{when}{note}"
+def recovered_by(incident: Incident, event_time: datetime) -> bool:
+    """Whether a recovery at `event_time` resolves `incident`: events arrive out of order,
+    and an OK sent before the ALARM that opened it is no recovery."""
+    if incident.state not in UNRESOLVED:
+        return False
+    return incident.since is None or event_time >= incident.since

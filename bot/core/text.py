@@ -55,3 +55,9 @@ def code_block(raw: str, limit: int) -> str:
     fence = "```"
     body = clip(raw.replace("`", "ˋ"), limit - 2 * len(fence) - 2)
     return f"{fence}\n{body}\n{fence}" if "\n" in body else f"{fence}{body}{fence}"
+
+
+def ascii_digits(text: str, most: int) -> bool:
+    """1 to `most` ASCII digits: `str.isdigit` alone also takes `²`, which `int` refuses,
+    and `int` refuses more than 4,300 digits."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()

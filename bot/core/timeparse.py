@@ -58,15 +58,9 @@ def _from_human(text: str) -> datetime | None:
     return None
 
 
-def format_duration(seconds: float) -> str:
-    """`3h 02m`, `4m 05s`, `12s`: short enough for a Slack field."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours >= 48:
-        return f"{hours // 24}d {hours % 24:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
+def utc(value: object) -> datetime | None:
+    """A datetime from an SDK answer (boto3 gives naive or aware ones) as aware UTC;
+    anything else is None."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -21,11 +21,11 @@ from typing import Any
 
 from bot.config.models import Config, load_settings
 from bot.core.clock import Clock
+from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import carry_over, is_newer, order
 from bot.delivery.bursts import Bursts
 from bot.delivery.pacing import Pacer
-from bot.intake.routing import Decision, default_incident, default_severity
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage, Store
@@ -201,7 +201,7 @@ class Deliverer:
             self._post(channel, payload, plain, None, f"{item.id}:notice", item)
         else:
             if notice.refresh and item.stage < STAGE_ROOT_DONE:
-                decision = root.decision or _decision_for(root)
+                decision = root.decision or Decision.default(root.event, root.channel)
                 try:
                     self._update_root(root, root.event, decision, item)
                 except NotifyError as error:
@@ -363,15 +363,6 @@ def lease_seconds() -> float:
     """How long a replica holds an outbox item it delivers (MLPULSE_LEASE_SECONDS). A
     crashed replica's items wait this long before another replica takes them over."""
     return load_settings().lease_seconds
-
-
-def _decision_for(root: RootMessage) -> Decision:
-    """Roots stored before decisions were kept: route as the defaults would."""
-    return Decision(
-        channel=root.channel,
-        severity=default_severity(root.event),
-        incident=default_incident(root.event),
-    )
 
 
 def _as_edit(payload: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.config.models import Config, parse_duration
+from bot.config.models import Config
 from bot.core.clock import FakeClock
+from bot.core.durations import parse_duration
 from bot.core.incident import Action, Source
 from bot.core.timeparse import parse_time
 from bot.delivery.worker import Deliverer

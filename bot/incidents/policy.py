@@ -7,11 +7,11 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 
 from bot.config.models import Config
+from bot.core.decision import Decision
 from bot.core.events import Event, Outcome
 from bot.core.outcomes import display_status
-from bot.core.text import escape
-from bot.intake.routing import Decision
 from bot.store.records import IncidentChange, Notice, Silence
+from notifiers import wording
 
 _NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
 
@@ -26,18 +26,19 @@ def incident_change(
         renotify_at = now + settings.renotify_after if settings.max_renotify > 0 else None
         return IncidentChange(open=True, renotify_at=renotify_at, note=event.name)
     if event.subject is None and event.outcome == Outcome.SUCCEEDED:
-        return IncidentChange(resolve=True, note=recovery_note(event))
+        return resolving(recovery_note(event))
     return None
 
 
 def recovery_note(event: Event) -> str:
     """Why an incident resolved itself, kept with it and shown in its thread."""
-    return f"recovered: {event.name} is {display_status(event.status)}"
+    return wording.recovery_note(event.name, display_status(event.status))
 
 
-def recovery_notice(note: str) -> Notice:
-    """The thread line telling that an incident resolved itself (`note` from the change)."""
-    return Notice(text=f":white_check_mark: Resolved automatically: {escape(note)}.", refresh=True)
+def resolving(note: str) -> IncidentChange:
+    """The change that resolves the series' incident, with its thread line."""
+    notice = Notice(text=wording.resolved_automatically(note), refresh=True)
+    return IncidentChange(resolve=True, note=note, notice=notice)
 
 
 def silence_for(event: Event, silences: Sequence[Silence]) -> Silence | None:

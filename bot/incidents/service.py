@@ -9,21 +9,13 @@ from datetime import datetime, timedelta
 
 from bot.config.models import Config
 from bot.core.clock import Clock
-from bot.core.incident import Action, Incident, Source, State, Transition
-from bot.core.text import escape
+from bot.core.incident import AUTOMATIC, Action, Incident, Source, State, Transition
 from bot.store import Notice, Silence, Store
-from bot.store.sqlite.incidents import MLPULSE
-from notifiers.incident_blocks import short_duration
+from notifiers import wording
 from notifiers.render import mention_markup
 
 log = logging.getLogger(__name__)
 _MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id names no incident
-
-_DONE_BY = {
-    Action.ACK: ":eyes: Acknowledged by {who}.",
-    Action.RESOLVE: ":white_check_mark: Resolved by {who}.",
-    Action.SNOOZE: ":zzz: Snoozed by {who} until {until:%H:%M} UTC ({length}).",
-}
 
 
 class IncidentService:
@@ -45,19 +37,16 @@ class IncidentService:
         incident's own message: a button copied or forged elsewhere changes nothing."""
         incident = self.store.incident(incident_id) if 0 < incident_id <= _MAX_ID else None
         if incident is None:
-            return Transition(False, None, f"There is no incident #{incident_id}.")
+            return Transition(False, None, wording.no_incident(incident_id))
         if channel_id is not None and not self._belongs(incident, channel_id, message_ts):
             log.warning(
                 "refused %s on #%d from another message (%s)", action, incident_id, channel_id
             )
-            return Transition(
-                False, incident, f"That button does not belong to incident #{incident_id}."
-            )
+            return Transition(False, incident, wording.not_its_button(incident_id))
         now = self.clock.now()
         until = now + snooze if snooze is not None else None
-        who = f"<@{escape(user_id)}>"
-        text = _DONE_BY[action].format(who=who, until=until or now, length=_length(snooze))
-        return self.store.transition(
+        text = wording.done_by(action, user_id, until or now, snooze)
+        result = self.store.transition(
             incident_id,
             action,
             user_id,
@@ -66,6 +55,7 @@ class IncidentService:
             until=until,
             notice=Notice(text=text, refresh=True),
         )
+        return _explained(result, action, incident_id)
 
     def tick(self) -> int:
         """Scheduled work that is due: re-notify, snooze ends, silence ends. How much."""
@@ -80,10 +70,7 @@ class IncidentService:
         now = self.clock.now()
 
         def announce(silence: Silence) -> Notice:
-            text = (
-                f":no_bell: <@{escape(user_id)}> silenced `{escape(pattern)}` for "
-                f"{_length(length)} (until {silence.expires_at:%Y-%m-%d %H:%M} UTC)."
-            )
+            text = wording.silence_started(user_id, pattern, length, silence.expires_at)
             return Notice(text=text, channel=channel)
 
         return self.store.add_silence(pattern, now + length, user_id, channel, now, announce)
@@ -105,18 +92,12 @@ class IncidentService:
             if root and root.decision and root.decision.mention
             else ""
         )
-        reason = (
-            "Snooze ended"
-            if snooze_over
-            else f"Still unacknowledged (reminder {count} of {settings.max_renotify})"
-        )
-        title = escape(incident.title)
-        text = f"{mention} :rotating_light: {reason}: incident #{incident.id}, {title}.".strip()
+        text = wording.reminder(incident, mention, snooze_over, count, settings.max_renotify)
         action = Action.UNSNOOZE if snooze_over else Action.RENOTIFY
         return self.store.transition(
             incident.id,
             action,
-            MLPULSE,
+            AUTOMATIC,
             Source.SCHEDULE,
             now,
             renotify_at=again,
@@ -130,11 +111,16 @@ class IncidentService:
         return message_ts == root.ts  # a click without its message is not from it
 
 
+def _explained(result: Transition, action: Action, incident_id: int) -> Transition:
+    """A refused transition, with why in words for the person who tried."""
+    if result.ok or result.explanation:
+        return result
+    if result.incident is None:
+        return Transition(False, None, wording.no_incident(incident_id))
+    return Transition(False, result.incident, wording.refusal(result.incident, action))
+
+
 def _silence_ended(silence: Silence) -> Notice:
-    held = f"; {silence.held} alert(s) were held" if silence.held else ""
-    text = f":bell: Silence on `{escape(silence.pattern)}` ended{held}."
-    return Notice(text=text, channel=silence.channel)
-
-
-def _length(length: timedelta | None) -> str:
-    return short_duration(length) if length is not None else ""
+    return Notice(
+        text=wording.silence_ended(silence.pattern, silence.held), channel=silence.channel
+    )

@@ -10,56 +10,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TypeVar
 
 from bot.config.models import Config, Match
-from bot.core.events import Event, Kind, Outcome, Severity
+from bot.core.decision import Decision
+from bot.core.events import Event
 
 T = TypeVar("T")
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
-@dataclass(frozen=True)
-class Decision:
-    channel: str
-    severity: Severity
-    incident: bool
-    mention: str | None = None
-    rule: int | None = None  # index of the deciding route; None for the defaults
-
-
 def route(event: Event, config: Config) -> Decision:
-    severity, incident = default_severity(event), default_incident(event)
+    default = Decision.default(event, config.default_channel)
     for index, rule in enumerate(config.routes):
         if matches(rule.match, event):
             return Decision(
-                channel=rule.channel or config.default_channel,
-                severity=rule.severity or severity,
-                incident=incident if rule.incident is None else rule.incident,
+                channel=rule.channel or default.channel,
+                severity=rule.severity or default.severity,
+                incident=default.incident if rule.incident is None else rule.incident,
                 mention=rule.mention,
                 rule=index,
             )
-    return Decision(channel=config.default_channel, severity=severity, incident=incident)
-
-
-def default_severity(event: Event) -> Severity:
-    if event.outcome == Outcome.FAILED:
-        return Severity.CRITICAL
-    if event.outcome == Outcome.DEGRADED:
-        return Severity.WARNING
-    return Severity.INFO
-
-
-def default_incident(event: Event) -> bool:
-    if event.subject is not None:
-        # A failed stage or step is told in its execution's thread; the execution's own
-        # failure is what opens the incident.
-        return False
-    if event.outcome == Outcome.FAILED:
-        return True
-    return event.outcome == Outcome.DEGRADED and event.kind == Kind.MODEL_MONITOR
+    return default
 
 
 def matches(match: Match, event: Event) -> bool:

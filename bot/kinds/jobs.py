@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.aws.calls import utc
 from bot.core.errors import InputError
+from bot.core.timeparse import utc
 from bot.kinds.paths import dig, number, text
 
 

@@ -11,10 +11,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.errors import StoreError
+from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Action, Incident, Source, Transition
-from bot.intake.routing import Decision
 from bot.store.records import (
     STAGE_NEW,
     STAGE_ROOT_DONE,
@@ -40,7 +39,6 @@ __all__ = [
     "Store",
     "decode_decision",
     "encode_decision",
-    "open_store",
 ]
 
 
@@ -200,16 +198,3 @@ class Store(Protocol):
         """Silences that ran out and were not yet announced; marks them announced and
         queues `announce(silence)` for each, in one transaction."""
         ...
-
-
-def open_store(url: str) -> Store:
-    """The store named by MLPULSE_STORE; StoreError with what to fix when it cannot open."""
-    if url.startswith("sqlite:///"):
-        from bot.store.sqlite.store import SqliteStore
-
-        return SqliteStore(url.removeprefix("sqlite:///"))
-    if url.startswith("dynamodb://"):
-        from bot.store.dynamodb.store import DynamoDBStore
-
-        return DynamoDBStore(url.removeprefix("dynamodb://"))
-    raise StoreError(f"MLPULSE_STORE={url!r}: expected sqlite:///PATH or dynamodb://TABLE")

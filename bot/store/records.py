@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.decision import Decision
 from bot.core.events import Event, Severity
-from bot.intake.routing import Decision
 
 STAGE_NEW = 0
 STAGE_ROOT_DONE = 1  # root posted or updated; the thread reply (if any) remains
@@ -88,6 +88,7 @@ class IncidentChange:
     resolve: bool = False  # resolve the series' unresolved incident: it recovered
     renotify_at: datetime | None = None
     note: str = ""  # the incident's title when opening; why it recovered when resolving
+    notice: Notice | None = None  # the thread line a resolve queues
 
 
 @dataclass(frozen=True)

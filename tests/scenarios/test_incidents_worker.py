@@ -1,7 +1,7 @@
 """What a second mlpulse process does in the race scenarios (this module holds no tests).
 
 It is started with multiprocessing's `spawn`, so it imports only what it needs: the
-SQLite store and the incident model, not the app or the test fixtures.
+SQLite store, the incident model and its wording, not the app or the test fixtures.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.core.incident import Action, Source
 from bot.store.sqlite.store import SqliteStore
+from notifiers.wording import refusal
 
 
 def act_at_once(
@@ -23,7 +24,9 @@ def act_at_once(
         result = store.transition(
             incident_id, Action(action), user, Source.BUTTON, datetime.fromtimestamp(at, UTC)
         )
-        results.put((user, result.ok, result.explanation))
+        # The words a refused person reads (the service adds them; the store only refuses).
+        words = refusal(result.incident, Action(action)) if result.incident else ""
+        results.put((user, result.ok, "" if result.ok else words))
     except Exception as error:  # reported, so the test fails with the reason
         results.put((user, None, repr(error)))
     finally:

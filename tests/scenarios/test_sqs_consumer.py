@@ -18,11 +18,11 @@ from botocore.stub import Stubber
 
 from bot.config.models import Config
 from bot.core.clock import FakeClock
+from bot.core.decision import Decision
 from bot.core.errors import StoreError
 from bot.core.events import Event, Kind
 from bot.ingress.sqs import QueueConsumer
 from bot.intake.accept import Pipeline
-from bot.intake.routing import Decision
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore

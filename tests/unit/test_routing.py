@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from bot.config.models import Config, Match, Route
+from bot.core.decision import Decision
 from bot.core.events import Event, Kind, Severity
 from bot.core.outcomes import outcome_of
 from bot.ingress.ingest import events_from, parse_document
-from bot.intake.routing import Decision, matches, route
+from bot.intake.routing import matches, route
 from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)

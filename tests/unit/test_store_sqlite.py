@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from bot.core.decision import Decision
 from bot.core.errors import StoreError
 from bot.core.events import Event, Kind, Severity
 from bot.core.outcomes import outcome_of
-from bot.intake.routing import Decision
-from bot.store import STAGE_ROOT_DONE, open_store
+from bot.store import STAGE_ROOT_DONE
+from bot.store.opening import open_store
 from bot.store.sqlite.store import SqliteStore
 
 T0 = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)

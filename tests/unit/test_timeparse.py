@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.timeparse import format_duration, parse_time
+from bot.core.durations import format_duration
+from bot.core.timeparse import parse_time
 
 T = datetime(2020, 3, 10, 9, 18, 9, 50000, tzinfo=UTC)  # 1583831889050 ms
 

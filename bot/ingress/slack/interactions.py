@@ -22,12 +22,11 @@ from slack_sdk.errors import SlackApiError
 from bot.config.models import Config
 from bot.core.clock import Clock
 from bot.core.incident import Action, Source
-from bot.core.text import escape
+from bot.core.text import ascii_digits, escape
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
 from bot.store import Store
 from commands.base import Context, Reply
-from commands.parse import ascii_digits
 from commands.permissions import is_admin
 from commands.runner import execute, prepare
 from notifiers.incident_blocks import ACK_ACTION, RESOLVE_ACTION, SNOOZE_ACTION

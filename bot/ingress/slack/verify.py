@@ -20,9 +20,9 @@ from slack_sdk.signature import Clock as SdkClock
 from slack_sdk.signature import SignatureVerifier
 
 from bot.core.clock import Clock
+from bot.core.text import ascii_digits
 from bot.ingress.http import Request, Response
 from bot.ingress.slack.interactions import SlackApp
-from commands.parse import ascii_digits
 
 log = logging.getLogger(__name__)
 _SEEN_BODIES = 2048

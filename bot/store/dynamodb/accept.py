@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.decision import Decision
 from bot.core.events import Event
-from bot.intake.routing import Decision
 from bot.store.dynamodb import codec, records
 from bot.store.dynamodb.codec import HELD, Item, n, put
 from bot.store.dynamodb.incidents import IncidentTable

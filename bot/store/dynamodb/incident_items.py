@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.events import Event
-from bot.core.incident import Action, Source, State
-from bot.incidents.policy import recovery_notice
+from bot.core.incident import AUTOMATIC, Action, Source, State, recovered_by
 from bot.store.dynamodb import codec, records
 from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item, n, put, s
 from bot.store.records import IncidentChange
-from bot.store.sqlite.incidents import MLPULSE
 
 
 def opening(
@@ -24,7 +22,7 @@ def opening(
         {**codec.incident_key(incident_id), "id": n(incident_id), "version": n(0)},
         now,
         state=State.OPEN,
-        actor=MLPULSE,
+        actor=AUTOMATIC,
         action="open",
         next_renotify_at=change.renotify_at,
         note=None,
@@ -35,7 +33,7 @@ def opening(
         since=n(event.time.timestamp()),
     )
     audit = records.audit_record(
-        incident_id, 1, stamp, MLPULSE, Source.AUTO.value, "open", None, State.OPEN, change.note
+        incident_id, 1, stamp, AUTOMATIC, Source.AUTO.value, "open", None, State.OPEN, change.note
     )
     lock = {
         **codec.lock_key(series),
@@ -63,23 +61,21 @@ def recovery(
     """The automatic resolve of `current` by `event`, with its notice; nothing if the
     event is older than the failure that opened it (an OK sent before the ALARM)."""
     incident = records.incident(current)
-    since = codec.number(current, "since")
-    if incident.state == State.RESOLVED or (since is not None and event.time.timestamp() < since):
+    if not recovered_by(incident, event.time):
         return []
     note = change.note
     updated = changed(
         current,
         now,
         state=State.RESOLVED,
-        actor=MLPULSE,
+        actor=AUTOMATIC,
         action=Action.AUTO_RESOLVE.value,
         renotify_count=incident.renotify_count,
         note=note,
     )
     ops = compare_and_set(table, current, updated, Source.AUTO, incident.state, note)
-    if notice_id is not None:
-        notice = recovery_notice(note)
-        ops += records.notice_puts(table, notice_id, incident.key, notice, now.timestamp())
+    if notice_id is not None and change.notice is not None:
+        ops += records.notice_puts(table, notice_id, incident.key, change.notice, now.timestamp())
     return ops
 
 

@@ -26,7 +26,6 @@ from bot.core.incident import (
     State,
     Transition,
     due,
-    refusal,
 )
 from bot.store.dynamodb import codec, records
 from bot.store.dynamodb import incident_items as items
@@ -93,10 +92,10 @@ class IncidentTable(TableAccess):
         notice_id: int | None = None
         for attempt in range(TRIES):
             if current_item is None:
-                return Transition(False, None, f"There is no incident #{incident_id}.")
+                return Transition(False, None)
             current = records.incident(current_item)
             if current.state not in ALLOWED[action] or not due(current, action, now):
-                return Transition(False, current, refusal(current, action))
+                return Transition(False, current)
             target = TARGET[action]
             updated = items.changed(
                 current_item,

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from bot.intake.routing import Decision
+from bot.core.decision import Decision
 from bot.store.dynamodb.codec import (
     INDEX,
     OUTBOX_DUE,

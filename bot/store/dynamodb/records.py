@@ -107,6 +107,7 @@ def incident(item: Item) -> Incident:
         renotify_count=integer(item, "renotify_count"),
         next_renotify_at=moment(item, "next_renotify_at"),
         note=text(item, "note"),
+        since=moment(item, "since"),
     )
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.intake.routing import Decision
 from bot.store.dynamodb.codec import n, names, packed, required, root_key, s, text
 from bot.store.dynamodb.table import TableAccess
 from bot.store.records import RootMessage, decode_decision, encode_decision

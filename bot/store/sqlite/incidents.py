@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from bot.core.events import Event
 from bot.core.incident import (
     ALLOWED,
+    AUTOMATIC,
     TARGET,
     Action,
     Incident,
@@ -19,9 +20,8 @@ from bot.core.incident import (
     State,
     Transition,
     due,
-    refusal,
+    recovered_by,
 )
-from bot.incidents.policy import recovery_notice
 from bot.store.records import IncidentChange, Notice, Silence
 
 INCIDENT_SCHEMA = """
@@ -68,9 +68,8 @@ CREATE TABLE IF NOT EXISTS silences (
 """
 _COLUMNS = (
     "id, series, key, title, state, opened_at, updated_at, actor, last_action,"
-    " snoozed_until, renotify_count, next_renotify_at, note"
+    " snoozed_until, renotify_count, next_renotify_at, note, since"
 )
-MLPULSE = "mlpulse"  # the actor of automatic transitions
 
 
 class IncidentTables:
@@ -108,7 +107,7 @@ class IncidentTables:
                     change.note or event.name,
                     stamp,
                     stamp,
-                    MLPULSE,
+                    AUTOMATIC,
                     "open",
                     change.renotify_at.timestamp() if change.renotify_at else None,
                     event.time.timestamp(),
@@ -118,33 +117,34 @@ class IncidentTables:
                 db,
                 cursor.lastrowid,
                 now,
-                MLPULSE,
+                AUTOMATIC,
                 Source.AUTO,
                 "open",
                 None,
                 State.OPEN,
                 change.note,
             )
-        elif change.resolve and current is not None and _recovers(db, current, event):
+        elif change.resolve and current is not None and recovered_by(current, event.time):
             note = change.note
             db.execute(
                 "UPDATE incidents SET state = 'resolved', updated_at = ?, actor = ?,"
                 " last_action = ?, next_renotify_at = NULL, snoozed_until = NULL, note = ?"
                 " WHERE id = ?",
-                (stamp, MLPULSE, Action.AUTO_RESOLVE.value, note, current.id),
+                (stamp, AUTOMATIC, Action.AUTO_RESOLVE.value, note, current.id),
             )
             _audit(
                 db,
                 current.id,
                 now,
-                MLPULSE,
+                AUTOMATIC,
                 Source.AUTO,
                 Action.AUTO_RESOLVE,
                 current.state,
                 State.RESOLVED,
                 note,
             )
-            self._enqueue_notice(db, current.key, recovery_notice(note), now)
+            if change.notice is not None:
+                self._enqueue_notice(db, current.key, change.notice, now)
 
     # --- reads
 
@@ -207,9 +207,9 @@ class IncidentTables:
         with self._tx() as db:
             current = _first(db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,))
             if current is None:
-                return Transition(False, None, f"There is no incident #{incident_id}.")
+                return Transition(False, None)
             if current.state not in ALLOWED[action] or not due(current, action, now):
-                return Transition(False, current, refusal(current, action))
+                return Transition(False, current)
             target = TARGET[action]
             count = current.renotify_count + (1 if action == Action.RENOTIFY else 0)
             changed = db.execute(
@@ -234,7 +234,7 @@ class IncidentTables:
                 latest = _first(
                     db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
                 )
-                return Transition(False, latest, refusal(latest or current, action))
+                return Transition(False, latest or current)
             _audit(db, incident_id, now, actor, source, action, current.state, target, note)
             if notice is not None:
                 self._enqueue_notice(db, current.key, notice, now)
@@ -333,13 +333,6 @@ def _audit(
     )
 
 
-def _recovers(db: sqlite3.Connection, incident: Incident, event: Event) -> bool:
-    """Whether `event` is newer than the failure that opened `incident` (events arrive out
-    of order: an OK sent before the ALARM does not resolve it)."""
-    row = db.execute("SELECT since FROM incidents WHERE id = ?", (incident.id,)).fetchone()
-    return row is None or row[0] is None or event.time.timestamp() >= row[0]
-
-
 def _first(db: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> Incident | None:
     row = db.execute(sql, args).fetchone()
     return _incident(row) if row else None
@@ -364,6 +357,7 @@ def _incident(row: tuple[Any, ...]) -> Incident:
         renotify_count=row[10],
         next_renotify_at=_when(row[11]),
         note=row[12],
+        since=_when(row[13]),
     )
 
 
@@ -379,4 +373,4 @@ def _silence(row: tuple[Any, ...]) -> Silence:
     )
 
 
-__all__ = ["INCIDENT_SCHEMA", "MLPULSE", "IncidentTables", "Iterator"]
+__all__ = ["INCIDENT_SCHEMA", "IncidentTables"]

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.core.decision import Decision
 from bot.core.errors import StoreError
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.intake.routing import Decision
 from bot.store.records import (
     IncidentChange,
     Notice,

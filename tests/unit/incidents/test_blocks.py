@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from bot.core.decision import Decision
 from bot.core.events import Event, Fact, Kind, Link, Outcome, Severity
 from bot.core.incident import ALLOWED, Action, Incident, State
 from bot.ingress.slack.interactions import _parse_value
-from bot.intake.routing import Decision
 from notifiers import limits
 from notifiers.incident_blocks import (
     ACK_ACTION,

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config.models import Config
+from bot.core.decision import Decision
 from bot.core.events import Kind, Outcome, Severity
-from bot.incidents.policy import incident_change, recovery_note, silence_for
-from bot.intake.routing import Decision, route
+from bot.incidents.policy import incident_change, recovery_note, resolving, silence_for
+from bot.intake.routing import route
 from bot.store.records import IncidentChange, Silence
 from tests.unit.incidents.conftest import event
 
@@ -54,7 +55,7 @@ def test_incident_change(
         )
     else:
         recovered = event(outcome=outcome, subject=subject)
-        assert found == IncidentChange(resolve=True, note=recovery_note(recovered))
+        assert found == resolving(recovery_note(recovered))
         assert found.note.startswith("recovered: churn-xgb-1 is ")
 
 

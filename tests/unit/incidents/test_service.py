@@ -9,9 +9,10 @@ import pytest
 
 from bot.config.models import Config
 from bot.core.clock import FakeClock
+from bot.core.decision import Decision
 from bot.core.incident import Action, Source, State
 from bot.incidents.service import IncidentService
-from bot.intake.routing import Decision, route
+from bot.intake.routing import route
 from bot.store.records import Notice
 from bot.store.sqlite.store import SqliteStore
 from tests.unit.incidents.conftest import accept, event

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.decision import Decision
 from bot.core.events import Event, Kind, Outcome, Severity
 from bot.core.outcomes import outcome_of
-from bot.intake.routing import Decision
 from bot.store import Store
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.decision import Decision
 from bot.core.errors import StoreError
 from bot.core.events import Event, Severity
-from bot.intake.routing import Decision
 from bot.store import STAGE_ROOT_DONE, Notice, Store
 from tests.unit.store.conftest import KEY, QUIET, ROUTED, T0, event, later
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 
 from bot.core.incident import Action, Source, State
-from bot.incidents.policy import recovery_note
+from bot.incidents.policy import recovery_note, resolving
 from bot.store import IncidentChange, Notice, OutboxItem, Silence, Store
 from bot.store.dynamodb import records
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore
+from notifiers.wording import refusal
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 
 SOON = later(3600)
@@ -27,7 +28,7 @@ def fail(store: Store, name: str = "ServerCpuTooHigh", minute: float = 0) -> lis
 
 def recover(store: Store, name: str = "ServerCpuTooHigh", minute: float = 10) -> list[bool]:
     ok = alarm(name, ok=True, minute=minute)
-    change = IncidentChange(resolve=True, note=recovery_note(ok))
+    change = resolving(recovery_note(ok))
     return store.accept([(ok, QUIET)], later(60 * minute), [change])
 
 
@@ -141,10 +142,10 @@ def test_the_series_recovers_not_the_key(store: Store) -> None:
     run_2 = event("r2", name="run-2", series="pipeline:p", status="Completed", at=later(5))
     other = event("o", name="other", series="pipeline:q", status="Completed", at=later(6))
     opened = IncidentChange(open=True, note="run-1")
-    store.accept([(run_1, ROUTED), (other, QUIET)], T0, [opened, IncidentChange(resolve=True)])
+    store.accept([(run_1, ROUTED), (other, QUIET)], T0, [opened, resolving("")])
     assert store.incident(1).state == State.OPEN  # type: ignore[union-attr]
 
-    store.accept([(run_2, QUIET)], later(5), [IncidentChange(resolve=True)])
+    store.accept([(run_2, QUIET)], later(5), [resolving("")])
 
     incident = store.incident(1)
     assert incident is not None and incident.state == State.RESOLVED
@@ -184,7 +185,10 @@ def test_transitions_follow_the_model(store: Store) -> None:
 
     again = store.transition(1, Action.ACK, "U2", Source.COMMAND, later(40))
     assert not again.ok and again.incident == acked.incident
-    assert again.explanation == "Incident #1 was already acknowledged by <@U1> at 03:00 UTC."
+    # The store refuses; the words (notifiers.wording) come from the incident it returns.
+    assert refusal(again.incident, Action.ACK) == (
+        "Incident #1 was already acknowledged by <@U1> at 03:00 UTC."
+    )
 
     snoozed = store.transition(1, Action.SNOOZE, "U2", Source.COMMAND, now, until=later(600))
     assert snoozed.ok and snoozed.incident is not None
@@ -194,9 +198,10 @@ def test_transitions_follow_the_model(store: Store) -> None:
     assert (resolved.incident.state, resolved.incident.snoozed_until) == (State.RESOLVED, None)
 
     late = store.transition(1, Action.ACK, "U1", Source.BUTTON, later(60))
-    assert not late.ok
+    assert not late.ok and late.incident is not None
     assert (
-        late.explanation == "Incident #1 is already resolved by <@U3> at 03:00 UTC; nothing to do."
+        refusal(late.incident, Action.ACK)
+        == "Incident #1 is already resolved by <@U3> at 03:00 UTC; nothing to do."
     )
     assert [(a["action"], a["actor"], a["from_state"], a["to_state"]) for a in store.audit(1)] == [
         ("open", "mlpulse", None, "open"),
@@ -212,11 +217,7 @@ def test_transitions_follow_the_model(store: Store) -> None:
 def test_a_transition_on_no_incident(store: Store) -> None:
     refused = store.transition(7, Action.ACK, "U1", Source.BUTTON, T0)
 
-    assert (refused.ok, refused.incident, refused.explanation) == (
-        False,
-        None,
-        "There is no incident #7.",
-    )
+    assert (refused.ok, refused.incident) == (False, None)
 
 
 def test_a_transition_queues_its_notice_and_a_refused_one_does_not(store: Store) -> None:
@@ -350,7 +351,7 @@ def test_a_silenced_recovery_still_resolves(store: Store) -> None:
     silence = store.add_silence("Server*", later(3600), "UA", "C1", T0)
     ok = alarm(ok=True, minute=10)
 
-    assert store.accept([(ok, QUIET)], T0, [IncidentChange(resolve=True)], [silence.id]) == [True]
+    assert store.accept([(ok, QUIET)], T0, [resolving("")], [silence.id]) == [True]
 
     assert store.incident(1).state == State.RESOLVED  # type: ignore[union-attr]
     assert store.active_silences(T0)[0].held == 1

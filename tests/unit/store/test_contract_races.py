@@ -13,7 +13,9 @@ from typing import TypeVar
 import pytest
 
 from bot.core.incident import Action, Source, State, Transition
+from bot.incidents.policy import resolving
 from bot.store import IncidentChange, Notice, Store
+from notifiers.wording import refusal
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 from tests.unit.store.test_contract_incidents import drain, fail, notices
 
@@ -72,8 +74,10 @@ def test_two_clicks_on_acknowledge_give_one_winner(pair: tuple[Store, Store]) ->
     assert winner.incident is not None and winner.incident.state == State.ACKNOWLEDGED
     who = winner.incident.actor
     for lost in (r for r in results if not r.ok):
-        assert lost.explanation == f"Incident #1 was already acknowledged by <@{who}> at 03:00 UTC."
         assert lost.incident == winner.incident
+        assert refusal(lost.incident, Action.ACK) == (
+            f"Incident #1 was already acknowledged by <@{who}> at 03:00 UTC."
+        )
     assert [a["action"] for a in pair[1].audit(1)] == ["open", "ack"]
     assert notices(pair[1]) == [said]
 
@@ -145,9 +149,7 @@ def test_a_recovery_and_an_ack_at_once(pair: tuple[Store, Store]) -> None:
     acked, recovered = race(
         lambda: pair[0].transition(1, Action.ACK, "U1", Source.BUTTON, T0).ok,
         lambda: (
-            pair[1].accept(
-                [(alarm(ok=True, minute=5), QUIET)], later(300), [IncidentChange(resolve=True)]
-            )
+            pair[1].accept([(alarm(ok=True, minute=5), QUIET)], later(300), [resolving("")])
             == [True]
         ),
     )

@@ -17,10 +17,11 @@ from botocore.stub import Stubber
 
 from bot.core.errors import StoreError
 from bot.core.incident import Action, Source, State
-from bot.store import IncidentChange, Store, open_store
+from bot.store import IncidentChange, Store
 from bot.store.dynamodb import table as dynamodb_table
 from bot.store.dynamodb.open import connect
 from bot.store.dynamodb.store import DynamoDBStore
+from bot.store.opening import open_store
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, dynamo_store, event
 
