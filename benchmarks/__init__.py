@@ -1,1 +1,1 @@
-"""Speed and memory figures for SPEC §7, printed as a table by `make bench`."""
+"""Speed and memory figures against their targets, printed as a table by `make bench`."""

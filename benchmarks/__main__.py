@@ -1,4 +1,4 @@
-"""`make bench`: each figure against its SPEC §7 target, as a table and in results.json.
+"""`make bench`: each figure against its target, as a table and in results.json.
 
 events_per_s      parse -> route -> dedup -> store -> render, one core, SQS-sized batches
 rss_mb_100k       resident memory after 100,000 events through the same path

@@ -1,4 +1,4 @@
-"""SPEC §7: drift statistics on 1,000,000 rows × 20 features in under a second.
+"""Drift statistics on 1,000,000 rows × 20 features in under a second.
 
 20 features, 1,000,000 rows on each side (baseline and current): 16 numeric (normal,
 lognormal, integer-valued, zero-inflated with 1% missing; half of them shifted) and 4

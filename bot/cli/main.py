@@ -1,4 +1,4 @@
-"""The `mlpulse` command line (SPEC §3).
+"""The `mlpulse` command line (README: Command line).
 
 Exit status: 0 success; 2 bad input or bad config, with one `error:` line on stderr and no
 traceback; 1 anything else.
@@ -117,7 +117,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def render_record(event: Event, config: Config) -> dict[str, Any]:
-    """What `mlpulse render` prints for one event (SPEC §3)."""
+    """What `mlpulse render` prints for one event: kind, key, routing and the Slack payload."""
     decision = route(event, config)
     return {
         "kind": event.kind.value,

@@ -140,7 +140,7 @@ class Config(_Strict):
 
 
 class Settings(BaseSettings):
-    """The environment (SPEC §4). Secrets live only here, never in the YAML."""
+    """The environment (README: Configuration). Secrets live only here, never in the YAML."""
 
     model_config = SettingsConfigDict(env_prefix="MLPULSE_", extra="ignore", frozen=True)
 

@@ -1,12 +1,24 @@
-"""The one error tree of mlpulse.
+"""The one error tree of mlpulse, drawn whole. The classes of the three families marked
+with their module live there, beside the code that raises them; everything else is here.
 
     MlpulseError
-     +-- UserError          its text is shown to the user as is (CLI: `error: ...`, exit 2;
-     |    |                 Slack: an ephemeral answer)
-     |    +-- InputError    an event, file or argument could not be read
-     |    +-- ConfigError   the configuration is invalid; carries every problem found
-     +-- StoreError         the store cannot be opened or written
-     +-- DeliveryError      Slack refused or could not be reached (see notifiers.base)
+     +-- UserError            its text is shown to the user as is (CLI: `error: ...`, exit 2;
+     |    |                   Slack: an ephemeral answer)
+     |    +-- InputError      an event, file or argument could not be read
+     |    +-- ConfigError     the configuration is invalid; carries every problem found
+     |    +-- AwsError        an AWS call behind a command failed (bot.aws.errors)
+     |         +-- MissingPermission   AccessDenied: names the IAM action to grant
+     |         +-- NotFound            the named resource does not exist there
+     |         +-- AwsUnavailable      throttled past the retries, no or expired
+     |                                 credentials, AWS unreachable or answering 5xx
+     +-- StoreError           the store cannot be opened or written
+     +-- DeliveryError        Slack refused or could not be reached
+     |    +-- NotifyError     with its Failure: what delivery should do (notifiers.base)
+     +-- SnsRejected          a POST /sns refused (bot.ingress.sns.errors)
+          +-- Malformed       400: not an SNS message at all
+          |    +-- TooLarge   413
+          +-- Untrusted       403: not provably from an allowed topic
+          +-- Retryable       503: cannot decide now; SNS retries
 
 Anything outside this tree is a bug: logged with its context, answered politely.
 """

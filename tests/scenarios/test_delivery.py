@@ -1,5 +1,5 @@
 """Delivery against the fake Slack Web API: one root message per resource, its thread,
-redeliveries and events out of order (SPEC §6; RELIABILITY B2, B3, E5)."""
+redeliveries and events out of order (README: How delivery behaves; RELIABILITY B2, B3, E5)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Delivery when Slack misbehaves: 429, 5xx, lost answers, missing channels, a bad token,
-refused payloads, and a burst into one channel (RELIABILITY E1-E5, SPEC §6)."""
+refused payloads, and a burst into one channel (RELIABILITY E1-E5; README: How delivery behaves)."""
 
 from __future__ import annotations
 
@@ -366,7 +366,7 @@ def test_an_oversized_hostile_failure_is_sent_within_limits_and_mentions_nobody(
     assert bot.store.pending_count() == 0
 
 
-# --- pacing (SPEC §6: about one post a second per channel, no 429 storm)
+# --- pacing (about one post a second per channel, no 429 storm)
 
 
 @pytest.mark.parametrize(("burst", "per_second"), [(3, 1.0), (5, 2.0)])
@@ -399,7 +399,7 @@ def test_a_burst_of_failures_into_one_channel_is_paced_and_all_of_it_delivered(
 def test_a_burst_of_news_is_grouped_into_one_digest_and_none_lost(
     make_bot: MakeBot, burst: int, per_second: float
 ) -> None:
-    """What outruns the pace becomes lines of one digest message (SPEC §6)."""
+    """What outruns the pace becomes lines of one digest message."""
     bot = make_bot(slack={"burst": burst, "posts_per_second": per_second})
     bot.fake.post_limit = (burst, 1.0 / per_second)
     start = now(bot)

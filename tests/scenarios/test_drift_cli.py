@@ -1,5 +1,5 @@
 """`mlpulse drift` end to end: a local folder, an s3:// prefix on a moto server, our own
-statistics on CSV and data-capture files, and the exit codes of SPEC §3."""
+statistics on CSV and data-capture files, and the exit codes of README: Command line."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Incidents end to end: a started App, AWS events through its pipeline, clicks and
 `/mlpulse` commands as signed HTTP requests, Slack played by the fake Web API server, time
-by the fake clock. Issue 4; SPEC §6; RELIABILITY C6, D2."""
+by the fake clock. RELIABILITY C6, D2."""
 
 from __future__ import annotations
 

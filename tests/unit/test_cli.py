@@ -1,4 +1,4 @@
-"""The `mlpulse` command line (SPEC §3): in process through `bot.cli.main.main`, and once as a
+"""The `mlpulse` command line (README: Command line): in process through `bot.cli.main.main`, and once as a
 real process. Exit 0 on success; 2 with one `error:` line and no traceback on bad input or
 bad config."""
 

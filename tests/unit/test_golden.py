@@ -179,7 +179,7 @@ EXPECTED_KIND = {
     "sagemaker-endpoint-deployment-state-change-canary-baking": "endpoint",
     "sagemaker-endpoint-deployment-state-change-scaling": "endpoint",
     "sagemaker-endpoint-state-change-in-service": "endpoint",
-    "sagemaker-feature-group-state-change": "unknown",  # no feature-store kind in SPEC §2
+    "sagemaker-feature-group-state-change": "unknown",  # mlpulse has no feature-store kind
     "sagemaker-ground-truth-labeling-job-state-change-completed": "labeling_job",
     "sagemaker-hyperparameter-tuning-job-state-change": "tuning_job",
     "sagemaker-model-package-state-change": "model_package",

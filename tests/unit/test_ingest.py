@@ -1,4 +1,4 @@
-"""bot.ingress.ingest: every envelope unwrapped into normalized events (SPEC §2)."""
+"""bot.ingress.ingest: every envelope unwrapped into normalized events."""
 
 from __future__ import annotations
 
