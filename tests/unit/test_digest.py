@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.events import Event, Kind, Outcome
+import pytest
+
+from bot.core.events import Event, Kind
+from bot.core.outcomes import outcome_of
 from notifiers import limits
 from notifiers.digest import render_digest
+from tests.goldens import Goldens
 
 
 def member(n: int, status: str = "InProgress", name: str | None = None) -> Event:
-    outcome = {"InProgress": Outcome.RUNNING, "Completed": Outcome.SUCCEEDED}.get(
-        status, Outcome.UNKNOWN
-    )
     return Event(
         id=f"e{n}",
         kind=Kind.TRAINING_JOB,
@@ -20,7 +21,7 @@ def member(n: int, status: str = "InProgress", name: str | None = None) -> Event
         name=name or f"job-{n:03d}",
         title="Training job",
         status=status,
-        outcome=outcome,
+        outcome=outcome_of(status),
         time=datetime(2026, 11, 25, 3, 0, tzinfo=UTC) + timedelta(seconds=n),
     )
 
@@ -58,3 +59,32 @@ def test_a_digest_whose_members_all_left_is_still_a_valid_message() -> None:
     payload = render_digest("#mlpulse", [])
     assert limits.problems(payload) == []
     assert all(b.get("text", {}).get("text") for b in payload["blocks"] if b["type"] == "section")
+
+
+GOLDENS = Goldens("digests")
+CASES = {
+    # An HPO launch seen mid-way: most children running, a few done, one stopped.
+    "tuning-burst": [
+        member(n, "Completed" if n % 5 == 0 else "Stopped" if n == 7 else "InProgress")
+        for n in range(24)
+    ],
+    # More members than a message lists: counted, the newest shown, the rest summed up.
+    "overflowing": [member(n, "Completed" if n % 3 else "InProgress") for n in range(260)],
+    "one-member": [member(1)],
+    "empty": [],
+    "hostile-names": [
+        member(1, "<!channel>", name="a&b <@U123>"),
+        member(2, "Completed", name="\u202eevil\u202c` `` ```"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_digest_matches_golden(case: str) -> None:
+    payload = render_digest("#ml-training", CASES[case])
+    assert limits.problems(payload) == []
+    GOLDENS.check(case, payload)
+
+
+def test_no_orphan_golden_files() -> None:
+    assert GOLDENS.orphans(CASES) == []

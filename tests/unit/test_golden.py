@@ -1,16 +1,15 @@
 """Golden files: what `mlpulse render` prints for every published AWS sample.
 
-Each `tests/golden/<fixture>.json` holds, for every event in `tests/fixtures/aws/<fixture>.json`,
+Each `tests/golden/alerts/<fixture>.json` holds, for every event in `tests/fixtures/aws/<fixture>.json`,
 the object `mlpulse render` prints (kind, key, severity, channel, incident, message), with the
 receive time fixed so the output is deterministic. Review the files by eye after regenerating:
 
-    MLPULSE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_golden.py
+    MLPULSE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,13 +21,13 @@ from bot.cli.main import render_record
 from bot.config.models import Config
 from bot.ingress.ingest import events_from, parse_document
 from notifiers import limits
+from tests.goldens import UPDATE, Goldens, dumped
 
 TESTS = Path(__file__).resolve().parents[1]
 FIXTURES = TESTS / "fixtures" / "aws"
-GOLDEN = TESTS / "golden"
+GOLDENS = Goldens("alerts")
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
-UPDATE = os.environ.get("MLPULSE_UPDATE_GOLDEN") == "1"
 
 
 def rendered(fixture: Path) -> list[dict[str, Any]]:
@@ -41,12 +40,8 @@ def rendered(fixture: Path) -> list[dict[str, Any]]:
     ]
 
 
-def dumped(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 def golden_path(fixture: Path) -> Path:
-    return GOLDEN / f"{fixture.stem}.json"
+    return GOLDENS.path(fixture.stem)
 
 
 def test_there_are_fixtures() -> None:
@@ -55,26 +50,11 @@ def test_there_are_fixtures() -> None:
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda p: p.stem)
 def test_render_matches_golden(fixture: Path) -> None:
-    actual = dumped(rendered(fixture))
-    path = golden_path(fixture)
-    if UPDATE:
-        GOLDEN.mkdir(exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != actual:
-            path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), (
-        f"no golden file {path.name}; run with MLPULSE_UPDATE_GOLDEN=1 and review it"
-    )
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"{fixture.name} renders differently from {path.name}; if the change is intended, "
-        "regenerate with MLPULSE_UPDATE_GOLDEN=1 and review the diff"
-    )
+    GOLDENS.check(fixture.stem, rendered(fixture))
 
 
 def test_no_orphan_golden_files() -> None:
-    stems = {fixture.stem for fixture in ALL_FIXTURES}
-    orphans = sorted(p.name for p in GOLDEN.glob("*.json") if p.stem not in stems)
+    orphans = GOLDENS.orphans(fixture.stem for fixture in ALL_FIXTURES)
     assert orphans == [], f"golden files without a fixture: {orphans}"
 
 
@@ -89,7 +69,7 @@ _MENTION = re.compile(r"<[!@#]")
 
 
 def _golden_files() -> list[Path]:
-    return sorted(GOLDEN.glob("*.json")) if GOLDEN.exists() else []
+    return sorted(GOLDENS.folder.glob("*.json"))
 
 
 def _strings(value: Any) -> list[str]:

@@ -4,13 +4,12 @@ Each `tests/golden/incidents/<case>.json` holds the incident blocks and the whol
 message (`render_alert` with the incident) for one state. Review them by eye after
 regenerating:
 
-    MLPULSE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/incidents/test_blocks.py
+    MLPULSE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.core.decision import Decision
+from bot.core.durations import short_duration
 from bot.core.events import Event, Fact, Kind, Link, Outcome, Severity
 from bot.core.incident import ALLOWED, Action, Incident, State
 from bot.ingress.slack.interactions import _parse_value
@@ -28,13 +28,12 @@ from notifiers.incident_blocks import (
     RESOLVE_ACTION,
     SNOOZE_ACTION,
     incident_blocks,
-    short_duration,
     state_line,
 )
 from notifiers.render import render_alert
+from tests.goldens import Goldens
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "incidents"
-UPDATE = os.environ.get("MLPULSE_UPDATE_GOLDEN") == "1"
+GOLDENS = Goldens("incidents")
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 CHOICES = (timedelta(hours=1), timedelta(hours=4), timedelta(days=1))
 EVENT = Event(
@@ -111,31 +110,16 @@ def rendered(incident: Incident) -> dict[str, Any]:
     }
 
 
-def dumped(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_render_matches_golden(case: str) -> None:
-    actual = dumped(rendered(CASES[case]))
-    path = GOLDEN / f"{case}.json"
-    if UPDATE:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != actual:
-            path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"no golden file {path.name}; run with MLPULSE_UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8"), (
-        f"incident {case} renders differently from {path.name}; if intended, regenerate "
-        "with MLPULSE_UPDATE_GOLDEN=1 and review the diff"
-    )
+    GOLDENS.check(case, rendered(CASES[case]))
 
 
 def test_no_orphan_golden_files() -> None:
-    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(CASES)
+    assert GOLDENS.orphans(CASES) == []
 
 
-@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(GOLDENS.folder.glob("*.json")), ids=lambda p: p.stem)
 def test_every_golden_payload_keeps_to_slacks_limits(path: Path) -> None:
     stored = json.loads(path.read_text(encoding="utf-8"))
     assert limits.problems(stored["message"]) == []

@@ -1,0 +1,65 @@
+"""Drift payloads against golden files: the report of every published Model Monitor and
+Clarify sample, and a computed comparison of two small datasets (README: Drift).
+
+Reports are read from a folder holding the sample under the name Model Monitor gives it; the
+folder's path is shown in the payload, so it is replaced by a fixed name first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot.drift.compare import compare_tables
+from bot.drift.datasets import read_table
+from bot.drift.files import LocalFolder
+from bot.drift.render import render_comparison, render_report
+from bot.drift.reports import load
+from tests.goldens import Goldens, slack_problems
+from tests.unit.drift.samples import REPORT_SAMPLES, put_sample
+
+GOLDENS = Goldens("drift")
+SHOWN_AS = "s3://ml-monitoring/fraud-prod/2026/11/25/06"
+
+
+def report_payload(fixture: str, folder: Path) -> dict[str, Any]:
+    put_sample(folder, fixture)
+    payload, _ = render_report(load(LocalFolder(folder, SHOWN_AS)))
+    return payload
+
+
+@pytest.mark.parametrize("fixture", sorted(REPORT_SAMPLES))
+def test_report_matches_golden(fixture: str, tmp_path: Path) -> None:
+    payload = report_payload(fixture, tmp_path)
+    assert slack_problems([payload]) == []
+    GOLDENS.check("report-" + fixture.removesuffix(".json"), payload)
+
+
+def csv(rows: list[tuple[float, float, str]]) -> bytes:
+    lines = ["age,balance,segment", *(f"{a:.3f},{b:.2f},{s}" for a, b, s in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def sample_rows(seed: int, shift: float, segments: list[str]) -> list[tuple[float, float, str]]:
+    """400 rows: `age` shifted by `shift` standard deviations, `balance` alike in both,
+    `segment` drawn from `segments`."""
+    rng = np.random.default_rng(seed)
+    ages = rng.normal(40 + 12 * shift, 12, 400)
+    balances = rng.lognormal(8, 1, 400)
+    picks = rng.choice(segments, 400)
+    return [(float(a), float(b), str(s)) for a, b, s in zip(ages, balances, picks, strict=True)]
+
+
+def test_comparison_matches_golden() -> None:
+    baseline = read_table(csv(sample_rows(1, 0.0, ["retail", "sme", "corporate"])), "base.csv")
+    current = read_table(csv(sample_rows(2, 0.8, ["retail", "sme", "sme"])), "today.csv")
+    payload = render_comparison(compare_tables(baseline, current), "base.csv", "today.csv")
+    assert slack_problems([payload]) == []
+    GOLDENS.check("comparison", payload)
+
+
+def test_no_orphan_golden_files() -> None:
+    cases = ["comparison", *("report-" + f.removesuffix(".json") for f in REPORT_SAMPLES)]
+    assert GOLDENS.orphans(cases) == []
