@@ -19,7 +19,7 @@ from bot.core.errors import StoreError
 from bot.core.incident import Action, Source, State
 from bot.store import IncidentChange, Store
 from bot.store.dynamodb import table as dynamodb_table
-from bot.store.dynamodb.open import connect
+from bot.store.dynamodb.provisioning import connect
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.opening import open_store
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client
