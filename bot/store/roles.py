@@ -1,11 +1,11 @@
 """What each stage asks of the store: one protocol per consumer, with the methods it calls.
 
-    IntakeStore    bot.intake.accept        accept events, knowing the active silences
-    OutboxStore    bot.delivery.worker      deliver the outbox, keep each resource's root
-    DigestStore    bot.delivery.bursts      stand one message for many resources
-    IncidentStore  bot.incidents.service    act on incidents and silences
-    CommandStore   commands (Context.store)  read for replies, audit refusals
-    Store          bot.app                  all of the above, and the store's own life
+    IntakeStore    bot.intake.accept          accept events, knowing the active silences
+    OutboxStore    bot.delivery.worker        deliver the outbox, keep each resource's root
+    DigestStore    bot.delivery.bursts        stand one message for many resources
+    IncidentStore  bot.incidents.service      act on incidents and silences
+    CommandStore   commands (Context.store)   read for replies, audit refusals
+    Store          bot.app                    all of the above, and the store's own life
 
 A method two consumers call is declared in both roles, with the same signature (mypy
 checks that `Store`, their union, can hold both). The docstrings are the contract every
