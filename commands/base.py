@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bot.config.models import Config
 from bot.core.clock import Clock
-from bot.store import Store
+from bot.store import CommandStore
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Context:
     user_id: str
     channel_id: str
     config: Config
-    store: Store
+    store: CommandStore
     clock: Clock
     # Optional services, present when the running app has them; a command that needs one
     # that is missing says so instead of failing.

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.config.models import Config
 from bot.core.clock import Clock
 from bot.core.incident import AUTOMATIC, Action, Incident, Source, State, Transition
-from bot.store import Notice, Silence, Store
+from bot.store import IncidentStore, Notice, Silence
 from notifiers import wording
 from notifiers.render import mention_markup
 
@@ -19,7 +19,7 @@ _MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id names no incident
 
 
 class IncidentService:
-    def __init__(self, store: Store, config: Config, clock: Clock) -> None:
+    def __init__(self, store: IncidentStore, config: Config, clock: Clock) -> None:
         self.store, self.config, self.clock = store, config, clock
 
     def act(

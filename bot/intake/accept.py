@@ -14,7 +14,7 @@ from bot.core.events import Event
 from bot.incidents.policy import incident_change, silence_for
 from bot.intake.routing import route
 from bot.ops.telemetry import Metrics
-from bot.store import Silence, Store
+from bot.store import IntakeStore, Silence
 
 
 def _held_by(event: Event, silences: Sequence[Silence]) -> int | None:
@@ -32,7 +32,7 @@ class Pipeline:
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: IntakeStore,
         clock: Clock,
         metrics: Metrics,
         wake: threading.Event | None = None,

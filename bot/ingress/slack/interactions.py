@@ -25,7 +25,7 @@ from bot.core.incident import Action, Source
 from bot.core.text import ascii_digits, escape
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
-from bot.store import Store
+from bot.store import CommandStore
 from commands.base import Context, Reply
 from commands.permissions import is_admin
 from commands.runner import execute, prepare
@@ -42,7 +42,7 @@ class SlackApp:
         self,
         client: WebClient,
         config: Config,
-        store: Store,
+        store: CommandStore,
         clock: Clock,
         incidents: IncidentService,
         aws: Any = None,

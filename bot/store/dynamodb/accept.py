@@ -1,4 +1,5 @@
-"""Accepting events into the DynamoDB store (a mixin of DynamoDBStore).
+"""Accepting events into the DynamoDB store (a part of DynamoDBStore, built on its outbox
+and incidents parts).
 
 Each new event is written by one transaction together with everything it implies: a
 `seen` item per dedup id (put only if absent), its outbox item, its silence's held count,
@@ -18,7 +19,7 @@ from datetime import datetime
 
 from bot.core.decision import Decision
 from bot.core.events import Event
-from bot.store.dynamodb import codec, records
+from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.codec import HELD, Item, n, put
 from bot.store.dynamodb.incidents import IncidentTable
 from bot.store.dynamodb.outbox import OutboxTable
@@ -184,7 +185,7 @@ class AcceptTable(IncidentTable, OutboxTable):
         ]
         roles = ["seen"] * len(ops)
         if entry.silence is None:
-            record = records.outbox_record(
+            record = record_items.outbox_record(
                 entry.item_id, key, stamp, event=entry.body, decision=entry.decision
             )
             ops += [
@@ -192,7 +193,7 @@ class AcceptTable(IncidentTable, OutboxTable):
                 put(self.table, {**codec.pointer_key(entry.item_id), "okey": codec.s(key)}),
             ]
         else:  # held: stored, counted, never queued
-            record = records.outbox_record(
+            record = record_items.outbox_record(
                 entry.item_id, key, stamp, prefix=HELD, event=entry.body, decision=entry.decision
             )
             ops.append(put(self.table, record))

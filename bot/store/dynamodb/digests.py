@@ -1,4 +1,4 @@
-"""The DynamoDB store's burst digests (a mixin of DynamoDBStore; bot.delivery.bursts uses them).
+"""The DynamoDB store's burst digests (bot.delivery.bursts).
 
 A digest is one item; each channel's `current` item names the digest still taking members
 and is moved by compare-and-set, so replicas opening a digest at the same moment agree on
@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.dynamodb import codec, records
+from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.codec import DIRTY, Item, n, put, s
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Digest, OutboxItem, encode_decision
@@ -36,7 +36,7 @@ class DigestTable(TableAccess):
                     and (codec.number(current, "opened") or 0.0) > now.timestamp() - window
                     and codec.integer(current, "members") < capacity
                 ):
-                    return records.digest(current)
+                    return record_items.digest(current)
             new_id = new_id or self._allocate("digest")
             record: Item = {
                 **codec.digest_key(new_id),
@@ -62,7 +62,7 @@ class DigestTable(TableAccess):
                 if cancelled.codes[1] != "ConditionalCheckFailed":
                     retry_or_raise(cancelled, attempt, self.table)
                 continue  # another replica opened one first: take it if it has room
-            return records.digest(record)
+            return record_items.digest(record)
         raise AssertionError("unreachable")  # retry_or_raise gives up first
 
     def join_digest(self, digest: Digest, item: OutboxItem) -> None:
@@ -114,7 +114,7 @@ class DigestTable(TableAccess):
     def dirty_digests(self) -> list[Digest]:
         ids = sorted({int(row["gsk"]["S"]) for row in self._index(DIRTY)})
         found = self._batch_get([codec.digest_key(i) for i in ids])
-        return sorted((d for d in map(records.digest, found) if d.dirty), key=lambda d: d.id)
+        return sorted((d for d in map(record_items.digest, found) if d.dirty), key=lambda d: d.id)
 
     def digest_members(self, digest_id: int) -> list[Event]:
         return [

@@ -1,4 +1,4 @@
-"""The DynamoDB store's incidents and audit (a mixin of DynamoDBStore).
+"""The DynamoDB store's incidents.
 
 An unresolved incident holds its series' lock item, put with attribute_not_exists and
 deleted when the incident resolves, both in the transaction that changes the incident: at
@@ -10,7 +10,6 @@ judged again against it, so two concurrent attempts behave as if one came after 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -27,8 +26,7 @@ from bot.core.incident import (
     Transition,
     due,
 )
-from bot.store.dynamodb import codec, records
-from bot.store.dynamodb import incident_items as items
+from bot.store.dynamodb import codec, incident_writes, record_items
 from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import IncidentChange, Notice
@@ -39,7 +37,7 @@ class IncidentTable(TableAccess):
 
     def incident(self, incident_id: int) -> Incident | None:
         item = self._get(codec.incident_key(incident_id))
-        return records.incident(item) if item else None
+        return record_items.incident(item) if item else None
 
     def incident_for_key(self, key: str) -> Incident | None:
         for pointer in self._partition(f"key#{key}", ScanIndexForward=False, Limit=1):
@@ -65,13 +63,7 @@ class IncidentTable(TableAccess):
         """The incidents that index rows point at, read again from the table, by id."""
         ids = {int(row["gsk"]["S"].rsplit("#", 1)[-1]) for row in rows}
         items = self._batch_get([codec.incident_key(i) for i in sorted(ids)])
-        return sorted((records.incident(item) for item in items), key=lambda i: i.id)
-
-    def audit(self, incident_id: int) -> list[dict[str, object]]:
-        return [
-            records.audit_entry(item)
-            for item in self._partition(f"incident#{incident_id}", "audit#")
-        ]
+        return sorted((record_items.incident(item) for item in items), key=lambda i: i.id)
 
     # --- writes
 
@@ -93,11 +85,11 @@ class IncidentTable(TableAccess):
         for attempt in range(TRIES):
             if current_item is None:
                 return Transition(False, None)
-            current = records.incident(current_item)
+            current = record_items.incident(current_item)
             if current.state not in ALLOWED[action] or not due(current, action, now):
                 return Transition(False, current)
             target = TARGET[action]
-            updated = items.changed(
+            updated = incident_writes.changed(
                 current_item,
                 now,
                 state=target,
@@ -108,12 +100,12 @@ class IncidentTable(TableAccess):
                 next_renotify_at=renotify_at,
                 note=note,
             )
-            ops = items.compare_and_set(
+            ops = incident_writes.compare_and_set(
                 self.table, current_item, updated, source, current.state, note
             )
             if notice is not None:
                 notice_id = notice_id or self._allocate("outbox")
-                ops += records.notice_puts(
+                ops += record_items.notice_puts(
                     self.table, notice_id, current.key, notice, now.timestamp()
                 )
             try:
@@ -125,7 +117,7 @@ class IncidentTable(TableAccess):
                 retry_or_raise(cancelled, attempt, self.table)
                 current_item = self._get(codec.incident_key(incident_id))
                 continue
-            return Transition(True, records.incident(updated))
+            return Transition(True, record_items.incident(updated))
         raise StoreError(f"DynamoDB store {self.table}: incident #{incident_id} stayed busy")
 
     def _event_ops(
@@ -137,29 +129,14 @@ class IncidentTable(TableAccess):
         notice_id: int | None,
     ) -> list[Item]:
         """What an accepted event does to its series' incident, as transaction items built
-        from consistent reads (SqliteStore._apply_change, item by item)."""
+        from consistent reads (bot.store.sqlite.incidents' _apply_change, item by item)."""
         series = event.series or event.key
         lock = self._get(codec.lock_key(series))
         if change.open and lock is None:
-            return items.opening(self.table, event, change, series, new_id(), now)
+            return incident_writes.opening(self.table, event, change, series, new_id(), now)
         if not change.resolve or lock is None:
             return []
         current = self._get(codec.incident_key(codec.integer(lock, "incident")))
         if current is None:
             return []
-        return items.recovery(self.table, event, change, current, now, notice_id)
-
-    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
-        record = records.audit_record(
-            None,
-            0,
-            now.timestamp(),
-            actor,
-            Source.COMMAND.value,
-            "refused",
-            None,
-            None,
-            what,
-            uuid.uuid4().hex,
-        )
-        self._call("put_item", Item=record)
+        return incident_writes.recovery(self.table, event, change, current, now, notice_id)

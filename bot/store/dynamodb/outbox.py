@@ -1,4 +1,4 @@
-"""The DynamoDB store's outbox (a mixin of DynamoDBStore).
+"""The DynamoDB store's outbox.
 
 Each resource's pending items are one partition, sorted by id: its head is the only one
 due. The due index lists every pending item by (next_attempt, id); `due` walks it and
@@ -29,7 +29,7 @@ from bot.store.dynamodb.codec import (
     s,
     text,
 )
-from bot.store.dynamodb.records import notice_puts, outbox_item
+from bot.store.dynamodb.record_items import notice_puts, outbox_item
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, OutboxItem, encode_decision
 

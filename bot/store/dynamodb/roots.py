@@ -1,4 +1,4 @@
-"""The DynamoDB store's root messages (a mixin of DynamoDBStore): one item per resource.
+"""The DynamoDB store's root messages: one item per resource.
 A root only moves forward: advance_state is an update on the condition that the state it
 shows is older (bot.core.ordering.order), so of two replicas the newer event wins either way."""
 

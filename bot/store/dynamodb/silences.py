@@ -1,4 +1,4 @@
-"""The DynamoDB store's silences (a mixin of DynamoDBStore): one partition, few items.
+"""The DynamoDB store's silences: one partition, few items.
 
 A silence and its announcement are put in one transaction; its end is announced by the
 one writer whose conditional update flips `announced`, together with the notice."""
@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.incident import Source
-from bot.store.dynamodb import codec, records
+from bot.store.dynamodb import codec, record_items
+from bot.store.dynamodb.audit import audit_record
 from bot.store.dynamodb.codec import Item, n, put, s
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, Silence
@@ -40,7 +41,7 @@ class SilenceTable(TableAccess):
             "announced": {"BOOL": False},
         }
         note = f"{pattern} until {until:%Y-%m-%d %H:%M} UTC"
-        audit = records.audit_record(
+        audit = audit_record(
             None,
             0,
             stamp,
@@ -55,7 +56,7 @@ class SilenceTable(TableAccess):
         ops = [put(self.table, record, "attribute_not_exists(pk)"), put(self.table, audit)]
         if announce is not None:  # in the same transaction: never a silent silence
             notice_id = self._allocate("outbox")
-            ops += records.notice_puts(
+            ops += record_items.notice_puts(
                 self.table, notice_id, f"silence:{silence.id}", announce(silence), stamp
             )
         self._transact_retrying(ops)
@@ -64,7 +65,7 @@ class SilenceTable(TableAccess):
     def _silences(self) -> list[tuple[Silence, bool]]:
         return sorted(
             (
-                (records.silence(item), bool(item.get("announced", {}).get("BOOL")))
+                (record_items.silence(item), bool(item.get("announced", {}).get("BOOL")))
                 for item in self._partition("silences")
             ),
             key=lambda pair: pair[0].id,
@@ -102,7 +103,7 @@ class SilenceTable(TableAccess):
         ]
         if announce is not None:
             notice_id = self._allocate("outbox")
-            ops += records.notice_puts(
+            ops += record_items.notice_puts(
                 self.table, notice_id, f"silence:{silence.id}", announce(silence), now.timestamp()
             )
         for attempt in range(TRIES):

@@ -1,6 +1,12 @@
 """The DynamoDB store (`MLPULSE_STORE=dynamodb://TABLE`): the Store protocol over one table
 shared by every replica, with conditional writes where SQLite has a write lock.
 
+Each part is a TableAccess (table.py: the calls, their errors, the waits for busy items)
+and keeps its items: accept.py (built on outbox.py and incidents.py, whose transaction
+items incident_writes.py makes), roots.py, audit.py, silences.py, digests.py.
+provisioning.py creates the table; codec.py lays items out, record_items.py reads them as
+the records the rest of mlpulse sees.
+
 The table is created on first use (on-demand billing) and waited for. Single-table design,
 string keys `pk` / `sk`, and one keys-only global secondary index `gsi1` (`gpk` / `gsk`):
 
@@ -49,15 +55,16 @@ from typing import Any
 
 from bot.core.errors import StoreError
 from bot.store.dynamodb.accept import AcceptTable
+from bot.store.dynamodb.audit import AuditTable
 from bot.store.dynamodb.digests import DigestTable
-from bot.store.dynamodb.open import TableSetup, connect
+from bot.store.dynamodb.provisioning import TableSetup, connect
 from bot.store.dynamodb.roots import RootTable
 from bot.store.dynamodb.silences import SilenceTable
 
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
-class DynamoDBStore(AcceptTable, RootTable, SilenceTable, DigestTable, TableSetup):
+class DynamoDBStore(AcceptTable, RootTable, AuditTable, SilenceTable, DigestTable, TableSetup):
     """The store on the DynamoDB table `table`; `client` is a boto3 DynamoDB client, by
     default one from the environment (AWS_REGION, credentials, AWS_ENDPOINT_URL)."""
 

@@ -1,5 +1,7 @@
 """The calls the DynamoDB store makes on its table, each failure turned into a StoreError
-that says what to do, and the waits that outlast other writers."""
+that says what to do, and the waits that outlast other writers. TableAccess is what every
+part of the store (bot.store.dynamodb.store) is built on, as bot.store.sqlite.database's
+Database is for SQLite."""
 
 from __future__ import annotations
 

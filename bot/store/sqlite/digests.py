@@ -1,41 +1,20 @@
-"""The SQLite store's burst digests (a mixin of SqliteStore): one message that stands for
+"""The SQLite store's burst digests (bot.delivery.bursts): one message that stands for
 many resources when a burst would outrun Slack's pace. A member resource's root row points
 at its digest (`roots.digest_id`) and keeps its own latest state there, as any root does."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
 from bot.core.events import Event
 from bot.core.ordering import order
 from bot.store.records import Digest, OutboxItem, encode_decision
+from bot.store.sqlite.database import Database
 
-DIGEST_SCHEMA = """
-CREATE TABLE IF NOT EXISTS digests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    channel TEXT NOT NULL,
-    posted_channel TEXT,
-    ts TEXT,
-    opened REAL NOT NULL,
-    refreshed REAL,
-    dirty INTEGER NOT NULL DEFAULT 1,
-    in_flight INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id);
-"""
 _DIGEST_COLUMNS = "id, channel, posted_channel, ts, opened, refreshed, dirty, in_flight"
 
 
-class DigestTables:
-    _db: sqlite3.Connection
-    _lock: threading.RLock
-
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
-
+class DigestTables(Database):
     def open_digest(self, channel: str, now: datetime, window: float, capacity: int) -> Digest:
         with self._tx() as db:
             row = db.execute(
@@ -84,15 +63,15 @@ class DigestTables:
             db.execute("UPDATE digests SET dirty = 1 WHERE id = ?", (digest_id,))
 
     def dirty_digests(self) -> list[Digest]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._read() as db:
+            rows = db.execute(
                 f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE dirty = 1 ORDER BY id"
             ).fetchall()
         return [_digest(row) for row in rows]
 
     def digest_members(self, digest_id: int) -> list[Event]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT event FROM roots WHERE digest_id = ? ORDER BY state_time DESC",
                 (digest_id,),
             ).fetchall()

@@ -48,6 +48,7 @@ def test_one_state_change_under_two_ids_is_one_item(store: Store) -> None:
 
 
 def test_a_reused_id_for_a_different_event_is_not_a_duplicate(store: Store) -> None:
+    """AWS's own samples reuse ids: an id names a delivery only with its content."""
     flags = store.accept(
         [(event("same-id", status="InProgress"), ROUTED), (event("same-id"), ROUTED)], T0
     )
@@ -56,10 +57,20 @@ def test_a_reused_id_for_a_different_event_is_not_a_duplicate(store: Store) -> N
 
 
 def test_events_of_unknown_time_dedup_only_by_id(store: Store) -> None:
+    """Without a time of its own an event's content is no identity: two text messages
+    that say the same thing at different moments are two alerts."""
     first, second = event("m-1", time_known=False), event("m-2", time_known=False)
+    assert len(first.dedup_ids) == 1
 
     assert store.accept([(first, ROUTED), (second, ROUTED)], T0) == [True, True]
     assert store.accept([(event("m-1", time_known=False), ROUTED)], later(5)) == [False]
+
+
+def test_a_new_state_of_the_same_resource_is_accepted(store: Store) -> None:
+    store.accept([(event("a", status="InProgress"), ROUTED)], T0)
+
+    assert store.accept([(event("b", status="Failed", at=later(30)), ROUTED)], later(30)) == [True]
+    assert store.pending_count() == 2
 
 
 def test_a_batch_mixing_new_and_seen_events(store: Store) -> None:
@@ -307,9 +318,11 @@ def test_root_round_trip(store: Store) -> None:
         (event(status="Completed", at=later(60)), event(status="InProgress"), False),
         (event(status="Failed", at=later(60)), event(status="Completed", at=later(59)), False),
         (event(status="InProgress"), event(status="Completed"), True),  # same time, more final
+        (event(status="InProgress"), event(status="Failed"), True),
         (event(status="Completed"), event(status="InProgress"), False),  # same time, less final
         (event(status="Completed"), event(status="Failed"), False),  # same time, as final
         (event(status="InProgress"), event(status="InProgress"), False),  # same state again
+        (event(status="Stopping"), event(status="Stopped"), True),
         (event(status="Stopped"), event(status="Failed"), True),
         (event(status="Failed"), event(status="Failed", subject="stage"), False),  # a part
     ],

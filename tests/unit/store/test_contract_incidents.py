@@ -11,7 +11,7 @@ import pytest
 from bot.core.incident import Action, Source, State
 from bot.incidents.policy import recovery_note, resolving
 from bot.store import IncidentChange, Notice, OutboxItem, Silence, Store
-from bot.store.dynamodb import records
+from bot.store.dynamodb.audit import audit_entry
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
@@ -55,7 +55,7 @@ def general_audit(store: Store) -> list[tuple[object, ...]]:
         ).fetchall()
         return [tuple(row) for row in rows]
     assert isinstance(store, DynamoDBStore)
-    entries = [records.audit_entry(item) for item in store._partition("audit")]
+    entries = [audit_entry(item) for item in store._partition("audit")]
     return [(e["at"], e["actor"], e["source"], e["action"], e["note"]) for e in entries]
 
 

@@ -1,5 +1,5 @@
 """The DynamoDB store's items as the records the rest of mlpulse sees (bot.store.records),
-and the items it writes for them."""
+and the outbox items it writes for them (the audit's are bot.store.dynamodb.audit's)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from bot.store.dynamodb.codec import (
     PARKED,
     PENDING,
     Item,
-    audit_key,
     b,
     due_sort,
     integer,
     moment,
     n,
-    number,
     outbox_key,
     packed,
     pointer_key,
@@ -134,46 +132,3 @@ def digest(item: Item) -> Digest:
         dirty=bool(item.get("dirty", {}).get("BOOL", False)),
         in_flight=bool(item.get("in_flight", {}).get("BOOL", False)),
     )
-
-
-def audit_entry(item: Item) -> dict[str, object]:
-    return {
-        "at": number(item, "at"),
-        "actor": text(item, "actor"),
-        "source": text(item, "source"),
-        "action": text(item, "action"),
-        "from_state": text(item, "from_state"),
-        "to_state": text(item, "to_state"),
-        "note": text(item, "note"),
-    }
-
-
-def audit_record(
-    incident_id: int | None,
-    seq: int,
-    at: float,
-    actor: str,
-    source: str,
-    action: str,
-    from_state: State | None,
-    to_state: State | None,
-    note: str | None,
-    tag: str = "",
-) -> Item:
-    record: Item = {
-        **audit_key(incident_id, seq, at, tag),
-        "at": n(at),
-        "actor": s(actor),
-        "source": s(source),
-        "action": s(action),
-    }
-    if incident_id is not None:
-        record["incident_id"] = n(incident_id)
-    for name, value in (
-        ("from_state", from_state.value if from_state else None),
-        ("to_state", to_state.value if to_state else None),
-        ("note", note),
-    ):
-        if value is not None:
-            record[name] = s(value)
-    return record

@@ -1,5 +1,5 @@
-"""Opening the DynamoDB store: a client from the environment, and the table, created on
-first use (on-demand billing) and waited for, or refused if it has another shape."""
+"""Provisioning the DynamoDB store: a client from the environment, and the table, created
+on first use (on-demand billing) and waited for, or refused if it has another shape."""
 
 from __future__ import annotations
 

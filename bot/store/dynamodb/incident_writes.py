@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot.core.events import Event
 from bot.core.incident import AUTOMATIC, Action, Source, State, recovered_by
-from bot.store.dynamodb import codec, records
+from bot.store.dynamodb import codec, record_items
+from bot.store.dynamodb.audit import audit_record
 from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item, n, put, s
 from bot.store.records import IncidentChange
 
@@ -32,7 +33,7 @@ def opening(
         opened_at=n(stamp),
         since=n(event.time.timestamp()),
     )
-    audit = records.audit_record(
+    audit = audit_record(
         incident_id, 1, stamp, AUTOMATIC, Source.AUTO.value, "open", None, State.OPEN, change.note
     )
     lock = {
@@ -60,7 +61,7 @@ def recovery(
 ) -> list[Item]:
     """The automatic resolve of `current` by `event`, with its notice; nothing if the
     event is older than the failure that opened it (an OK sent before the ALARM)."""
-    incident = records.incident(current)
+    incident = record_items.incident(current)
     if not recovered_by(incident, event.time):
         return []
     note = change.note
@@ -75,7 +76,9 @@ def recovery(
     )
     ops = compare_and_set(table, current, updated, Source.AUTO, incident.state, note)
     if notice_id is not None and change.notice is not None:
-        ops += records.notice_puts(table, notice_id, incident.key, change.notice, now.timestamp())
+        ops += record_items.notice_puts(
+            table, notice_id, incident.key, change.notice, now.timestamp()
+        )
     return ops
 
 
@@ -104,7 +107,7 @@ def compare_and_set(
         },
         put(
             table,
-            records.audit_record(
+            audit_record(
                 incident_id,
                 version,
                 codec.number(updated, "updated_at") or 0.0,

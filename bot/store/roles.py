@@ -1,0 +1,207 @@
+"""What each stage asks of the store: one protocol per consumer, with the methods it calls.
+
+    IntakeStore    bot.intake.accept          accept events, knowing the active silences
+    OutboxStore    bot.delivery.worker        deliver the outbox, keep each resource's root
+    DigestStore    bot.delivery.bursts        stand one message for many resources
+    IncidentStore  bot.incidents.service      act on incidents and silences
+    CommandStore   commands (Context.store)   read for replies, audit refusals
+    Store          bot.app                    all of the above, and the store's own life
+
+A method two consumers call is declared in both roles, with the same signature (mypy
+checks that `Store`, their union, can hold both). The docstrings are the contract every
+backend keeps (tests/unit/store/test_contract*.py checks it on SQLite and DynamoDB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.decision import Decision
+from bot.core.events import Event
+from bot.core.incident import Action, Incident, Source, Transition
+from bot.store.records import Digest, IncidentChange, Notice, OutboxItem, RootMessage, Silence
+
+
+class IntakeStore(Protocol):
+    def accept(
+        self,
+        items: Sequence[tuple[Event, Decision]],
+        now: datetime,
+        changes: Sequence[IncidentChange | None] | None = None,
+        held: Sequence[int | None] | None = None,
+    ) -> list[bool]:
+        """Record each event unless already seen; True for those new ones. New events are
+        queued for delivery, or only counted when `held` names the silence that matched, and their
+        incident `changes` applied, all in one transaction: durable when this returns."""
+        ...
+
+    def active_silences(self, now: datetime) -> list[Silence]: ...
+
+
+class OutboxStore(Protocol):
+    def enqueue_notice(self, key: str, notice: Notice, now: datetime) -> None: ...
+
+    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Pending items whose time has come, only the oldest pending one per resource."""
+        ...
+
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+        """Lease a due item to one replica until `until`: the item as it stands once leased
+        for the one that gets it (or already holds it), None for every other. A crashed
+        holder's lease runs out and another replica takes the item over; the item it gets
+        carries the holder's recorded progress and in-flight marker (which prevents a
+        second post), even when the list `due` gave is older than the lease."""
+        ...
+
+    def root(self, key: str) -> RootMessage | None: ...
+
+    def set_root(
+        self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
+    ) -> None: ...
+
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
+        """Record `event` as the state the root shows, if it is newer than the one shown
+        (see bot.core.ordering.order); False, and no change, otherwise."""
+        ...
+
+    def progress(self, item_id: int, stage: int) -> None:
+        """Record that delivery reached `stage`; the new stage starts with nothing sent."""
+        ...
+
+    def mark_in_flight(self, item_id: int) -> None:
+        """Record, before a post, that it may reach Slack: after a crash the retry looks
+        for it instead of posting blindly."""
+        ...
+
+    def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None: ...
+
+    def complete(self, item_id: int) -> None: ...
+
+    def reroute(self, item_id: int, decision: Decision) -> None:
+        """Send a not-yet-posted item elsewhere (its channel is gone): due at once."""
+        ...
+
+    def give_up(self, item_id: int, error: str) -> None:
+        """Park an item that can never be delivered; it stays in the store, counted."""
+        ...
+
+    def pending_count(self) -> int: ...
+
+    def incident_for_key(self, key: str) -> Incident | None:
+        """The latest incident carried by the resource's root message, resolved or not."""
+        ...
+
+
+class DigestStore(Protocol):
+    def open_digest(self, channel: str, now: datetime, window: float, capacity: int) -> Digest:
+        """The channel's digest still taking members (opened within `window` seconds, fewer
+        than `capacity` members), or a new one."""
+        ...
+
+    def join_digest(self, digest: Digest, item: OutboxItem) -> None:
+        """Make the item's resource a line of the digest and finish the item, atomically."""
+        ...
+
+    def touch_digest(self, digest_id: int) -> None:
+        """A member changed: the digest message needs a refresh."""
+        ...
+
+    def dirty_digests(self) -> list[Digest]: ...
+
+    def digest_members(self, digest_id: int) -> list[Event]:
+        """Each member's latest state, newest first."""
+        ...
+
+    def digest_sending(self, digest_id: int) -> None:
+        """Before the first post of a digest: after a crash its retry looks for it."""
+        ...
+
+    def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None: ...
+
+    def digest_refreshed(self, digest_id: int, now: datetime) -> None: ...
+
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
+        """As OutboxStore.advance_state: a member's root shows only a newer state."""
+        ...
+
+    def complete(self, item_id: int) -> None: ...
+
+
+class IncidentStore(Protocol):
+    """Incidents follow bot.core.incident's rules; silences mute matching alerts."""
+
+    def incident(self, incident_id: int) -> Incident | None: ...
+
+    def unresolved_incidents(self) -> list[Incident]: ...
+
+    def root(self, key: str) -> RootMessage | None: ...
+
+    def transition(
+        self,
+        incident_id: int,
+        action: Action,
+        actor: str,
+        source: Source,
+        now: datetime,
+        *,
+        until: datetime | None = None,
+        renotify_at: datetime | None = None,
+        notice: Notice | None = None,
+        note: str | None = None,
+    ) -> Transition:
+        """Apply `action` if the incident's state allows it (compare-and-set: of two
+        concurrent attempts exactly one wins), record it in the audit, and queue `notice`
+        in the same transaction. Refused: ok=False with the incident as it is."""
+        ...
+
+    def due_incident_work(self, now: datetime) -> list[Incident]:
+        """Open incidents due a re-notify, and snoozed ones whose snooze ran out."""
+        ...
+
+    def add_silence(
+        self,
+        pattern: str,
+        until: datetime,
+        actor: str,
+        channel: str,
+        now: datetime,
+        announce: Callable[[Silence], Notice] | None = None,
+    ) -> Silence:
+        """Record a silence and, in the same transaction, queue its announcement."""
+        ...
+
+    def expire_silences(
+        self, now: datetime, announce: Callable[[Silence], Notice] | None = None
+    ) -> list[Silence]:
+        """Silences that ran out and were not yet announced; marks them announced and
+        queues `announce(silence)` for each, in one transaction."""
+        ...
+
+
+class CommandStore(Protocol):
+    """Slash commands read the store for their replies and audit refusals; what they change
+    goes through the incident service (bot.incidents.service)."""
+
+    def unresolved_incidents(self) -> list[Incident]: ...
+
+    def active_silences(self, now: datetime) -> list[Silence]: ...
+
+    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
+        """Audit a command someone was not allowed to run."""
+        ...
+
+
+class Store(IntakeStore, OutboxStore, DigestStore, IncidentStore, CommandStore, Protocol):
+    """The whole store, as bot.app opens, wires, watches and closes it."""
+
+    def ping(self) -> None:
+        """Raise StoreError unless the store answers."""
+        ...
+
+    def close(self) -> None: ...
+
+    def audit(self, incident_id: int) -> list[dict[str, object]]:
+        """An incident's audit, oldest first (no stage reads it back; tests and operators do)."""
+        ...

@@ -1,0 +1,84 @@
+"""The SQLite file every part of the SQLite store works on: one connection, one lock, and
+the transaction and notice helpers they share. Each part (outbox.py, roots.py,
+incidents.py, audit.py, silences.py, digests.py) is a `Database`; SqliteStore is all of
+them on one connection.
+
+WAL journal (readers do not block the writer), synchronous FULL (a committed alert
+survives a power cut), and a busy timeout: a second process holding the write lock is
+waited for, not an error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from bot.core.errors import StoreError
+from bot.store.records import Notice
+from bot.store.sqlite.schema import SCHEMA
+
+_BUSY_TIMEOUT_S = 10.0
+
+
+class Database:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot open the SQLite store at {path}: {error}") from None
+        # One connection serves every thread of the process, one statement at a time.
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: a second writer waits (busy timeout), never interleaves."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StoreError(f"SQLite store {self.path}: {error}") from error
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads outside a transaction (each statement sees one snapshot)."""
+        with self._lock:
+            yield self._db
+
+    def _enqueue_notice(
+        self, db: sqlite3.Connection, key: str, notice: Notice, now: datetime
+    ) -> None:
+        """Queue `notice` for the resource `key` inside the caller's transaction `db`."""
+        db.execute(
+            "INSERT INTO outbox (key, notice, created, next_attempt) VALUES (?, ?, ?, ?)",
+            (key, notice.encode(), now.timestamp(), now.timestamp()),
+        )
+
+    def ping(self) -> None:
+        try:
+            with self._lock:
+                self._db.execute("SELECT 1 FROM outbox LIMIT 1").fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"SQLite store {self.path}: {error}") from error
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

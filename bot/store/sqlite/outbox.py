@@ -1,0 +1,111 @@
+"""The SQLite store's outbox: accepted alerts and notices on their way to Slack.
+
+A resource's items go out in id order: only its oldest pending item is due. An item is
+leased to one replica at a time (`lease_owner`, `lease_until`); `stage` and `in_flight`
+record how far delivery got, so a retry never repeats a step that reached Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.decision import Decision
+from bot.core.events import Event
+from bot.store.records import Notice, OutboxItem, decode_decision, encode_decision
+from bot.store.sqlite.database import Database
+
+_ITEM_COLUMNS = (
+    "o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created, o.next_attempt,"
+    " o.in_flight, o.notice"
+)
+
+
+class OutboxTables(Database):
+    def enqueue_notice(self, key: str, notice: Notice, now: datetime) -> None:
+        with self._tx() as db:
+            self._enqueue_notice(db, key, notice, now)
+
+    def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        with self._read() as db:
+            rows = db.execute(
+                f"""
+                SELECT {_ITEM_COLUMNS}
+                FROM outbox o
+                WHERE o.state = 'pending' AND o.next_attempt <= ?
+                  AND o.id = (SELECT MIN(id) FROM outbox p
+                              WHERE p.state = 'pending' AND p.key = o.key)
+                ORDER BY o.next_attempt, o.id LIMIT ?
+                """,
+                (now.timestamp(), limit),
+            ).fetchall()
+        return [_outbox_item(row) for row in rows]
+
+    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+        with self._tx() as db:
+            taken = db.execute(
+                "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
+                " AND state = 'pending'"
+                " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until.timestamp(), item_id, now.timestamp(), owner),
+            ).rowcount
+            if taken != 1:
+                return None
+            row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (item_id,))
+            return _outbox_item(row.fetchone())
+
+    def progress(self, item_id: int, stage: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id))
+
+    def mark_in_flight(self, item_id: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
+
+    def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET next_attempt = ?, last_error = ?, attempts = attempts + ?"
+                " WHERE id = ?",
+                (when.timestamp(), error[:1000], 1 if count else 0, item_id),
+            )
+
+    def complete(self, item_id: int) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+    def reroute(self, item_id: int, decision: Decision) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET decision = ?, attempts = 0, next_attempt = 0 WHERE id = ?",
+                (encode_decision(decision), item_id),
+            )
+
+    def give_up(self, item_id: int, error: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET state = 'undeliverable', last_error = ? WHERE id = ?",
+                (error[:1000], item_id),
+            )
+
+    def pending_count(self) -> int:
+        with self._read() as db:
+            row = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()
+        return int(row[0])
+
+
+def _outbox_item(row: Sequence[Any]) -> OutboxItem:
+    """An outbox row, selected as _ITEM_COLUMNS, as the record the rest of mlpulse sees."""
+    return OutboxItem(
+        id=row[0],
+        key=row[1],
+        event=Event.model_validate_json(row[2]) if row[2] else None,
+        decision=decode_decision(row[3]),
+        attempts=row[4],
+        stage=row[5],
+        created=datetime.fromtimestamp(row[6], UTC),
+        next_attempt=datetime.fromtimestamp(row[7], UTC),
+        in_flight=bool(row[8]),
+        notice=Notice.decode(row[9]) if row[9] else None,
+    )

@@ -1,0 +1,58 @@
+"""The SQLite store's root messages: one row per resource, the Slack message standing for
+it and the state it shows. A root only moves forward: advance_state updates the row on the
+condition that the state it shows is older (bot.core.ordering.order)."""
+
+from __future__ import annotations
+
+from bot.core.decision import Decision
+from bot.core.events import Event
+from bot.core.ordering import order
+from bot.store.records import RootMessage, decode_decision, encode_decision
+from bot.store.sqlite.database import Database
+
+
+class RootTables(Database):
+    def root(self, key: str) -> RootMessage | None:
+        with self._read() as db:
+            row = db.execute(
+                "SELECT key, channel, ts, event, decision, digest_id FROM roots WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        event = Event.model_validate_json(row[3])
+        return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]), row[5])
+
+    def set_root(
+        self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
+    ) -> None:
+        when, rank = order(event)
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO roots (key, channel, ts, state_time, state_rank, event, decision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
+                " state_time = excluded.state_time, state_rank = excluded.state_rank,"
+                " event = excluded.event, decision = excluded.decision, digest_id = NULL",
+                (key, channel, ts, when, rank, event.model_dump_json(), encode_decision(decision)),
+            )
+
+    def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
+        when, rank = order(event)
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE roots SET state_time = ?, state_rank = ?, event = ?,"
+                " decision = COALESCE(?, decision) WHERE key = ?"
+                " AND (state_time < ? OR (state_time = ? AND state_rank < ?))",
+                (
+                    when,
+                    rank,
+                    event.model_dump_json(),
+                    encode_decision(decision) if decision is not None else None,
+                    key,
+                    when,
+                    when,
+                    rank,
+                ),
+            ).rowcount
+        return changed == 1

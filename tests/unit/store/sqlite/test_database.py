@@ -1,0 +1,135 @@
+"""What only the SQLite store has: its file. Durability settings every process sees, a
+second process holding the write lock, reopening, and clear errors when the file cannot
+be opened (RELIABILITY B2, D4, D6). The behaviour it shares with DynamoDB is in the
+contract suite (tests/unit/store/test_contract*.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import StoreError
+from bot.store.opening import open_store
+from bot.store.sqlite.store import SqliteStore
+from tests.unit.store.conftest import KEY, ROUTED, T0, event, later
+from tests.unit.store.sqlite.conftest import rows
+
+# --- durability -----------------------------------------------------------------------------
+
+
+def test_wal_and_synchronous_full(store: SqliteStore, db_path: Path) -> None:
+    assert store._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert store._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    (busy,) = store._db.execute("PRAGMA busy_timeout").fetchone()
+    assert busy >= 1000
+    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]  # persistent, for every process
+
+
+def test_everything_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "s" / "mlpulse.db"
+    first = SqliteStore(str(path))
+    first.accept([(event("a"), ROUTED), (event("b", name="n2"), ROUTED)], T0)
+    first.set_root(KEY, "#c", "9.0", event("a"))
+    (item, _) = first.due(T0, 10)
+    first.retry_later(item.id, later(30), "5xx")
+    first.close()
+
+    again = SqliteStore(str(path))
+    try:
+        assert again.pending_count() == 2
+        assert again.accept([(event("a"), ROUTED)], T0) == [False]
+        root = again.root(KEY)
+        assert root is not None and root.ts == "9.0"
+        assert [i.event.id for i in again.due(T0, 10) if i.event] == ["b"]
+        by_id = {i.event.id: i for i in again.due(later(30), 10) if i.event}
+        assert by_id["a"].attempts == 1 and by_id["b"].attempts == 0
+    finally:
+        again.close()
+
+
+_HOLD_LOCK = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO seen (dedup_id, seen_at) VALUES ('other-process', 0)")
+print("locked", flush=True)
+time.sleep(1.0)
+db.execute("COMMIT")
+db.close()
+"""
+
+
+def test_a_second_process_holding_the_write_lock_is_waited_for(
+    store: SqliteStore, db_path: Path
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+
+        assert store.accept([(event("a"), ROUTED)], T0) == [True]
+
+        waited = time.monotonic() - started
+        _, err = holder.communicate(timeout=30)
+        assert holder.returncode == 0, err
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert waited > 0.5  # it waited for the other writer rather than failing
+    assert store.pending_count() == 1
+    seen = {row[0] for row in rows(db_path, "SELECT dedup_id FROM seen")}
+    assert "other-process" in seen and set(event("a").dedup_ids) <= seen
+    assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+def test_an_unwritable_path_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    path = blocker / "mlpulse.db"
+
+    with pytest.raises(StoreError) as raised:
+        SqliteStore(str(path))
+
+    assert str(path) in str(raised.value)
+
+
+def test_a_directory_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as raised:
+        SqliteStore(str(tmp_path))
+
+    assert str(tmp_path) in str(raised.value)
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "mlpulse.db"
+    path.write_bytes(b"this is not an sqlite database" * 100)
+
+    with pytest.raises(StoreError) as raised:
+        SqliteStore(str(path))
+
+    assert str(path) in str(raised.value)
+
+
+def test_open_store_makes_the_directories(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "mlpulse.db"
+
+    opened = open_store(f"sqlite:///{path}")
+    try:
+        opened.ping()
+        assert path.exists()
+    finally:
+        opened.close()
