@@ -11,7 +11,7 @@ from bot.aws.endpoints import Alarm, Endpoint, Variant, describe_endpoint, endpo
 from bot.aws.errors import AwsError
 from bot.core.errors import InputError
 from bot.core.text import clip, code_block
-from bot.kinds.spec import console_link, log_link
+from bot.kinds.links import endpoint_links
 from commands import charts
 from commands.base import Args, Chart, Context, Reply
 from commands.display import (
@@ -73,15 +73,7 @@ def handle(ctx: Context, args: Args) -> Reply:
             figures = health.variants[index] if health else None
             blocks.append(section(_variant_text(variant, figures)))
     blocks += _alarms(aws.cloudwatch, endpoint.name, now)
-    region = region_of(aws)
-    blocks += buttons(
-        [
-            console_link(
-                "sagemaker/home?region={region}#/endpoints/{name}", region, name=endpoint.name
-            ),
-            log_link(region, f"/aws/sagemaker/Endpoints/{endpoint.name}", ""),
-        ]
-    )
+    blocks += buttons(endpoint_links(endpoint.name, region_of(aws)))
     found = [chart] if health and (chart := _chart(endpoint, health)) else []
     if health:
         blocks.append(

@@ -12,10 +12,9 @@ from bot.aws.logtail import tail
 from bot.aws.sagemaker_jobs import find_job, tuning_children
 from bot.core.durations import format_duration
 from bot.core.errors import InputError
-from bot.core.events import Link
 from bot.core.text import clip, code_block, escape
 from bot.kinds.jobs import TRAINING, TUNING, Job, kinds_named
-from bot.kinds.spec import console_link, log_link
+from bot.kinds.links import job_links
 from commands.base import Args, Context, Reply
 from commands.display import (
     Block,
@@ -61,7 +60,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     if metrics := jobfacts.final_metrics(job):
         table = "\n".join(f"{metric} = {value:.6g}" for metric, value in metrics)
         blocks.append(section(f"*Final metrics*\n{code_block(table, _TABLE_CHARS)}"))
-    links = _links(job, region_of(aws))
+    links = job_links(job.kind, job.name, region_of(aws))
     if job.kind.log_group:
         blocks.append(_logs(aws.logs, job))
     blocks += buttons(links)
@@ -145,12 +144,13 @@ def _tuning(sagemaker: Any, job: Job) -> list[Block]:
 def _logs(logs: Any, job: Job) -> Block:
     group = job.kind.log_group or ""
     try:
-        found = tail(logs, group, f"{job.name}/", LOG_LINES)
+        found = tail(logs, group, job.kind.log_prefix(job.name), LOG_LINES)
     except AwsError as error:
         return section(f"*Logs*: {clip(str(error), 500)}")
     if not found.lines:
         return section(
-            f"_No log lines yet in `{clip(group, 100)}` for streams `{clip(job.name, 100)}/…`._"
+            f"_No log lines yet in `{clip(group, 100)}` for streams "
+            f"`{clip(job.kind.log_prefix(job.name), 100)}…`._"
         )
     streams = f"{found.streams} stream{'s' if found.streams != 1 else ''}"
     title = f"*Last {len(found.lines)} log lines* ({streams}, newest last)"
@@ -167,11 +167,3 @@ def _newest_that_fit(lines: list[str]) -> str:
             break
         kept.append(line)
     return "\n".join(reversed(kept))
-
-
-def _links(job: Job, region: str | None) -> list[Link]:
-    page = f"sagemaker/home?region={{region}}#/{job.kind.console}/{{name}}"
-    links = [console_link(page, region, name=job.name)]
-    if job.kind.log_group:
-        links.append(log_link(region, job.kind.log_group, f"{job.name}/"))
-    return links

@@ -9,8 +9,8 @@ from bot.aws.calls import call, pages
 from bot.aws.errors import AwsError
 from bot.aws.runs import LAST_RUNS, PipelineReport, Run, Step
 from bot.core.timeparse import utc
+from bot.kinds.links import codepipeline_link
 from bot.kinds.paths import dig, text
-from bot.kinds.spec import console_link
 
 
 def codepipeline_report(codepipeline: Any, name: str, region: str | None) -> PipelineReport:
@@ -22,10 +22,7 @@ def codepipeline_report(codepipeline: Any, name: str, region: str | None) -> Pip
         maxResults=LAST_RUNS,
     )
     runs = [_run(raw) for raw in (answer.get("pipelineExecutionSummaries") or [])[:LAST_RUNS]]
-    link = console_link(
-        "codesuite/codepipeline/pipelines/{name}/view?region={region}", region, name=name
-    )
-    report = PipelineReport("CodePipeline", name, runs, links=[link])
+    report = PipelineReport("CodePipeline", name, runs, links=[codepipeline_link(name, region)])
     try:
         state = call(codepipeline, "get_pipeline_state", name=name)
         report.steps = [_stage(stage) for stage in state.get("stageStates") or []]

@@ -8,7 +8,8 @@
                                   AWS unreachable or answering 5xx
 
 Throttling itself is retried by the clients (adaptive mode, bot.aws.clients); only what is
-left after the retries reaches this module.
+left after the retries reaches this module. Which error codes mean what is written once, in
+bot.core.aws_codes.
 """
 
 from __future__ import annotations
@@ -26,28 +27,9 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
+from bot.core.aws_codes import Problem, problem_of
 from bot.core.errors import UserError
 
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure"}
-_NOT_FOUND = {
-    "ResourceNotFound",
-    "ResourceNotFoundException",
-    "PipelineNotFoundException",
-    "PipelineExecutionNotFoundException",
-    "NoSuchEntity",
-}
-_THROTTLED = {
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-}
-_EXPIRED = {
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-}
 # `... is not authorized to perform: sagemaker:DescribeTrainingJob on resource ...`
 _ACTION_IN_MESSAGE = re.compile(r"perform: ([a-z0-9-]+:[A-Za-z0-9*]+)")
 _NOT_FOUND_WORDS = ("could not find", "not found", "does not exist", "cannot find")
@@ -86,7 +68,7 @@ def is_not_found(error: ClientError) -> bool:
     """SageMaker says `ValidationException: Could not find ...` where others say
     `ResourceNotFoundException`; both mean the same."""
     code = error.response.get("Error", {}).get("Code", "")
-    if code in _NOT_FOUND:
+    if problem_of(code) is Problem.NOT_FOUND:
         return True
     message = str(error.response.get("Error", {}).get("Message", "")).lower()
     return code == "ValidationException" and any(word in message for word in _NOT_FOUND_WORDS)
@@ -105,15 +87,16 @@ def translate(error: Exception, service: str, what: str | None = None) -> Except
     if not isinstance(error, ClientError):
         return error
     code = error.response.get("Error", {}).get("Code", "")
-    if code in _DENIED:
+    problem = problem_of(code)
+    if problem is Problem.DENIED:
         return MissingPermission(iam_action(error, service))
     if what and (is_not_found(error) or code == "ValidationException"):
         return NotFound(what)  # asked by name: a name AWS finds invalid names nothing
-    if code in _THROTTLED:
+    if problem is Problem.THROTTLED:
         return AwsUnavailable(
             f"AWS is throttling {service}:{error.operation_name}; try again in a minute"
         )
-    if code in _EXPIRED:
+    if problem is Problem.EXPIRED:
         return AwsUnavailable("mlpulse's AWS credentials are expired or invalid")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     if isinstance(status, int) and status >= 500:

@@ -1,7 +1,8 @@
 """The tail of a job's CloudWatch Logs: the last lines across its streams.
 
 SageMaker writes each instance of a job to its own stream, named `<job>/<host>-<epoch>`
-(training, processing) or `<job>/<instance>` (transform), in one group per job kind.
+(training, processing) or `<job>/<instance>` (transform), and a labeling job to one stream
+named as the job, in one group per job kind (the rows of bot.kinds.jobs).
 """
 
 from __future__ import annotations

@@ -80,11 +80,17 @@ _BY_WORD = {word: outcome for outcome, words in _OUTCOMES.items() for word in wo
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
+def status_word(status: str) -> str:
+    """A status as one word, whatever the service's spelling: `Failed`, `FAILED` and
+    `failed` are `failed`; `IN_SERVICE`, `InService` and `in service` are `inservice`."""
+    return _NOT_LETTERS.sub("", status.lower())
+
+
 def outcome_of(status: str | None) -> Outcome:
     """Map any service's status spelling to its meaning; unknown spellings are UNKNOWN."""
     if not status:
         return Outcome.UNKNOWN
-    return _BY_WORD.get(_NOT_LETTERS.sub("", status.lower()), Outcome.UNKNOWN)
+    return _BY_WORD.get(status_word(status), Outcome.UNKNOWN)
 
 
 _CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])")

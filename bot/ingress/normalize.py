@@ -15,8 +15,8 @@ from bot.core.events import Event, Fact, Kind, Link, Outcome
 from bot.core.outcomes import outcome_of
 from bot.core.timeparse import parse_time
 from bot.kinds import spec_for
+from bot.kinds.links import console_link
 from bot.kinds.paths import Raw, dig, number, text
-from bot.kinds.spec import console_link
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.core.aws_codes import Problem, problem_of
 from bot.core.clock import Clock
 from bot.core.errors import StoreError
 from bot.core.events import Event, Kind
@@ -119,9 +120,9 @@ class QueueConsumer:
         detail = f"{queue_url}: {code or type(error).__name__}"
         if isinstance(error, StoreError):
             detail = f"{queue_url}: messages left in the queue, the store failed: {error}"
-        elif code in ("AccessDenied", "AccessDeniedException"):
+        elif problem_of(code) is Problem.DENIED:
             detail += " (the bot needs sqs:ReceiveMessage and sqs:DeleteMessage on this queue)"
-        elif code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId"):
+        elif problem_of(code) is Problem.EXPIRED:
             detail += " (AWS credentials expired or invalid; they are retried as they refresh)"
         self._problems[queue_url] = detail
         self.health.set("queue", False, "; ".join(self._problems.values()), self.clock.now())

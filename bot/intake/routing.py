@@ -8,7 +8,6 @@ everything else information.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
 from typing import TypeVar
@@ -16,9 +15,9 @@ from typing import TypeVar
 from bot.config.models import Config, Match
 from bot.core.decision import Decision
 from bot.core.events import Event
+from bot.core.outcomes import status_word
 
 T = TypeVar("T")
-_NOT_LETTERS = re.compile(r"[^a-z]")
 
 
 def route(event: Event, config: Config) -> Decision:
@@ -57,4 +56,4 @@ def _any(allowed: Sequence[T] | None, test: Callable[[T], bool]) -> bool:
 
 def _same_status(wanted: str, actual: str) -> bool:
     """`Failed`, `FAILED` and `failed` are one status; so are `IN_SERVICE` and `InService`."""
-    return _NOT_LETTERS.sub("", wanted.lower()) == _NOT_LETTERS.sub("", actual.lower())
+    return status_word(wanted) == status_word(actual)

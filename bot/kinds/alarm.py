@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from bot.core.events import Fact, Kind
+from bot.kinds.links import alarm_link
 from bot.kinds.paths import Raw, detail, dig, first_resource_tail, number, text
-from bot.kinds.spec import KindSpec, console_link
+from bot.kinds.spec import KindSpec
 
 
 def _metric_line(metric: Any) -> str | None:
@@ -91,11 +92,5 @@ ALARM = KindSpec(
     reason=detail("state.reason"),
     time=detail("state.timestamp"),
     facts=_facts,
-    links=lambda event, region: [
-        console_link(
-            "cloudwatch/home?region={region}#alarmsV2:alarm/{name}",
-            region,
-            name=_alarm_name(event) or "",
-        )
-    ],
+    links=lambda event, region: [alarm_link(_alarm_name(event) or "", region)],
 )

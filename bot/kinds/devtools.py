@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.events import Fact, Kind, Link
+from bot.kinds.links import codebuild_link, codepipeline_link, stepfunctions_link
 from bot.kinds.paths import (
     Getter,
     Raw,
@@ -14,7 +15,7 @@ from bot.kinds.paths import (
     nothing,
     text,
 )
-from bot.kinds.spec import KindSpec, console_link, labelled
+from bot.kinds.spec import KindSpec, labelled
 
 # --- CodePipeline: one root message per pipeline execution; stages and actions thread on it.
 
@@ -54,13 +55,7 @@ def _codepipeline_facts(event: Raw) -> list[Fact]:
 
 
 def _codepipeline_links(event: Raw, region: str | None) -> list[Link]:
-    found = [
-        console_link(
-            "codesuite/codepipeline/pipelines/{name}/view?region={region}",
-            region,
-            name=_pipeline(event) or "",
-        )
-    ]
+    found = [codepipeline_link(_pipeline(event) or "", region)]
     external = text(dig(event, "detail.execution-result.external-execution-url"))
     if external and external.startswith("https://"):
         found.append(Link(label="Details", url=external))
@@ -115,11 +110,7 @@ def _failed_phase(event: Raw) -> str | None:
 
 def _codebuild_links(event: Raw, region: str | None) -> list[Link]:
     project = text(dig(event, "detail.project-name")) or ""
-    found = [
-        console_link(
-            "codesuite/codebuild/projects/{name}/history?region={region}", region, name=project
-        )
-    ]
+    found = [codebuild_link(project, region)]
     deep_link = text(dig(event, "detail.additional-information.logs.deep-link"))
     if deep_link and deep_link.startswith("https://"):
         found.append(Link(label="Build logs", url=deep_link))
@@ -183,11 +174,6 @@ STEPFUNCTIONS = KindSpec(
     started=detail("startDate"),
     ended=detail("stopDate"),
     links=lambda event, region: [
-        console_link(
-            "states/home?region={region}#/v2/executions/details/{name}",
-            region,
-            keep=":",
-            name=text(dig(event, "detail.executionArn")) or "",
-        )
+        stepfunctions_link(text(dig(event, "detail.executionArn")) or "", region)
     ],
 )

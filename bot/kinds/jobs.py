@@ -1,4 +1,6 @@
-"""The five SageMaker job kinds as data: their API names, fields, console page and logs.
+"""The five SageMaker job kinds, as one table that both the alerts (bot.kinds.sagemaker builds
+their KindSpecs from it) and the commands (bot.aws.sagemaker_jobs, commands/job.py) read:
+their API names, event, fields, console page, logs and figures.
 
 They differ only in a prefix (`TrainingJob`, `ProcessingJob` ...), where their times and
 instances live, and where they log; `Job` reads any of them, from a list summary or a
@@ -8,25 +10,37 @@ Describe answer alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.core.errors import InputError
+from bot.core.events import Kind
+from bot.core.outcomes import status_word
 from bot.core.timeparse import utc
-from bot.kinds.paths import dig, number, text
+from bot.kinds import job_facts
+from bot.kinds.paths import Raw, dig, number, text
+from bot.kinds.spec import FactsFn
+
+DescribeFactsFn = Callable[[Raw], list[tuple[str, Any]]]
 
 
 @dataclass(frozen=True)
 class JobKind:
     key: str  # what `--kind` takes
+    event_kind: Kind  # the kind of its events
     title: str
     prefix: str  # `TrainingJob`: TrainingJobName, TrainingJobStatus, describe_training_job
+    detail_type: str  # its EventBridge state-change event
     summaries: str  # the list answer's key
     phase: str | None  # `Training`: TrainingStartTime, TrainingEndTime
     resources: str | None  # where InstanceType and InstanceCount are
     console: str  # page under the SageMaker console's #/
     log_group: str | None
+    event_facts: FactsFn  # an alert's figures, from the state-change event
+    describe_facts: DescribeFactsFn  # the `job` command's figures, from a Describe answer
+    log_stream: str = "{name}/"  # the start of the job's stream names in log_group
 
     @property
     def snake(self) -> str:
@@ -40,27 +54,84 @@ class JobKind:
     def listing(self) -> str:
         return f"list_{self.snake}s"
 
+    def log_prefix(self, name: str) -> str:
+        """The start of the names of the job's log streams: `<job>/` where a job writes one
+        stream per instance, the name itself where it writes one stream of that name."""
+        return self.log_stream.format(name=name)
+
 
 TRAINING = JobKind(
-    "training", "Training job", "TrainingJob", "TrainingJobSummaries", "Training",
-    "ResourceConfig", "jobs", "/aws/sagemaker/TrainingJobs",
-)  # fmt: skip
+    key="training",
+    event_kind=Kind.TRAINING_JOB,
+    title="Training job",
+    prefix="TrainingJob",
+    detail_type="SageMaker Training Job State Change",
+    summaries="TrainingJobSummaries",
+    phase="Training",
+    resources="ResourceConfig",
+    console="jobs",
+    log_group="/aws/sagemaker/TrainingJobs",  # streams <job>/algo-<n>-<epoch>
+    event_facts=job_facts.training_event,
+    describe_facts=job_facts.training_describe,
+)
 TUNING = JobKind(
-    "tuning", "Tuning job", "HyperParameterTuningJob", "HyperParameterTuningJobSummaries",
-    "HyperParameterTuning", "TrainingJobDefinition.ResourceConfig", "hyper-tuning-jobs", None,
-)  # fmt: skip
+    key="tuning",
+    event_kind=Kind.TUNING_JOB,
+    title="Tuning job",
+    prefix="HyperParameterTuningJob",
+    detail_type="SageMaker HyperParameter Tuning Job State Change",
+    summaries="HyperParameterTuningJobSummaries",
+    phase="HyperParameterTuning",
+    resources="TrainingJobDefinition.ResourceConfig",
+    console="hyper-tuning-jobs",
+    log_group=None,  # its training jobs log, each under its own name
+    event_facts=job_facts.tuning_event,
+    describe_facts=job_facts.tuning_describe,
+)
 PROCESSING = JobKind(
-    "processing", "Processing job", "ProcessingJob", "ProcessingJobSummaries", "Processing",
-    "ProcessingResources.ClusterConfig", "processing-jobs", "/aws/sagemaker/ProcessingJobs",
-)  # fmt: skip
+    key="processing",
+    event_kind=Kind.PROCESSING_JOB,
+    title="Processing job",
+    prefix="ProcessingJob",
+    detail_type="SageMaker Processing Job State Change",
+    summaries="ProcessingJobSummaries",
+    phase="Processing",
+    resources="ProcessingResources.ClusterConfig",
+    console="processing-jobs",
+    log_group="/aws/sagemaker/ProcessingJobs",  # streams <job>/<host>-<epoch>
+    event_facts=job_facts.processing_event,
+    describe_facts=job_facts.processing_describe,
+)
 TRANSFORM = JobKind(
-    "transform", "Transform job", "TransformJob", "TransformJobSummaries", "Transform",
-    "TransformResources", "transform-jobs", "/aws/sagemaker/TransformJobs",
-)  # fmt: skip
+    key="transform",
+    event_kind=Kind.TRANSFORM_JOB,
+    title="Transform job",
+    prefix="TransformJob",
+    detail_type="SageMaker Transform Job State Change",
+    summaries="TransformJobSummaries",
+    phase="Transform",
+    resources="TransformResources",
+    console="transform-jobs",
+    log_group="/aws/sagemaker/TransformJobs",  # streams <job>/<instance>-<epoch>
+    event_facts=job_facts.transform_event,
+    describe_facts=job_facts.transform_describe,
+)
 LABELING = JobKind(
-    "labeling", "Labeling job", "LabelingJob", "LabelingJobSummaryList", None,
-    None, "labeling-jobs", "/aws/sagemaker/LabelingJobs",
-)  # fmt: skip
+    key="labeling",
+    event_kind=Kind.LABELING_JOB,
+    title="Labeling job",
+    prefix="LabelingJob",
+    detail_type="SageMaker Ground Truth Labeling Job State Change",
+    summaries="LabelingJobSummaryList",
+    phase=None,  # DescribeLabelingJob has no start or end time of its own
+    resources=None,  # Ground Truth's workers are people and its own fleet
+    console="labeling-jobs",
+    # SageMaker's "CloudWatch Logs for Amazon SageMaker AI": one stream, named as the job.
+    log_group="/aws/sagemaker/LabelingJobs",
+    log_stream="{name}",
+    event_facts=job_facts.labeling_event,
+    describe_facts=job_facts.labeling_describe,
+)
 
 # Search order for a bare name: the kinds people ask about most first.
 KINDS = (TRAINING, PROCESSING, TRANSFORM, TUNING, LABELING)
@@ -95,7 +166,7 @@ def status_named(word: str | None) -> str | None:
     """`--status failed` -> `Failed`."""
     if not word:
         return None
-    found = _STATUSES.get(re.sub(r"[^a-z]", "", word.lower()))
+    found = _STATUSES.get(status_word(word))
     if found is None:
         known = ", ".join(sorted(set(_STATUSES.values())))
         raise InputError(f"unknown job status `{word[:40]}`; statuses: {known}")

@@ -7,8 +7,10 @@ adds, or its analyzer image. Violations show only in the job's ExitMessage
 from __future__ import annotations
 
 from bot.core.events import Fact, Kind, Link
+from bot.kinds.jobs import PROCESSING
+from bot.kinds.links import job_links
 from bot.kinds.paths import Raw, arn_tail, detail, dig, either, first_resource_tail, text
-from bot.kinds.spec import KindSpec, console_link, labelled, log_link
+from bot.kinds.spec import KindSpec, labelled
 
 _MONITOR_IMAGES = ("sagemaker-model-monitor-analyzer", "sagemaker-clarify-processing")
 _VIOLATIONS = "CompletedWithViolations"
@@ -80,13 +82,10 @@ def _report_location(event: Raw) -> str | None:
 
 
 def _links(event: Raw, region: str | None) -> list[Link]:
+    """The execution's processing job: its console page, and its logs once it is named."""
     job = text(dig(event, "detail.ProcessingJobName")) or ""
-    found = [
-        console_link("sagemaker/home?region={region}#/processing-jobs/{name}", region, name=job)
-    ]
-    if job:
-        found.append(log_link(region, "/aws/sagemaker/ProcessingJobs", f"{job}/"))
-    return found
+    found = job_links(PROCESSING, job, region)
+    return found if job else found[:1]
 
 
 MODEL_MONITOR = KindSpec(

@@ -1,10 +1,14 @@
-"""SageMaker jobs, endpoints, pipelines, model packages and Model Monitor executions."""
+"""SageMaker jobs (their specs built from the job-kind table, bot.kinds.jobs), endpoints,
+pipelines and model packages."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.core.events import Fact, Kind, Link
+from bot.kinds import jobs
+from bot.kinds.jobs import JobKind
+from bot.kinds.links import MODEL_REGISTRY, endpoint_links, job_links
 from bot.kinds.paths import (
     Raw,
     arn_tail,
@@ -13,156 +17,36 @@ from bot.kinds.paths import (
     either,
     first_resource_tail,
     nothing,
-    number,
     text,
 )
-from bot.kinds.spec import FactsFn, KindSpec, console_link, labelled, log_link, no_facts
-
-_CONSOLE = "sagemaker/home?region={region}#/"
+from bot.kinds.spec import KindSpec, labelled
 
 
-def _job(
-    kind: Kind,
-    title: str,
-    job: str,
-    phase: str,
-    *,
-    detail_type: str,
-    resources: str | None,
-    console: str,
-    log_group: str | None = None,
-    facts: FactsFn = no_facts,
-) -> KindSpec:
-    """One SageMaker job kind: they differ only in field prefixes, console page and logs."""
-
-    def links(event: Raw, region: str | None) -> list[Link]:
-        name = text(dig(event, f"detail.{job}Name")) or first_resource_tail(event) or ""
-        found = [console_link(_CONSOLE + console + "/{name}", region, name=name)]
-        if log_group:
-            found.append(log_link(region, log_group, f"{name}/"))
-        return found
-
+def _job(kind: JobKind) -> KindSpec:
+    """A job kind's alerts, from its row in the job-kind table (bot.kinds.jobs)."""
+    resources, phase = kind.resources, kind.phase
+    name = either(detail(f"{kind.prefix}Name"), first_resource_tail)
     return KindSpec(
-        kind=kind,
-        title=title,
-        detail_types=(detail_type,),
-        name=either(detail(f"{job}Name"), first_resource_tail),
-        status=detail(f"{job}Status"),
+        kind=kind.event_kind,
+        title=kind.title,
+        detail_types=(kind.detail_type,),
+        name=name,
+        status=detail(f"{kind.prefix}Status"),
         reason=detail("FailureReason"),
-        started=detail(f"{phase}StartTime", "CreationTime"),
-        ended=detail(f"{phase}EndTime"),
+        started=detail(f"{phase}StartTime", "CreationTime") if phase else detail("CreationTime"),
+        ended=detail(f"{phase}EndTime") if phase else nothing,
         instance_type=detail(f"{resources}.InstanceType") if resources else nothing,
         instance_count=detail(f"{resources}.InstanceCount") if resources else nothing,
-        facts=facts,
-        links=links,
+        facts=kind.event_facts,
+        links=lambda event, region: job_links(kind, text(name(event)) or "", region),
     )
 
 
-def _training_facts(event: Raw) -> list[Fact]:
-    body = event.get("detail") or {}
-    found = labelled(("Secondary status", body.get("SecondaryStatus")))
-    transitions = body.get("SecondaryStatusTransitions")
-    if isinstance(transitions, list) and transitions and isinstance(transitions[-1], dict):
-        found += labelled(("Last step", transitions[-1].get("StatusMessage")))
-    metrics = _metric_lines(body.get("FinalMetricDataList"))
-    if metrics:
-        found.append(Fact(label="Final metrics", value="\n".join(metrics), long=True))
-    return found
-
-
-def _metric_lines(metrics: Any) -> list[str]:
-    lines = []
-    for metric in metrics if isinstance(metrics, list) else []:
-        if not isinstance(metric, dict):
-            continue
-        value = number(metric.get("Value"))
-        name = text(metric.get("MetricName")) or "?"
-        lines.append(f"{name} = {value:.6g}" if value is not None else f"{name} = ?")
-    return lines
-
-
-def _tuning_facts(event: Raw) -> list[Fact]:
-    body = event.get("detail") or {}
-    found = []
-    counters = body.get("TrainingJobStatusCounters")
-    if isinstance(counters, dict):
-        parts = [f"{count} {name}" for name, count in counters.items() if number(count)]
-        found += labelled(("Training jobs", ", ".join(parts) or "none yet"))
-    objective = dig(body, "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective")
-    if isinstance(objective, dict):
-        found += labelled(
-            ("Objective", f"{objective.get('Type', '')} {objective.get('MetricName', '')}")
-        )
-    best = body.get("BestTrainingJob")
-    if isinstance(best, dict):
-        metric = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
-        value = number(metric.get("Value")) if isinstance(metric, dict) else None
-        score = f" ({metric.get('MetricName')} = {value:.6g})" if value is not None else ""
-        found += labelled(("Best job", f"{best.get('TrainingJobName', '?')}{score}"))
-    return found
-
-
-def _processing_facts(event: Raw) -> list[Fact]:
-    body = event.get("detail") or {}
-    exit_message = body.get("ExitMessage")
-    if exit_message and exit_message != body.get("FailureReason"):
-        return labelled(("Exit message", exit_message))
-    return []
-
-
-TRAINING = _job(
-    Kind.TRAINING_JOB,
-    "Training job",
-    "TrainingJob",
-    "Training",
-    detail_type="SageMaker Training Job State Change",
-    resources="ResourceConfig",
-    console="jobs",
-    log_group="/aws/sagemaker/TrainingJobs",
-    facts=_training_facts,
-)
-TUNING = _job(
-    Kind.TUNING_JOB,
-    "Tuning job",
-    "HyperParameterTuningJob",
-    "HyperParameterTuning",
-    detail_type="SageMaker HyperParameter Tuning Job State Change",
-    resources="TrainingJobDefinition.ResourceConfig",
-    console="hyper-tuning-jobs",
-    facts=_tuning_facts,
-)
-PROCESSING = _job(
-    Kind.PROCESSING_JOB,
-    "Processing job",
-    "ProcessingJob",
-    "Processing",
-    detail_type="SageMaker Processing Job State Change",
-    resources="ProcessingResources.ClusterConfig",
-    console="processing-jobs",
-    log_group="/aws/sagemaker/ProcessingJobs",
-    facts=_processing_facts,
-)
-TRANSFORM = _job(
-    Kind.TRANSFORM_JOB,
-    "Transform job",
-    "TransformJob",
-    "Transform",
-    detail_type="SageMaker Transform Job State Change",
-    resources="TransformResources",
-    console="transform-jobs",
-    log_group="/aws/sagemaker/TransformJobs",
-    facts=lambda event: labelled(("Model", dig(event, "detail.ModelName"))),
-)
-LABELING = _job(
-    Kind.LABELING_JOB,
-    "Labeling job",
-    "LabelingJob",
-    "Labeling",
-    detail_type="SageMaker Ground Truth Labeling Job State Change",
-    resources=None,
-    console="labeling-jobs",
-    facts=lambda event: labelled(("Labeled", dig(event, "detail.LabelCounters.TotalLabeled"))),
-)
+TRAINING = _job(jobs.TRAINING)
+TUNING = _job(jobs.TUNING)
+PROCESSING = _job(jobs.PROCESSING)
+TRANSFORM = _job(jobs.TRANSFORM)
+LABELING = _job(jobs.LABELING)
 
 
 def _endpoint_facts(event: Raw) -> list[Fact]:
@@ -198,10 +82,7 @@ def _variant_lines(variants: Any) -> list[str]:
 
 def _endpoint_links(event: Raw, region: str | None) -> list[Link]:
     name = text(dig(event, "detail.EndpointName")) or first_resource_tail(event) or ""
-    return [
-        console_link(_CONSOLE + "endpoints/{name}", region, name=name),
-        log_link(region, f"/aws/sagemaker/Endpoints/{name}", ""),
-    ]
+    return endpoint_links(name, region)
 
 
 ENDPOINT = KindSpec(
@@ -282,5 +163,5 @@ MODEL_PACKAGE = KindSpec(
         ("Generated by", arn_tail(dig(event, "detail.MetadataProperties.GeneratedBy"))),
         ("Description", dig(event, "detail.ModelPackageDescription")),
     ),
-    console="sagemaker/home?region={region}#/model-registry",
+    console=MODEL_REGISTRY,
 )

@@ -1,12 +1,11 @@
 """What mlpulse knows of one kind of event, as data: where its name, status, times and
-reasons live, which figures matter, and where it is in the AWS console."""
+reasons live, which figures matter, and its links (built with bot.kinds.links)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import Getter, Raw, nothing, text
@@ -48,31 +47,3 @@ class KindSpec:
     facts: FactsFn = no_facts
     links: LinksFn = no_links
     detail_types: tuple[str, ...] = field(default=())
-
-
-def console_host(region: str | None) -> str:
-    """The console's host for a region: China and GovCloud have their own domains."""
-    if region and region.startswith("cn-"):
-        return f"https://{region}.console.amazonaws.cn"
-    if region and region.startswith("us-gov-"):
-        return f"https://{region}.console.amazonaws-us-gov.com"
-    if region:
-        return f"https://{region}.console.aws.amazon.com"
-    return "https://console.aws.amazon.com"
-
-
-def console_link(template: str, region: str | None, *, keep: str = "", **names: str) -> Link:
-    """A console link; names are percent-encoded except for the characters in `keep`."""
-    quoted = {k: quote(v, safe=keep) for k, v in names.items()}
-    path = template.format(region=quote(region or "", safe=""), **quoted)
-    return Link(label="Console", url=f"{console_host(region)}/{path}")
-
-
-def log_link(region: str | None, group: str, prefix: str) -> Link:
-    """CloudWatch Logs, streams of `group` whose names start with `prefix`."""
-    path = (
-        f"cloudwatch/home?region={quote(region or '', safe='')}"
-        f"#logStream:group={quote(group, safe='/')};prefix={quote(prefix, safe='')}"
-        ";streamFilter=typeLogStreamPrefix"
-    )
-    return Link(label="Logs", url=f"{console_host(region)}/{path}")

@@ -18,6 +18,7 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
+from bot.core.aws_codes import Problem, codes_of, problem_of
 from bot.core.errors import StoreError
 from bot.store.dynamodb.codec import INDEX, Item, counter_key, n
 
@@ -75,14 +76,14 @@ class TableAccess:
         operation = self._client.meta.method_to_api_mapping.get(method, method)
         where = f"MLPULSE_STORE=dynamodb://{self.table}"
         region = self._client.meta.region_name
-        if code in ("AccessDeniedException", "AccessDenied"):
+        if problem_of(code) is Problem.DENIED:
             return (
                 f"{where}: the AWS credentials in use may not call dynamodb:{operation} on the"
                 f" table (region {region}); grant {_PERMISSIONS}"
             )
-        if code in ("UnrecognizedClientException", "InvalidSignatureException", "ExpiredToken"):
+        if problem_of(code) is Problem.EXPIRED:
             return f"{where}: AWS refused the credentials ({code}); check AWS_PROFILE or the keys"
-        if code == "ResourceNotFoundException":
+        if problem_of(code) is Problem.NOT_FOUND:
             return f"{where}: the table does not exist in region {region} (was it deleted?)"
         message = error.response.get("Error", {}).get("Message", "")
         return f"{where}: {operation} failed: {code}: {message}"
@@ -209,7 +210,9 @@ def backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))
 
 
-RETRYABLE = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+# Reasons a transaction item was cancelled that trying again can cure: another writer, or
+# throttling (`ThrottlingError`, `ProvisionedThroughputExceeded`).
+RETRYABLE = frozenset({"TransactionConflict"}) | codes_of(Problem.THROTTLED)
 
 
 def retry_or_raise(

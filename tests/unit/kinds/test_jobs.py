@@ -1,4 +1,5 @@
-"""The job-kind table names real SageMaker operations and reads any kind's answer."""
+"""The job-kind table (bot/kinds/jobs.py) names real SageMaker operations, events and
+fields, and reads any kind's answer. (Moved from tests/unit/aws/test_jobkinds.py.)"""
 
 from __future__ import annotations
 
@@ -24,8 +25,28 @@ def test_every_kind_names_real_operations_and_fields(kind) -> None:  # type: ign
     describe = model.operation_model(f"Describe{kind.prefix}")
     assert f"{kind.prefix}Name" in describe.input_shape.members
     assert f"{kind.prefix}Status" in describe.output_shape.members
-    if kind.phase:
+    if kind.phase:  # (a tuning job has no start time of its own: its CreationTime stands in)
         assert f"{kind.phase}EndTime" in describe.output_shape.members
+    if kind.resources:
+        first, *rest = kind.resources.split(".")
+        shape = describe.output_shape.members[first]
+        for step in rest:
+            shape = shape.members[step]
+        assert {"InstanceType", "InstanceCount"} <= set(shape.members)
+
+
+def test_every_kind_has_its_own_event_kind_and_detail_type() -> None:
+    assert [kind.event_kind.value for kind in KINDS] == [f"{kind.key}_job" for kind in KINDS]
+    assert len({kind.detail_type for kind in KINDS}) == len(KINDS)
+    assert all(kind.detail_type.startswith("SageMaker ") for kind in KINDS)
+
+
+def test_log_streams_start_with_the_job_name() -> None:
+    """Training, processing and transform jobs write `<job>/<host>...` streams; a labeling
+    job writes one stream named as the job (SageMaker's CloudWatch Logs table)."""
+    assert TRAINING.log_prefix("churn-1") == "churn-1/"
+    assert LABELING.log_prefix("faces") == "faces"
+    assert [kind.key for kind in KINDS if kind.log_group is None] == ["tuning"]
 
 
 @pytest.mark.parametrize(
