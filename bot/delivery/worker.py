@@ -23,9 +23,10 @@ from bot.config.models import Config, load_settings
 from bot.core.clock import Clock
 from bot.core.decision import Decision
 from bot.core.events import Event
-from bot.core.ordering import carry_over, is_newer, order
+from bot.core.ordering import is_newer, order
 from bot.delivery.bursts import Bursts
 from bot.delivery.pacing import Pacer
+from bot.delivery.root_state import carry_over
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage, Store
