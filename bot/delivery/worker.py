@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.config.models import Config, load_settings
+from bot.config.models import Config
 from bot.core.clock import Clock
 from bot.delivery.bursts import Bursts
 from bot.delivery.channels import Aliases, channel_for
@@ -32,6 +32,9 @@ from bot.store import OutboxItem, RootMessage, Store
 from notifiers.base import Notifier, NotifyError
 
 log = logging.getLogger(__name__)
+# How long a replica holds an outbox item it delivers: a crashed replica's items wait this
+# long before another takes them over (`mlpulse run` passes MLPULSE_LEASE_SECONDS).
+DEFAULT_LEASE = timedelta(seconds=60)
 _BATCH = 100
 _IDLE_WAIT_S = 5.0
 
@@ -52,6 +55,8 @@ class Deliverer:
         config: Config,
         metrics: Metrics,
         health: Health,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.config, self.metrics, self.health = config, metrics, health
@@ -61,7 +66,7 @@ class Deliverer:
         # Who this process is when it leases outbox items: replicas on one store share the
         # work and never deliver one item twice at once.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.lease = timedelta(seconds=lease_seconds())
+        self.lease = lease
         self.bursts = Bursts(store, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self.aliases = Aliases()
@@ -154,9 +159,3 @@ class Deliverer:
         self.metrics.latency.observe(max(0.0, started - item.created.timestamp()))
         self.health.set("slack", True, "delivering", self.clock.now())
         return True
-
-
-def lease_seconds() -> float:
-    """How long a replica holds an outbox item it delivers (MLPULSE_LEASE_SECONDS). A
-    crashed replica's items wait this long before another replica takes them over."""
-    return load_settings().lease_seconds
