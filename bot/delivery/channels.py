@@ -24,15 +24,15 @@ class Aliases:
     """Channel names and the ids Slack answered with, as learned from this process's posts."""
 
     def __init__(self) -> None:
-        self.known: dict[str, str] = {}  # channel name (or id) -> id
+        self._ids: dict[str, str] = {}  # channel name (or id) -> id
 
     def of(self, channel: str) -> str:
         """The id `channel` is known by, else `channel` as given."""
-        return self.known.get(channel, channel)
+        return self._ids.get(channel, channel)
 
     def learn(self, channel: str, channel_id: str) -> bool:
         """Record Slack's id for `channel`; True the first time only."""
-        if channel in self.known:
+        if channel in self._ids:
             return False
-        self.known[channel] = channel_id
+        self._ids[channel] = channel_id
         return True

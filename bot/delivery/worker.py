@@ -109,7 +109,7 @@ class Deliverer:
             if self.bursts.should_fold(channel, len(items)):
                 self.bursts.fold(channel, items)
                 delivered += len(items)
-        if self.bursts.refresh(self.aliases.known):
+        if self.bursts.refresh(self.aliases):
             waits.append(1.0)
         self.metrics.outbox_depth.set(self.store.pending_count())
         more = self.store.due(self.clock.now() + timedelta(seconds=_IDLE_WAIT_S), 1)
