@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -52,7 +53,13 @@ class App:
         self.notifier = notifier or _slack_notifier(settings)
         self.store = store or open_store(settings.store)
         self.deliverer = Deliverer(
-            self.store, self.notifier, self.clock, config, self.metrics, self.health
+            self.store,
+            self.notifier,
+            self.clock,
+            config,
+            self.metrics,
+            self.health,
+            lease=timedelta(seconds=settings.lease_seconds),
         )
         self.aws = AwsClients()
         self.pipeline = Pipeline(

@@ -1,9 +1,8 @@
-"""Which of two events about one resource is the state to show, and what a root message
-keeps from the state it replaces."""
+"""Which of two events about one resource is the state to show."""
 
 from __future__ import annotations
 
-from bot.core.events import Event, Fact, Outcome
+from bot.core.events import Event
 from bot.core.outcomes import finality
 
 
@@ -17,26 +16,3 @@ def order(event: Event) -> tuple[float, int]:
 
 def is_newer(event: Event, shown: Event) -> bool:
     return order(event) > order(shown)
-
-
-def carry_over(shown: Event, incoming: Event) -> Event:
-    """The state a root message should show when `incoming` replaces `shown`.
-
-    CodePipeline and SageMaker Pipelines announce *which* action or step failed in the
-    part's own event; the execution's FAILED event that follows says only FAILED. The root
-    keeps the failed part and its reason so the message still answers "where did it break".
-    """
-    if (
-        incoming.subject is None
-        and incoming.outcome == Outcome.FAILED
-        and not incoming.reason
-        and shown.subject is not None
-        and shown.outcome == Outcome.FAILED
-    ):
-        return incoming.model_copy(
-            update={
-                "reason": shown.reason,
-                "facts": (Fact(label="Failed at", value=shown.subject), *incoming.facts),
-            }
-        )
-    return incoming

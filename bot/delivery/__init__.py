@@ -1,0 +1,11 @@
+"""Delivery: accepted alerts and notices from the store's outbox to Slack.
+
+worker      the Deliverer: passes over due items (lease, pace, hand over), run, drain
+steps       one item: post the root, update it, reply in its thread, notices
+posting     one post or edit: within limits, plain when refused, never posted twice
+root_state  what a root message keeps from the state a newer event replaces
+channels    where an item goes, and the channel ids Slack answered with
+pacing      about one post a second per channel
+bursts      many new resources at once become one digest message
+failures    the failure policy, one row per kind of failure
+"""

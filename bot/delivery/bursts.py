@@ -10,7 +10,9 @@ from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.events import Outcome
+from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
+from bot.delivery.posting import LOOKBACK_S
 from bot.ops.telemetry import Metrics
 from bot.store import Digest, OutboxItem, RootMessage, Store
 from notifiers.base import Failure, Notifier, NotifyError
@@ -21,7 +23,6 @@ GROUP_AFTER = 3  # new resources held back by pacing in one channel that start a
 WINDOW_S = 900.0  # a digest takes members for this long after it opens
 CAPACITY = 200  # members of one digest at most
 REFRESH_S = 10.0  # a digest message is edited at most this often
-_FAILURE_BACKOFF_S = 60.0
 
 
 class Bursts:
@@ -31,7 +32,6 @@ class Bursts:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.pacer, self.metrics = pacer, metrics
         self._opened: dict[str, float] = {}  # channel -> when this process last folded into it
-        self._not_before: dict[int, float] = {}  # digest id -> next try after a failure
 
     @staticmethod
     def groupable(item: OutboxItem, root: RootMessage | None) -> bool:
@@ -77,27 +77,27 @@ class Bursts:
         self.metrics.grouped.labels(item.kind_label).inc()
         return True
 
-    def refresh(self, alias: dict[str, str]) -> bool:
+    def refresh(self, aliases: Aliases) -> bool:
         """Post or edit digests that changed; True while some still wait."""
         waiting = False
         for digest in self.store.dirty_digests():
             try:
-                waiting |= not self._refresh(digest, alias)
+                waiting |= not self._refresh(digest, aliases)
             except NotifyError as error:
                 waiting = True
                 log.warning("digest %d not refreshed: %s", digest.id, error)
                 if error.failure == Failure.RATE_LIMITED:
-                    channel = alias.get(digest.channel, digest.channel)
+                    channel = aliases.of(digest.channel)
                     self.pacer.block(
                         channel, self.clock.now().timestamp() + (error.retry_after or 1)
                     )
         return waiting
 
-    def _refresh(self, digest: Digest, alias: dict[str, str]) -> bool:
+    def _refresh(self, digest: Digest, aliases: Aliases) -> bool:
         now = self.clock.now()
         payload = render_digest(digest.channel, self.store.digest_members(digest.id))
         if digest.ts is None:
-            return self._post(digest, payload, alias, now)
+            return self._post(digest, payload, aliases, now)
         if digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
             return False
         self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
@@ -105,15 +105,15 @@ class Bursts:
         return True
 
     def _post(
-        self, digest: Digest, payload: dict[str, object], alias: dict[str, str], now: datetime
+        self, digest: Digest, payload: dict[str, object], aliases: Aliases, now: datetime
     ) -> bool:
-        channel = alias.get(digest.channel, digest.channel)
+        channel = aliases.of(digest.channel)
         if self.pacer.wait(channel, now.timestamp()) > 0:
             return False
         marker = f"digest:{digest.id}"
         found = None
         if digest.in_flight:
-            oldest = digest.opened.timestamp() - 60
+            oldest = digest.opened.timestamp() - LOOKBACK_S
             found = self.notifier.find_posted(digest.channel, marker, None, oldest)
         else:
             self.store.digest_sending(digest.id)

@@ -1,0 +1,171 @@
+"""The failure policy: what delivery does with an item Slack did not take.
+
+`RULES` has one row per notifiers.base.Failure; `remedy` turns a failure and the item's
+attempts so far into a `Remedy`, a plain value; `FailureHandler.handle` applies it to the
+store, health, metrics and pacing, all in one place. No rule drops an alert: a 429 waits
+Retry-After without spending an attempt, a channel we cannot post to sends the alert to
+the fallback channel, a refused token or an unreachable Slack retries later and turns
+Slack's health red, and a payload Slack refuses in every form is parked in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.config.models import Config
+from bot.core.clock import Clock
+from bot.delivery.channels import Aliases
+from bot.delivery.pacing import Pacer
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store import OutboxItem, Store
+from notifiers.base import Failure, NotifyError
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 300.0
+AUTH_RETRY_S = 60.0
+
+# Seconds until the next try, from the error and the item's attempts so far.
+Wait = Callable[[NotifyError, int], float]
+
+
+def _retry_after(error: NotifyError, attempts: int) -> float:
+    return error.retry_after or 1.0
+
+
+def _backoff(error: NotifyError, attempts: int) -> float:
+    return min(MAX_BACKOFF_S, 2.0 ** min(attempts, 10))
+
+
+def _fixed(seconds: float) -> Wait:
+    return lambda error, attempts: seconds
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the policy."""
+
+    wait: Wait | None  # None: no retry, the item is parked as undeliverable
+    counts: bool = True  # the retry spends one of the item's attempts (a 429 does not)
+    unhealthy: str | None = None  # Slack turns unhealthy, said so ({channel}, {detail})
+    unhealthy_after: int = 0  # ... once the item has had this many attempts
+    pause_channel: bool = False  # the channel takes nothing more until the retry
+    reroute: bool = False  # to the fallback channel, where the item can move there
+
+
+_UNREACHABLE = Rule(wait=_backoff, unhealthy="Slack unreachable: {detail}", unhealthy_after=3)
+RULES: dict[Failure, Rule] = {
+    Failure.RATE_LIMITED: Rule(wait=_retry_after, counts=False, pause_channel=True),
+    Failure.CHANNEL: Rule(
+        wait=_fixed(MAX_BACKOFF_S), unhealthy="cannot post to {channel}: {detail}", reroute=True
+    ),
+    Failure.AUTH: Rule(wait=_fixed(AUTH_RETRY_S), unhealthy="Slack refused our token: {detail}"),
+    Failure.INVALID: Rule(wait=None),
+    Failure.RETRY: _UNREACHABLE,
+    # An edit of a vanished root posts a new root (bot.delivery.steps); a GONE that gets
+    # this far is retried like any other error.
+    Failure.GONE: _UNREACHABLE,
+}
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What to do with one failed item."""
+
+    retry_in: float | None  # seconds until the next try; None: park it as undeliverable
+    counts: bool  # the retry spends an attempt
+    unhealthy: str | None  # Slack's health turns red with this detail
+    pause_channel: bool  # nothing more to the channel until the retry (a 429)
+    reroute: bool  # try the fallback channel first
+
+
+def remedy(error: NotifyError, attempts: int, channel: str) -> Remedy:
+    """The policy's answer for `error`, on an item with `attempts` failed tries before it,
+    posting to `channel`."""
+    rule = RULES[error.failure]
+    unhealthy = None
+    if rule.unhealthy is not None and attempts >= rule.unhealthy_after:
+        unhealthy = rule.unhealthy.format(channel=channel, detail=error.detail)
+    return Remedy(
+        retry_in=rule.wait(error, attempts) if rule.wait is not None else None,
+        counts=rule.counts,
+        unhealthy=unhealthy,
+        pause_channel=rule.pause_channel,
+        reroute=rule.reroute,
+    )
+
+
+def fallback_for(
+    item: OutboxItem, channel: str, fallback: str | None, aliases: Aliases
+) -> str | None:
+    """The fallback channel `item` moves to, if it can: an alert not yet posted anywhere,
+    failing somewhere other than the fallback itself."""
+    movable = item.decision is not None and item.stage == 0
+    if movable and fallback and channel not in (fallback, aliases.of(fallback)):
+        return fallback
+    return None
+
+
+class FailureHandler:
+    """Applies the policy: the one place a failed delivery touches store, health, metrics
+    and pacing."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        config: Config,
+        metrics: Metrics,
+        health: Health,
+        pacer: Pacer,
+        aliases: Aliases,
+    ) -> None:
+        self.store, self.clock, self.config = store, clock, config
+        self.metrics, self.health = metrics, health
+        self.pacer, self.aliases = pacer, aliases
+
+    def handle(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
+        """`item`, bound for `channel`, failed with `error`: record what happens next."""
+        now = self.clock.now()
+        kind = item.kind_label
+        self.metrics.failed.labels(kind, error.failure.value).inc()
+        log.warning(
+            "delivery of %s failed: %s",
+            item.key,
+            error,
+            extra={
+                "resource": item.key,
+                "event_id": item.event.id if item.event else None,
+                "channel": channel,
+            },
+        )
+        answer = remedy(error, item.attempts, channel)
+        if answer.unhealthy is not None:
+            self.health.set("slack", False, answer.unhealthy, now)
+        if answer.retry_in is None:
+            self.metrics.undeliverable.labels(kind).inc()
+            log.error(
+                "Slack refused every form of the alert for %s; kept as undeliverable", item.key
+            )
+            self.store.give_up(item.id, str(error))
+            return
+        if answer.pause_channel:
+            self.metrics.rate_limited.inc()
+            self.pacer.block(self.aliases.of(channel), now.timestamp() + answer.retry_in)
+        fallback = (
+            fallback_for(item, channel, self.config.fallback_channel, self.aliases)
+            if answer.reroute
+            else None
+        )
+        if fallback is not None:
+            assert item.decision is not None  # only an alert with a route moves
+            log.error(
+                "cannot post to %s (%s); sending to fallback %s", channel, error.detail, fallback
+            )
+            self.store.reroute(item.id, replace(item.decision, channel=fallback))
+            return
+        when = now + timedelta(seconds=answer.retry_in)
+        self.store.retry_later(item.id, when, str(error), count=answer.counts)

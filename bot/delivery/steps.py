@@ -1,0 +1,121 @@
+"""Delivering one outbox item, step by step.
+
+The first event of a resource posts its root message; a later one updates the root if it
+is newer (an older event never overwrites a newer state) and adds a thread reply. A notice
+is a thread line under the root (re-rendering the root first when its incident changed),
+or a message of its own where there is no root. Progress is recorded after each step, so
+a retry repeats nothing that reached Slack. A root that vanished is posted anew.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config.models import Config
+from bot.core.decision import Decision
+from bot.core.events import Event
+from bot.core.ordering import is_newer, order
+from bot.delivery.posting import LOOKBACK_S, Poster
+from bot.delivery.root_state import carry_over
+from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage, Store
+from notifiers.base import Failure, Notifier, NotifyError
+from notifiers.render import render_alert, render_notice, render_plain, render_reply
+
+log = logging.getLogger(__name__)
+
+
+class ItemDelivery:
+    def __init__(self, store: Store, notifier: Notifier, config: Config, poster: Poster) -> None:
+        self.store, self.notifier, self.config, self.poster = store, notifier, config, poster
+
+    def deliver(self, item: OutboxItem, root: RootMessage | None) -> None:
+        """Deliver `item`; `root` is its resource's root as just read for it."""
+        if item.notice is not None:
+            self._deliver_notice(item, item.notice, root)
+            return
+        event, decision = item.event, item.decision
+        assert event is not None and decision is not None  # an event item carries both
+        if root is not None and root.digest_id is not None:
+            root = None  # a digest line that now needs a message of its own
+        if root is None:
+            self._post_root(item, decision.channel, event, decision)
+            return
+        if item.stage < STAGE_ROOT_DONE and item.in_flight and self._posted_root(item, root):
+            # This item posted the root and recorded it, then stopped (a crash) before it
+            # was marked done: nothing is left to send, and a reply would say it twice.
+            self.store.complete(item.id)
+            return
+        if item.stage < STAGE_ROOT_DONE:
+            if is_newer(event, root.event):
+                shown = carry_over(root.event, event)
+                try:
+                    self._update_root(root, shown, decision, item)
+                except NotifyError as error:
+                    if error.failure != Failure.GONE:
+                        raise
+                    log.info("root message of %s is gone; posting a new one", item.key)
+                    self._post_root(item, root.channel, shown, decision)
+                    return
+                self.store.advance_state(item.key, shown, decision)
+            self.store.progress(item.id, STAGE_ROOT_DONE)
+            root = self.store.root(item.key) or root
+        late = order(event) < order(root.event)
+        reply = render_reply(event, late=late)
+        self.poster.post(
+            root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item
+        )
+        self.store.complete(item.id)
+
+    def _posted_root(self, item: OutboxItem, root: RootMessage) -> bool:
+        """Whether `root` is the message this item posted (found by its marker in Slack)."""
+        oldest = item.created.timestamp() - LOOKBACK_S
+        found = self.notifier.find_posted(root.channel, f"{item.id}:root", None, oldest)
+        return found is not None and found.ts == root.ts
+
+    def _deliver_notice(self, item: OutboxItem, notice: Notice, root: RootMessage | None) -> None:
+        payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
+        plain = {"text": payload["text"]}
+        if root is None:
+            channel = notice.channel or self.config.default_channel
+            self.poster.post(channel, payload, plain, None, f"{item.id}:notice", item)
+        else:
+            if notice.refresh and item.stage < STAGE_ROOT_DONE:
+                decision = root.decision or Decision.default(root.event, root.channel)
+                try:
+                    self._update_root(root, root.event, decision, item)
+                except NotifyError as error:
+                    if error.failure != Failure.GONE:
+                        raise
+                    self._post_root(item, root.channel, root.event, decision, complete=False)
+                    root = self.store.root(item.key) or root
+                self.store.progress(item.id, STAGE_ROOT_DONE)
+            self.poster.post(root.channel, payload, plain, root.ts, f"{item.id}:notice", item)
+        self.store.complete(item.id)
+
+    def _post_root(
+        self,
+        item: OutboxItem,
+        channel: str,
+        shown: Event,
+        decision: Decision,
+        complete: bool = True,
+    ) -> None:
+        payload = self._alert_payload(shown, decision, item.key)
+        posted = self.poster.post(
+            channel, payload, render_plain(shown), None, f"{item.id}:root", item
+        )
+        self.store.set_root(item.key, posted.channel, posted.ts, shown, decision)
+        if complete:
+            self.store.complete(item.id)
+
+    def _update_root(
+        self, root: RootMessage, shown: Event, decision: Decision, item: OutboxItem
+    ) -> None:
+        """Edit the root to show `shown`."""
+        payload = self._alert_payload(shown, decision, item.key)
+        self.poster.edit(root.channel, root.ts, payload, render_plain(shown), item.key)
+
+    def _alert_payload(self, shown: Event, decision: Decision, key: str) -> dict[str, Any]:
+        incident = self.store.incident_for_key(key)
+        return render_alert(shown, decision, incident, self.config.incidents.snooze_choices)
