@@ -14,7 +14,8 @@ from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import LOOKBACK_S
 from bot.ops.telemetry import Metrics
-from bot.store import Digest, OutboxItem, RootMessage, Store
+from bot.store import Digest, OutboxItem, RootMessage
+from bot.store.roles import DigestStore
 from notifiers.base import Failure, Notifier, NotifyError
 from notifiers.digest import render_digest
 
@@ -27,7 +28,7 @@ REFRESH_S = 10.0  # a digest message is edited at most this often
 
 class Bursts:
     def __init__(
-        self, store: Store, notifier: Notifier, clock: Clock, pacer: Pacer, metrics: Metrics
+        self, store: DigestStore, notifier: Notifier, clock: Clock, pacer: Pacer, metrics: Metrics
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.pacer, self.metrics = pacer, metrics

@@ -21,7 +21,8 @@ from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
-from bot.store import OutboxItem, Store
+from bot.store import OutboxItem
+from bot.store.roles import OutboxStore
 from notifiers.base import Failure, NotifyError
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class FailureHandler:
 
     def __init__(
         self,
-        store: Store,
+        store: OutboxStore,
         clock: Clock,
         config: Config,
         metrics: Metrics,

@@ -9,7 +9,8 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
-from bot.store import OutboxItem, Store
+from bot.store import OutboxItem
+from bot.store.roles import OutboxStore
 from notifiers import limits
 from notifiers.base import Failure, Notifier, NotifyError, Posted
 
@@ -19,7 +20,7 @@ LOOKBACK_S = 60  # an earlier attempt's post is looked for from this long before
 
 class Poster:
     def __init__(
-        self, store: Store, notifier: Notifier, clock: Clock, pacer: Pacer, aliases: Aliases
+        self, store: OutboxStore, notifier: Notifier, clock: Clock, pacer: Pacer, aliases: Aliases
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.pacer, self.aliases = pacer, aliases

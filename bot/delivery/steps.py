@@ -18,7 +18,8 @@ from bot.core.events import Event
 from bot.core.ordering import is_newer, order
 from bot.delivery.posting import LOOKBACK_S, Poster
 from bot.delivery.root_state import carry_over
-from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage, Store
+from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
+from bot.store.roles import OutboxStore
 from notifiers.base import Failure, Notifier, NotifyError
 from notifiers.render import render_alert, render_notice, render_plain, render_reply
 
@@ -26,7 +27,9 @@ log = logging.getLogger(__name__)
 
 
 class ItemDelivery:
-    def __init__(self, store: Store, notifier: Notifier, config: Config, poster: Poster) -> None:
+    def __init__(
+        self, store: OutboxStore, notifier: Notifier, config: Config, poster: Poster
+    ) -> None:
         self.store, self.notifier, self.config, self.poster = store, notifier, config, poster
 
     def deliver(self, item: OutboxItem, root: RootMessage | None) -> None:

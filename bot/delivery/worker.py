@@ -28,7 +28,8 @@ from bot.delivery.posting import Poster
 from bot.delivery.steps import ItemDelivery
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
-from bot.store import OutboxItem, RootMessage, Store
+from bot.store import OutboxItem, RootMessage
+from bot.store.roles import DeliveryStore
 from notifiers.base import Notifier, NotifyError
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class PassResult:
 class Deliverer:
     def __init__(
         self,
-        store: Store,
+        store: DeliveryStore,
         notifier: Notifier,
         clock: Clock,
         config: Config,

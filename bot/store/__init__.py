@@ -2,8 +2,8 @@
 outbox of alerts accepted but not yet delivered, incidents, silences and burst digests.
 
 bot.store.records holds the records, bot.store.roles what each stage asks of the store
-(IntakeStore, OutboxStore, DigestStore, IncidentStore, CommandStore) and `Store`, their
-union. `sqlite:///PATH` (bot.store.sqlite) serves one process, `dynamodb://TABLE`
+(IntakeStore, OutboxStore and DigestStore (DeliveryStore), IncidentStore, CommandStore) and
+`Store`, their union. `sqlite:///PATH` (bot.store.sqlite) serves one process, `dynamodb://TABLE`
 (bot.store.dynamodb) several replicas; both pass one contract suite
 (tests/unit/store/test_contract*.py). bot.store.opening opens the one MLPULSE_STORE names:
 importing this package loads no backend and no AWS SDK.
@@ -25,6 +25,7 @@ from bot.store.records import (
 )
 from bot.store.roles import (
     CommandStore,
+    DeliveryStore,
     DigestStore,
     IncidentStore,
     IntakeStore,
@@ -36,6 +37,7 @@ __all__ = [
     "STAGE_NEW",
     "STAGE_ROOT_DONE",
     "CommandStore",
+    "DeliveryStore",
     "Digest",
     "DigestStore",
     "IncidentChange",

@@ -193,7 +193,11 @@ class CommandStore(Protocol):
         ...
 
 
-class Store(IntakeStore, OutboxStore, DigestStore, IncidentStore, CommandStore, Protocol):
+class DeliveryStore(OutboxStore, DigestStore, Protocol):
+    """What the delivery worker needs: the outbox and the burst digests it folds into."""
+
+
+class Store(IntakeStore, DeliveryStore, IncidentStore, CommandStore, Protocol):
     """The whole store, as bot.app opens, wires, watches and closes it."""
 
     def ping(self) -> None:
