@@ -28,12 +28,14 @@ FAILURE = (
     "contains NaN, infinity or a value too large for dtype('float32') & 3 more "
     "errors <!channel>"
 )
+FEATURES = "churn-features-2026-11-25-0318"  # the SageMaker pipeline's first step
+RUNNING = "fraud-features-2026-11-25-0415"  # still running at the end of the script
 # (name, image, instance type, created, ended or None while it runs)
 PROCESSING = [
-    ("churn-features-2026-11-25-0318", "churn-features", "ml.m5.2xlarge", at(18), at(20)),
+    (FEATURES, "churn-features", "ml.m5.2xlarge", at(18), at(20)),
     ("churn-eval-2026-11-25-0410", "churn-eval", "ml.m5.xlarge", at(70), at(73)),
     ("model-monitoring-202611250600-a1b2c3", "monitor", "ml.m5.xlarge", at(52), at(60)),
-    ("fraud-features-2026-11-25-0415", "fraud-features", "ml.m5.4xlarge", at(75), None),
+    (RUNNING, "fraud-features", "ml.m5.4xlarge", at(75), None),
 ]
 
 
