@@ -62,6 +62,7 @@ def test_sagemaker_pipeline_steps(ctx: Context) -> None:
     assert "*Last 2 executions*" in text
     assert "*Steps of the latest execution*" in text
     assert f":large_green_circle: Succeeded `Preprocess` — ProcessingJob {FEATURES}" in text
+    assert ":large_green_circle: Succeeded `Register` — RegisterModel churn-models/7" in text
     assert "Where it failed" not in text
 
 

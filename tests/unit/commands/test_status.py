@@ -56,7 +56,7 @@ def test_troubled_endpoints_come_first_and_open_incidents_count(
     endpoints["zzz-broken"].endpoint_status = "Failed"
     ctx.incidents = SimpleNamespace(count_open=lambda: 2)
     text = check(status.handle(ctx, Args(words=())))
-    shown = text.split("*Endpoints* (4 endpoints (1 not in service))")[1]
+    shown = text.split("*Endpoints* · 4 endpoints (1 not in service)")[1]
     assert shown.index("zzz-broken") < shown.index("aaa-canary") < shown.index(CHURN)
     assert "*Open incidents:* 2" in text
 
