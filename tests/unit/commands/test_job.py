@@ -63,6 +63,7 @@ def test_processing_job(ctx: Context) -> None:
     text = run(ctx, FEATURES)
     assert f"Processing job {FEATURES}" in text
     assert "churn-features:latest" in text
+    assert "1 × ml.m5.2xlarge" in text
     assert f"#/processing-jobs/{FEATURES}" in text
     assert "/aws/sagemaker/ProcessingJobs" in text
 
