@@ -19,7 +19,7 @@ from bot.drift.enrich import monitor_enricher
 from bot.incidents.scheduler import IncidentScheduler
 from bot.incidents.service import IncidentService
 from bot.ingress.http import HttpServer, Request, Response, json_response
-from bot.ingress.slack.interactions import SlackApp
+from bot.ingress.slack.interactions import ContextFor, SlackApp
 from bot.ingress.slack.verify import SlackIngress
 from bot.ingress.sns import SnsEndpoint
 from bot.ingress.sqs import QueueConsumer
@@ -28,6 +28,8 @@ from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store import Store
 from bot.store.opening import open_store
+from commands.base import Context
+from commands.permissions import is_admin
 from notifiers.base import Notifier, NotifyError
 from notifiers.slack import SlackNotifier
 
@@ -46,6 +48,7 @@ class App:
         notifier: Notifier | None = None,
         clock: Clock | None = None,
         sqs_clients: dict[str, Any] | None = None,
+        aws: AwsClients | None = None,
     ) -> None:
         self.settings, self.config = settings, config
         self.clock = clock or SystemClock()
@@ -61,7 +64,7 @@ class App:
             self.health,
             lease=timedelta(seconds=settings.lease_seconds),
         )
-        self.aws = AwsClients()
+        self.aws = aws if aws is not None else AwsClients()
         self.pipeline = Pipeline(
             config,
             self.store,
@@ -84,9 +87,7 @@ class App:
         )
         self.incidents = IncidentService(self.store, config, self.clock)
         self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
-        self.slack_app = _slack_app(
-            settings, config, self.store, self.clock, self.incidents, self.deliverer, self.aws
-        )
+        self.slack_app = _slack_app(settings, self.command_context, self.incidents, self.deliverer)
         secret = settings.slack_signing_secret
         # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
         self.slack = (
@@ -95,6 +96,20 @@ class App:
             else None
         )
         self._socket_mode: Any = None
+
+    def command_context(self, user_id: str, channel_id: str) -> Context:
+        """What a `/mlpulse` line typed by `user_id` in `channel_id` runs with, from Slack
+        (bot.ingress.slack.interactions) or the demo's prompt alike."""
+        return Context(
+            user_id=user_id,
+            channel_id=channel_id,
+            config=self.config,
+            store=self.store,
+            clock=self.clock,
+            aws=self.aws,
+            incidents=self.incidents,
+            is_admin=is_admin(self.config, user_id),
+        )
 
     def routes(self) -> dict[tuple[str, str], Any]:
         return {
@@ -175,12 +190,9 @@ class App:
 
 def _slack_app(
     settings: Settings,
-    config: Config,
-    store: Store,
-    clock: Clock,
+    context_for: ContextFor,
     incidents: IncidentService,
     deliverer: Deliverer,
-    aws: AwsClients,
 ) -> SlackApp | None:
     """The `/mlpulse` command and buttons; off (with a warning) without a signing secret
     unless Socket Mode is on, which needs none."""
@@ -191,7 +203,7 @@ def _slack_app(
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=_base(settings.slack_api_url)
     )
-    return SlackApp(client, config, store, clock, incidents, aws, deliverer.wake.set)
+    return SlackApp(client, context_for, incidents, deliverer.wake.set)
 
 
 def _base(url: str) -> str:

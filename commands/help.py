@@ -16,7 +16,8 @@ def handle(ctx: Context, args: Args) -> Reply:
 
     lines = ["*mlpulse* answers questions about your ML platform:"]
     for module in REGISTRY.values():
-        line = f"• `{help_line(module)}`"
+        usage, _, does = help_line(module).partition(" — ")
+        line = f"• `{usage}` — {does}"
         if (shown := example(module)) and shown != "/mlpulse help":
             line += f"  e.g. `{shown}`"
         lines.append(line)

@@ -64,7 +64,7 @@ def _part(title: str, counts: list[str], read: Callable[[], Part]) -> list[Block
     if len(lines) > MAX_LINES:
         shown.append(f"… and {len(lines) - MAX_LINES} more")
     body = "\n".join(shown) if shown else "_none_"
-    return [section(f"*{title}* ({count})\n{body}")]
+    return [section(f"*{title}* · {count}\n{body}")]
 
 
 def _running(sagemaker: Any, now: datetime) -> Part:

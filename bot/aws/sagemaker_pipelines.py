@@ -85,10 +85,18 @@ def _step(raw: dict[str, Any]) -> Step:
     status = text(raw.get("StepStatus")) or "Unknown"
     metadata = raw.get("Metadata") or {}
     ran = [
-        f"{key} {arn_tail(metadata[key].get('Arn')) or ''}".strip()
+        f"{key} {_ran(metadata[key].get('Arn')) or ''}".strip()
         for key in _RAN
         if isinstance(metadata.get(key), dict)
     ]
     detail = text(raw.get("FailureReason")) if status == "Failed" else None
     name = text(raw.get("StepDisplayName")) or text(raw.get("StepName")) or "?"
     return Step(name, status, detail or (", ".join(ran) or None))
+
+
+def _ran(arn: Any) -> str | None:
+    """What a step's ARN names: a job, or a model package as `group/version` (its ARN's
+    tail alone would be the bare version number)."""
+    if isinstance(arn, str) and ":model-package/" in arn:
+        return arn.split(":model-package/", 1)[1] or None
+    return arn_tail(arn)

@@ -1,9 +1,9 @@
-"""`mlpulse demo`: the real pipeline, store, delivery and incidents on an embedded
-platform, with a terminal standing in for Slack. Needs no AWS account and no Slack
+"""`mlpulse demo`: the App `mlpulse run` builds (bot.app) on an embedded platform, with a
+terminal standing in for Slack (bot.demo.session). Needs no AWS account and no Slack
 workspace: AWS is a moto server in this process (bot.demo.emulator), seeded with a small
-ML platform (bot.demo.platform) that the `/mlpulse` commands read. With a terminal on stdin
-it then takes commands and clicks at a prompt; without one it plays a fixed set of them
-and exits 0."""
+ML platform (bot.demo.platform, which the command tests share) that the `/mlpulse`
+commands and the App's Model Monitor enrichment read. With a terminal on stdin it then
+takes commands and clicks at a prompt; without one it plays a fixed set of them and exits 0."""
 
 from __future__ import annotations
 

@@ -47,12 +47,7 @@ class DemoAws(AwsClients):
 
     def __init__(self, url: str, region: str = REGION) -> None:
         self.url = url
-        isolated = botocore.session.Session(session_vars=_ISOLATED)
-        super().__init__(
-            session=boto3.session.Session(
-                botocore_session=isolated, region_name=region, **_CREDENTIALS
-            )
-        )
+        super().__init__(session=isolated_session(region))
         self.monitoring: Any = None  # set by the seeding: bot.demo.monitoring.DemoMonitoring
 
     def client(self, service: str) -> Any:
@@ -68,6 +63,13 @@ class DemoAws(AwsClients):
         made = self._session.client(service, endpoint_url=self.url, config=_CONFIG)
         _mend(made, service)
         return made
+
+
+def isolated_session(region: str = REGION) -> boto3.session.Session:
+    """A boto3 session with the demo's dummy credentials that reads no AWS profile or
+    config file."""
+    isolated = botocore.session.Session(session_vars=_ISOLATED)
+    return boto3.session.Session(botocore_session=isolated, region_name=region, **_CREDENTIALS)
 
 
 def _mend(client: Any, service: str) -> None:

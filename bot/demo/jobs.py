@@ -4,7 +4,8 @@ rerun, the best training job of the fraud model's tuning job (bot.demo.tuning), 
 processing jobs of the morning, one still running.
 
 moto creates every job finished at the wall-clock time; the times, statuses and failures
-are then set on its backend (bot.demo.backend)."""
+(and a processing job's resources, which moto does not keep) are then set on its backend
+(bot.demo.backend)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,14 @@ FAILURE = (
     "contains NaN, infinity or a value too large for dtype('float32') & 3 more "
     "errors <!channel>"
 )
+FEATURES = "churn-features-2026-11-25-0318"  # the SageMaker pipeline's first step
+RUNNING = "fraud-features-2026-11-25-0415"  # still running at the end of the script
 # (name, image, instance type, created, ended or None while it runs)
 PROCESSING = [
-    ("churn-features-2026-11-25-0318", "churn-features", "ml.m5.2xlarge", at(18), at(20)),
+    (FEATURES, "churn-features", "ml.m5.2xlarge", at(18), at(20)),
     ("churn-eval-2026-11-25-0410", "churn-eval", "ml.m5.xlarge", at(70), at(73)),
     ("model-monitoring-202611250600-a1b2c3", "monitor", "ml.m5.xlarge", at(52), at(60)),
-    ("fraud-features-2026-11-25-0415", "fraud-features", "ml.m5.4xlarge", at(75), None),
+    (RUNNING, "fraud-features", "ml.m5.4xlarge", at(75), None),
 ]
 
 
@@ -144,15 +147,17 @@ def _transitions(run: Run) -> list[dict[str, Any]]:
 def _processing(
     sagemaker: Any, name: str, image: str, instance: str, created: datetime, ended: datetime | None
 ) -> None:
+    resources = {
+        "ClusterConfig": {"InstanceCount": 1, "InstanceType": instance, "VolumeSizeInGB": 30}
+    }
     sagemaker.create_processing_job(
         ProcessingJobName=name,
-        ProcessingResources={
-            "ClusterConfig": {"InstanceCount": 1, "InstanceType": instance, "VolumeSizeInGB": 30}
-        },
+        ProcessingResources=resources,
         AppSpecification={"ImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{image}:latest"},
         RoleArn=ROLE,
     )
     job = backend("sagemaker").processing_jobs[name]
+    job.processing_resources = resources  # moto takes them but forgets them
     job.creation_time = naive(created)
     job.processing_start_time = naive(created + timedelta(minutes=1))
     job.processing_end_time = naive(ended) if ended else None

@@ -2,7 +2,10 @@
 script (bot.demo.script): SageMaker jobs (bot.demo.jobs, bot.demo.tuning) with their curves and logs
 (bot.demo.training), endpoints with an hour and more of figures and alarms
 (bot.demo.serving), a CodePipeline and a SageMaker pipeline (bot.demo.cicd), and Model
-Monitor reports with violations in S3 (bot.demo.monitoring)."""
+Monitor reports with violations in S3 (bot.demo.monitoring).
+
+The command tests seed the same platform on their own moto server and assert its names
+(tests/unit/commands/platform.py, tests/golden/commands)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""One demo session: the real pipeline, store, delivery and incidents, a console for Slack,
-and a prompt that takes what a person would do in Slack: `/mlpulse ...` and clicks."""
+"""One demo session: the real App (bot.app) on the demo's platform and clock, a console for
+Slack, and a prompt that takes what a person would do in Slack: `/mlpulse ...` and clicks,
+which go through the same code as the Slack app's (App.command_context, commands.runner,
+IncidentService.act)."""
 
 from __future__ import annotations
 
@@ -9,21 +11,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.config.models import Config
+from bot.app import App
+from bot.aws.clients import AwsClients
+from bot.config.models import Config, Settings
 from bot.core.clock import FakeClock
 from bot.core.durations import parse_duration
 from bot.core.incident import Action, Source
 from bot.core.timeparse import parse_time
-from bot.delivery.worker import Deliverer
 from bot.demo.moments import START
-from bot.incidents.service import IncidentService
 from bot.ingress.ingest import events_from
-from bot.intake.accept import Pipeline
-from bot.ops.health import Health
-from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
-from commands.base import Context
-from commands.permissions import is_admin
+from commands.base import Reply
 from commands.runner import execute, prepare
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier, plain
@@ -36,6 +34,25 @@ PROMPT_HELP = (
     " `/mlpulse job NAME` ...) or a click on an incident's button (`ack 3`, `resolve 3`,"
     " `snooze 3 1h`). `as bob` switches user, `wait 1h` lets time pass; `quit` ends."
 )
+# The demo reads nothing from the environment: its Slack is the console (or the notifier
+# `--slack` made), its store and AWS are its own, and no Slack request comes in.
+SETTINGS = Settings.model_construct()
+
+
+def demo_app(
+    folder: Path, config: Config, aws: AwsClients, notifier: Notifier, clock: FakeClock
+) -> App:
+    """The App `mlpulse run` builds, without SQS or Slack ingress, on the demo's platform
+    and a store in `folder`."""
+    return App(
+        SETTINGS,
+        config,
+        store=SqliteStore(str(folder / "demo.db")),
+        notifier=notifier,
+        clock=clock,
+        sqs_clients={},
+        aws=aws,
+    )
 
 
 class DemoSession:
@@ -44,30 +61,24 @@ class DemoSession:
         folder: Path,
         out: TextIO,
         config: Config,
-        aws: Any = None,
+        aws: AwsClients,
         charts: Path | None = None,
         notifier: Notifier | None = None,
     ) -> None:
-        self.out, self.config, self.aws = out, config, aws
+        self.out = out
         self.charts = charts or Path("demo-output")
-        self.store = SqliteStore(str(folder / "demo.db"))
-        # The demo keeps the script's own time, so incident times read like the alerts'.
-        self.clock, self.metrics = FakeClock(START), Metrics()
         # A real Slack (`mlpulse demo --slack`) is paced in real time; the console is not.
         self.drawing = ConsoleNotifier(out)  # command answers are drawn here either way
-        self.notifier: Notifier = notifier or self.drawing
-        self.deliverer = Deliverer(
-            self.store, self.notifier, self.clock, config, self.metrics, Health()
-        )
-        self.pipeline = Pipeline(config, self.store, self.clock, self.metrics)
-        self.incidents = IncidentService(self.store, config, self.clock)
+        # The demo keeps the script's own time, so incident times read like the alerts'.
+        self.clock = FakeClock(START)
+        self.app = demo_app(folder, config, aws, notifier or self.drawing, self.clock)
         self.user = "U0ALICE"
         self.accepted = self.duplicates = 0
 
     def play(self, events: list[dict[str, Any]]) -> None:
         for raw in events:
             self.catch_up(parse_time(raw.get("time")))
-            submitted = self.pipeline.submit(events_from(raw, self.clock.now()))
+            submitted = self.app.pipeline.submit(events_from(raw, self.clock.now()))
             self.accepted += submitted.accepted
             self.duplicates += submitted.duplicates
             self.deliver()
@@ -82,13 +93,14 @@ class DemoSession:
     def deliver(self) -> None:
         """Deliver everything queued, letting the demo's clock run on while Slack's pace
         asks to wait (and real time too, when the Slack is real)."""
+        store = self.app.store
         for _ in range(10_000):
-            result = self.deliverer.run_once()
-            if not self.store.pending_count() and not self.store.dirty_digests():
+            result = self.app.deliverer.run_once()
+            if not store.pending_count() and not store.dirty_digests():
                 return
             wait = result.next_wait if result.next_wait is not None else 1.0
             self.clock.advance(wait)
-            if self.notifier.min_interval > 0:
+            if self.app.notifier.min_interval > 0:
                 time.sleep(wait)
 
     def handle(self, line: str) -> bool:
@@ -113,18 +125,13 @@ class DemoSession:
             self.say("  " + PROMPT_HELP)
         return True
 
+    def reply(self, text: str) -> Reply:
+        """What `/mlpulse TEXT` answers the current user, as the Slack app runs it."""
+        ctx = self.app.command_context(self.user, CHANNEL)
+        return execute(prepare(text, ctx), ctx)
+
     def command(self, text: str) -> None:
-        ctx = Context(
-            user_id=self.user,
-            channel_id=CHANNEL,
-            config=self.config,
-            store=self.store,
-            clock=self.clock,
-            aws=self.aws,
-            incidents=self.incidents,
-            is_admin=is_admin(self.config, self.user),
-        )
-        reply = execute(prepare(text, ctx), ctx)
+        reply = self.reply(text)
         who = "everyone in the channel" if reply.public else "only you"
         self.say(f"  ┆ ({who} can see this)")
         if reply.blocks:  # what Slack shows; the text is only its notification
@@ -146,7 +153,7 @@ class DemoSession:
         except ValueError:
             self.say("  ┆ wait wants a duration like 30m or 2h")
             return
-        self.incidents.tick()
+        self.app.scheduler.tick()
         self.deliver()
 
     def click(self, verb: str, number: int, length: str | None) -> None:
@@ -157,7 +164,9 @@ class DemoSession:
             except ValueError:
                 self.say("  ┆ snooze wants a duration like 30m or 2h")
                 return
-        result = self.incidents.act(number, _ACTIONS[verb], self.user, Source.BUTTON, snooze=snooze)
+        result = self.app.incidents.act(
+            number, _ACTIONS[verb], self.user, Source.BUTTON, snooze=snooze
+        )
         if not result.ok:
             self.say(f"  ┆ (only you can see this) {plain(result.explanation)}")
         self.deliver()
@@ -167,7 +176,7 @@ class DemoSession:
         self.out.flush()
 
     def close(self) -> None:
-        self.store.close()
+        self.app.shutdown()
 
 
 def _name(user: str) -> str:

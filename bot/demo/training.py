@@ -5,6 +5,7 @@ stream `<job>/algo-1-<epoch>`)."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -29,15 +30,15 @@ def _round_times(run: Run) -> list[Any]:
 
 
 def _curves(cloudwatch: Any, run: Run) -> None:
+    """The metric curves, and the host's CPU (SageMaker publishes both in the namespace;
+    `/mlpulse metrics` tells the two apart)."""
     host = [{"Name": "Host", "Value": f"{run.name}/algo-1"}]
+    rounds = range(run.steps)
+    series = {metric: [curve(run, metric, n) for n in rounds] for metric in run.finals}
+    series["CPUUtilization"] = [180.0 + 12 * math.sin(n / 3) for n in rounds]  # % of one core
     data = [
-        {
-            "MetricName": metric,
-            "Dimensions": host,
-            "Timestamp": moment,
-            "Value": curve(run, metric, n),
-        }
-        for metric in run.finals
+        {"MetricName": metric, "Dimensions": host, "Timestamp": moment, "Value": values[n]}
+        for metric, values in series.items()
         for n, moment in enumerate(_round_times(run))
     ]
     for first in range(0, len(data), 500):

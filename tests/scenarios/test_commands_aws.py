@@ -1,12 +1,12 @@
 """`/mlpulse` AWS commands end to end: signed slash commands over real HTTP into the started
-App, AWS emulated by a moto server seeded with a small platform (training jobs with metric
-curves and logs, a processing job, an endpoint with alarms, a CodePipeline and a SageMaker
-pipeline), answers read back from the fake Slack: the acknowledgement, the answer posted to
-`response_url`, and charts uploaded with files_upload_v2.
+App, AWS emulated by a moto server seeded with the demo's platform (bot.demo.platform:
+training jobs with metric curves and logs, a tuning job, processing jobs, endpoints with
+figures and alarms, a CodePipeline and a SageMaker pipeline), answers read back from the
+fake Slack: the acknowledgement, the answer posted to `response_url`, and charts uploaded
+with files_upload_v2.
 
-The App's AwsClients is the tests' PlatformAws (moto through AWS_ENDPOINT_URL; a botocore
-Stubber only for what moto lacks: here GetMetricData with p50/p99, which crashes moto's
-server, and DescribeLabelingJob)."""
+The App's AwsClients is the tests' PlatformAws: the demo's clients (tests.unit.commands.
+platform), with a botocore Stubber only for the errors a test asks for."""
 
 from __future__ import annotations
 
@@ -17,18 +17,14 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FakeClock
+from bot.demo.cicd import CODEPIPELINE
+from bot.demo.jobs import COMPLETED, FAILED, RUNNING
+from bot.demo.serving import CHURN, FRAUD
 from notifiers.limits import problems
-from tests.fakes.moto import moto_server, moto_url  # noqa: F401 (fixtures)
+from tests.fakes.moto import moto_server  # noqa: F401 (fixture)
 from tests.fakes.slack_api import FakeSlack, Upload
 from tests.scenarios.test_incidents_support import CHANNEL, Harness, started_app
-from tests.unit.commands.platform import (  # noqa: F401 (fixture aws)
-    Platform,
-    PlatformAws,
-    aws,
-    endpoint_figures,
-    real_now,
-    seed_platform,
-)
+from tests.unit.commands.platform import NOW, PlatformAws, platform  # noqa: F401 (fixture)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 WORKING = "Looking that up"
@@ -36,13 +32,7 @@ WORKING = "Looking that up"
 
 @pytest.fixture
 def clock() -> FakeClock:
-    """moto stamps what it creates with the wall clock: the fake clock starts there."""
-    return FakeClock(real_now())
-
-
-@pytest.fixture
-def platform(aws: PlatformAws, clock: FakeClock) -> Platform:  # noqa: F811
-    return seed_platform(aws, clock.now())
+    return FakeClock(NOW)
 
 
 @pytest.fixture
@@ -50,11 +40,10 @@ def h(
     tmp_path: Path,
     fake_slack: FakeSlack,
     clock: FakeClock,
-    aws: PlatformAws,  # noqa: F811
-    platform: Platform,
+    platform: PlatformAws,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Harness]:
-    monkeypatch.setattr("bot.app.AwsClients", lambda: aws)
+    monkeypatch.setattr("bot.app.AwsClients", lambda: platform)
     with started_app(tmp_path, fake_slack, clock, monkeypatch) as harness:
         yield harness
 
@@ -83,78 +72,65 @@ def uploads(h: Harness, count: int) -> list[Upload]:
     )
 
 
-def test_status_is_acknowledged_at_once_and_answered_through_response_url(
-    h: Harness, platform: Platform
-) -> None:
+def test_status_is_acknowledged_at_once_and_answered_through_response_url(h: Harness) -> None:
     acknowledgement, answer = ask(h, "status")
     assert WORKING in acknowledgement
     assert answer["response_type"] == "ephemeral"
     text = everything(answer)
-    assert "`churn-xgb-3`" in text and "`churn-xgb-2`" in text
-    assert "In service `churn-prod`" in text
-    assert "CodePipeline `churn-build`" in text
+    assert f"`{RUNNING}`" in text and f"`{FAILED}`" in text
+    assert f"In service `{CHURN}`" in text
+    assert f"CodePipeline `{CODEPIPELINE}`" in text
 
 
-def test_metrics_answer_and_chart_upload(h: Harness, platform: Platform) -> None:
-    _, answer = ask(h, f"metrics {platform.trained} --public")
+def test_metrics_answer_and_chart_upload(h: Harness) -> None:
+    _, answer = ask(h, f"metrics {COMPLETED} --public")
     assert answer["response_type"] == "in_channel"
-    assert "`validation:auc` (algo-1): first 0.62" in everything(answer)
+    assert "`validation:auc` (algo-1): first 0.6322" in everything(answer)
     [upload] = uploads(h, 1)
-    assert upload.filename == "churn-xgb-1-metrics.png"
+    assert upload.filename == f"{COMPLETED}-metrics.png"
     assert upload.channel == CHANNEL
     assert upload.data is not None and upload.data.startswith(PNG)
 
 
-def test_endpoint_health_with_chart(h: Harness, aws: PlatformAws, platform: Platform) -> None:  # noqa: F811
-    aws.stub("cloudwatch", "get_metric_data", endpoint_figures(h.clock.now(), ["AllTraffic"]))
-    _, answer = ask(h, f"endpoint {platform.endpoint}")
+def test_endpoint_health_with_chart(h: Harness, platform: PlatformAws) -> None:  # noqa: F811
+    _, answer = ask(h, f"endpoint {FRAUD}")
     text = everything(answer)
-    assert "ModelLatency p50 12.35 ms · p99 85 ms" in text
-    assert "error rate 0.2%" in text
-    assert "churn-prod-5xx" in text
+    assert "ModelLatency p50 15.56 ms · p99 212 ms" in text
+    assert "error rate 0.07146%" in text
+    assert "fraud-prod-5xx-errors" in text
     [upload] = uploads(h, 1)
-    assert upload.filename == "churn-prod-health.png"
-    assert len(aws.calls("GetMetricData")) == 1
+    assert upload.filename == "fraud-prod-health.png"
+    assert len(platform.calls("GetMetricData")) == 1
 
 
-def test_job_with_hostile_aws_text_stays_escaped(h: Harness, platform: Platform) -> None:
-    _, answer = ask(h, f"job {platform.failed}")
+def test_job_with_hostile_aws_text_stays_escaped(h: Harness) -> None:
+    _, answer = ask(h, f"job {FAILED}")
     text = everything(answer)
     assert "&lt;!channel&gt;" in text
-    assert "<!channel>" not in str(answer) and "<@U123>" not in str(answer)
+    assert "<!channel>" not in str(answer)
 
 
-def test_pipeline(h: Harness, aws: PlatformAws, platform: Platform) -> None:  # noqa: F811
-    aws.stub(
-        "codepipeline",
-        "get_pipeline_state",
-        {"pipelineName": platform.codepipeline, "stageStates": []},
-    )
-    _, answer = ask(h, f"pipeline {platform.codepipeline}")
-    assert ":large_green_circle: Succeeded" in everything(answer)
+def test_pipeline(h: Harness) -> None:
+    _, answer = ask(h, f"pipeline {CODEPIPELINE}")
+    assert ":red_circle: Failed" in everything(answer)
+    assert "failed at `Evaluate / ModelQualityGate`" in everything(answer)
 
 
-def test_unknown_resource_is_a_short_answer_naming_it(h: Harness, aws: PlatformAws) -> None:  # noqa: F811
-    aws.stub(
-        "sagemaker",
-        "describe_labeling_job",
-        error="ResourceNotFound",
-        message="Could not find labeling job",
-    )
+def test_unknown_resource_is_a_short_answer_naming_it(h: Harness) -> None:
     _, answer = ask(h, "job churn-nope-1")
     assert answer["response_type"] == "ephemeral"
     assert answer["text"].startswith("could not find a job named churn-nope-1")
     assert "Try `/mlpulse help`" in answer["text"]
 
 
-def test_access_denied_names_the_missing_permission(h: Harness, aws: PlatformAws) -> None:  # noqa: F811
-    aws.stub(
+def test_access_denied_names_the_missing_permission(h: Harness, platform: PlatformAws) -> None:  # noqa: F811
+    platform.stub(
         "sagemaker",
         "describe_endpoint",
         error="AccessDeniedException",
         message="User: arn:aws:sts::123456789012:assumed-role/mlpulse/x is not authorized to perform: sagemaker:DescribeEndpoint on resource: x",
     )
-    _, answer = ask(h, "endpoint churn-prod")
+    _, answer = ask(h, f"endpoint {CHURN}")
     assert answer["text"].startswith("missing permission sagemaker:DescribeEndpoint")
 
 

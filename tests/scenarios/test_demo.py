@@ -26,6 +26,8 @@ ALERTS = {
     "an endpoint": "Endpoint Updating: fraud-prod",
     "an alarm": "CloudWatch alarm Alarm: fraud-prod-5xx-errors",
     "Model Monitor": "fraud-prod-data-quality",
+    # The App's enrichment: the violations read from the monitor's report in the demo's S3.
+    "Model Monitor's violations": "3 violations (1 critical): card_age_days — completeness",
 }
 ANSWERS = {
     "status": ["ML platform status", "Failed in the last 24 h", "`ml-deploy`", "`fraud-prod`"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -19,15 +19,11 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config.models import Config
-from bot.core.clock import Clock
 from bot.core.incident import Action, Source
 from bot.core.text import ascii_digits, escape
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
-from bot.store import CommandStore
 from commands.base import Context, Reply
-from commands.permissions import is_admin
 from commands.runner import execute, prepare
 from notifiers.incident_blocks import ACK_ACTION, RESOLVE_ACTION, SNOOZE_ACTION
 
@@ -37,19 +33,20 @@ _WORKING = ":hourglass_flowing_sand: Looking that up…"
 _CLICK_FAILED = "Sorry, that did not go through on our side; nothing changed. Please try again."
 
 
+# What a `/mlpulse` line runs with, given who typed it where: bot.app's App.command_context,
+# which the demo's prompt uses too.
+ContextFor = Callable[[str, str], Context]
+
+
 class SlackApp:
     def __init__(
         self,
         client: WebClient,
-        config: Config,
-        store: CommandStore,
-        clock: Clock,
+        context_for: ContextFor,
         incidents: IncidentService,
-        aws: Any = None,
         on_change: Any = None,
     ) -> None:
-        self.client, self.config, self.store, self.clock = client, config, store, clock
-        self.incidents, self.aws = incidents, aws
+        self.client, self.context_for, self.incidents = client, context_for, incidents
         self.on_change = on_change or (lambda: None)  # wakes delivery after a transition
         # Signatures are checked by bot.ingress.slack.verify (with the injected clock) before
         # Bolt sees a request; Socket Mode needs none.
@@ -74,16 +71,7 @@ class SlackApp:
 
     def _command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         user_id, channel_id = str(body.get("user_id", "")), str(body.get("channel_id", ""))
-        ctx = Context(
-            user_id=user_id,
-            channel_id=channel_id,
-            config=self.config,
-            store=self.store,
-            clock=self.clock,
-            aws=self.aws,
-            incidents=self.incidents,
-            is_admin=is_admin(self.config, user_id),
-        )
+        ctx = self.context_for(user_id, channel_id)
         prepared = prepare(str(body.get("text") or ""), ctx)
         if prepared.slow and prepared.reply is None:
             ack(text=_WORKING)

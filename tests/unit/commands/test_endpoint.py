@@ -1,6 +1,6 @@
-"""`/mlpulse endpoint NAME`: the endpoint, its variants and alarms from moto; its metrics from
-ONE GetMetricData call answered by the Stubber, because moto's server crashes on percentile
-statistics (p50, p99)."""
+"""`/mlpulse endpoint NAME` against the demo's platform: the endpoint, its variants and
+alarms from moto; its metrics from ONE GetMetricData call (whose p50 and p99, which crash
+moto's server, the demo's clients ask as Average and Maximum: see bot.demo.aws)."""
 
 from __future__ import annotations
 
@@ -9,37 +9,51 @@ from datetime import timedelta
 import pytest
 
 from bot.aws.errors import MissingPermission, NotFound
+from bot.core.clock import FakeClock
 from bot.core.errors import InputError
+from bot.demo.backend import backend
+from bot.demo.serving import FRAUD, LAST
 from commands import endpoint
 from commands.base import Args, Context
-from tests.unit.commands.platform import Platform, PlatformAws, backend, endpoint_figures
+from tests.unit.commands.platform import HOSTILE, PlatformAws
 from tests.unit.commands.replies import check
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_endpoint_health_in_one_call(ctx: Context, aws: PlatformAws, platform: Platform) -> None:
-    aws.stub("cloudwatch", "get_metric_data", endpoint_figures(platform.now, ["AllTraffic"]))
-    reply = endpoint.handle(ctx, Args(words=(platform.endpoint,)))
+@pytest.fixture
+def firing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test-only: fraud-prod's 5XX alarm firing again, for a reason full of mentions."""
+    alarm = backend("cloudwatch").alarms["fraud-prod-5xx-errors"]
+    monkeypatch.setattr(alarm, "state_value", "ALARM")
+    monkeypatch.setattr(alarm, "state_reason", f"Threshold crossed: 9 errors {HOSTILE}")
+
+
+def test_endpoint_health_in_one_call(ctx: Context, platform: PlatformAws, firing: None) -> None:
+    reply = endpoint.handle(ctx, Args(words=(FRAUD,)))
     text = check(reply)
-    assert "Endpoint churn-prod" in text
+    assert "Endpoint fraud-prod" in text
     assert ":large_green_circle: In service" in text
-    assert "`churn-prod-config`" in text
-    assert "*Variant `AllTraffic`* — 2 × ml.m5.large, weight 1" in text
-    assert "Invocations 6,000 · 4XX 6 · 5XX 6 · error rate 0.2%" in text
-    assert "ModelLatency p50 12.35 ms · p99 85 ms · OverheadLatency p50 1.5 ms · p99 4.2 ms" in text
-    assert "CPU 60% avg, 80% peak · Memory 55% avg, 55% peak" in text
+    assert "`fraud-prod-config-v42`" in text
+    assert "*Variant `AllTraffic`* — 3 × ml.c5.xlarge, weight 1" in text
+    # 03:16-04:16: the tail of the 5XX burst the alarm saw at 03:15 (bot.demo.serving)
+    assert "Invocations 67,166 · 4XX 32 · 5XX 16 · error rate 0.07146%" in text
+    assert (
+        "ModelLatency p50 15.56 ms · p99 212 ms · OverheadLatency p50 1.796 ms · p99 6.447 ms"
+        in text
+    )
+    assert "CPU 64.49% avg, 94.84% peak · Memory 42.51% avg, 43% peak" in text
     assert "GPU" not in text.split("Alarms")[0]  # no GPU data, no GPU figure
     assert "*Alarms* (1 of 2 in ALARM)" in text
-    assert text.index("churn-prod-5xx") < text.index("churn-prod-latency")  # ALARM first
+    assert text.index("fraud-prod-5xx-errors") < text.index("fraud-prod-model-latency")
     assert "Invocation5XXErrors &gt; 5" in text
     assert "Threshold crossed: 9 errors &lt;!channel&gt;" in text
-    assert "other-endpoint-5xx" not in text
-    assert "#/endpoints/churn-prod" in text
-    assert "group=/aws/sagemaker/Endpoints/churn-prod" in text
+    assert "churn-prod-5xx-errors" not in text  # another endpoint's
+    assert "#/endpoints/fraud-prod" in text
+    assert "group=/aws/sagemaker/Endpoints/fraud-prod" in text
     [chart] = reply.charts
-    assert chart.png.startswith(PNG) and chart.filename == "churn-prod-health.png"
-    [request] = aws.calls("GetMetricData")  # ONE call, within the API's limits
+    assert chart.png.startswith(PNG) and chart.filename == "fraud-prod-health.png"
+    [request] = platform.calls("GetMetricData")  # ONE call, within the API's limits
     queries = request["MetricDataQueries"]
     assert len(queries) <= 500
     stats = {
@@ -57,13 +71,14 @@ def test_endpoint_health_in_one_call(ctx: Context, aws: PlatformAws, platform: P
         tuple((d["Name"], d["Value"]) for d in q["MetricStat"]["Metric"]["Dimensions"])
         for q in queries
     }
-    assert dims == {(("EndpointName", "churn-prod"), ("VariantName", "AllTraffic"))}
+    assert dims == {(("EndpointName", "fraud-prod"), ("VariantName", "AllTraffic"))}
     assert request["EndTime"] - request["StartTime"] == timedelta(hours=1)
 
 
-def test_quiet_endpoint_says_so(ctx: Context, aws: PlatformAws, platform: Platform) -> None:
-    aws.stub("cloudwatch", "get_metric_data", {"MetricDataResults": []})
-    reply = endpoint.handle(ctx, Args(words=(platform.endpoint,)))
+def test_quiet_endpoint_says_so(ctx: Context) -> None:
+    """Two hours after the platform's last figures."""
+    ctx.clock = FakeClock(LAST + timedelta(hours=2))
+    reply = endpoint.handle(ctx, Args(words=(FRAUD,)))
     text = check(reply)
     assert "No invocations in the last hour." in text
     assert "No utilization data in the last hour." in text
@@ -71,36 +86,34 @@ def test_quiet_endpoint_says_so(ctx: Context, aws: PlatformAws, platform: Platfo
 
 
 def test_failed_endpoint_without_variants(
-    ctx: Context, aws: PlatformAws, platform: Platform
+    ctx: Context, platform: PlatformAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    found = backend("sagemaker").endpoints[platform.endpoint]
-    found.endpoint_status = "Failed"
-    found.failure_reason = "Image <!channel> could not be pulled"
-    found.production_variants = []
-    text = check(endpoint.handle(ctx, Args(words=(platform.endpoint,))))
+    """Test-only: fraud-prod failed, for a reason full of mentions."""
+    found = backend("sagemaker").endpoints[FRAUD]
+    monkeypatch.setattr(found, "endpoint_status", "Failed")
+    monkeypatch.setattr(found, "failure_reason", "Image <!channel> could not be pulled")
+    monkeypatch.setattr(found, "production_variants", [])
+    text = check(endpoint.handle(ctx, Args(words=(FRAUD,))))
     assert ":red_circle: Failed" in text
     assert "Image &lt;!channel&gt; could not be pulled" in text
     assert "_No production variants yet._" in text
-    assert aws.calls("GetMetricData") == []
+    assert platform.calls("GetMetricData") == []
 
 
-def test_alarms_denied_leaves_the_rest(ctx: Context, aws: PlatformAws, platform: Platform) -> None:
-    aws.stub("cloudwatch", "get_metric_data", endpoint_figures(platform.now, ["AllTraffic"]))
-    aws.stub("cloudwatch", "describe_alarms", error="AccessDenied", message="not allowed")
-    text = check(endpoint.handle(ctx, Args(words=(platform.endpoint,))))
+def test_alarms_denied_leaves_the_rest(ctx: Context, platform: PlatformAws) -> None:
+    platform.stub("cloudwatch", "describe_alarms", error="AccessDenied", message="not allowed")
+    text = check(endpoint.handle(ctx, Args(words=(FRAUD,))))
     assert "Alarms: missing permission cloudwatch:DescribeAlarms" in text
-    assert "Invocations 6,000" in text
+    assert "Invocations 67,166" in text
 
 
-def test_metrics_denied_leaves_status_and_alarms(
-    ctx: Context, aws: PlatformAws, platform: Platform
-) -> None:
-    aws.stub("cloudwatch", "get_metric_data", error="AccessDenied", message="no")
-    reply = endpoint.handle(ctx, Args(words=(platform.endpoint,)))
+def test_metrics_denied_leaves_status_and_alarms(ctx: Context, platform: PlatformAws) -> None:
+    platform.stub("cloudwatch", "get_metric_data", error="AccessDenied", message="no")
+    reply = endpoint.handle(ctx, Args(words=(FRAUD,)))
     text = check(reply)
     assert "Metrics: missing permission cloudwatch:GetMetricData" in text
-    assert "*Variant `AllTraffic`* — 2 × ml.m5.large" in text
-    assert "churn-prod-5xx" in text
+    assert "*Variant `AllTraffic`* — 3 × ml.c5.xlarge" in text
+    assert "fraud-prod-5xx-errors" in text
     assert reply.charts == []
 
 
@@ -109,10 +122,10 @@ def test_unknown_endpoint(ctx: Context) -> None:
         endpoint.handle(ctx, Args(words=("nope",)))
 
 
-def test_describe_denied(ctx: Context, aws: PlatformAws) -> None:
-    aws.stub("sagemaker", "describe_endpoint", error="AccessDeniedException", message="no")
+def test_describe_denied(ctx: Context, platform: PlatformAws) -> None:
+    platform.stub("sagemaker", "describe_endpoint", error="AccessDeniedException", message="no")
     with pytest.raises(MissingPermission, match="missing permission sagemaker:DescribeEndpoint"):
-        endpoint.handle(ctx, Args(words=("churn-prod",)))
+        endpoint.handle(ctx, Args(words=(FRAUD,)))
 
 
 def test_usage(ctx: Context) -> None:
