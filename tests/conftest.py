@@ -11,7 +11,8 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.store.sqlite.store import SqliteStore
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aws"
+REPO = Path(__file__).resolve().parents[1]  # the checkout: README.md, deploy/, docs/
+FIXTURES = REPO / "tests" / "fixtures" / "aws"
 # Published AWS samples that are events (the rest are Model Monitor report files).
 EVENT_FIXTURES = sorted(
     p for p in FIXTURES.glob("*.json") if not p.name.startswith(("model-monitor-", "clarify-"))

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,6 +26,9 @@ from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
+
+if TYPE_CHECKING:
+    from tests.scenarios.test_incidents_support import Harness
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "aws"
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")
@@ -156,3 +159,18 @@ def make_bot(fake_slack: FakeSlack, clock: FakeClock, store: SqliteStore) -> Mak
 def bot(make_bot: MakeBot) -> Bot:
     """A bot with the defaults: everything to #mlpulse, no fallback, burst 3, 1 post/s."""
     return make_bot()
+
+
+@pytest.fixture
+def h(
+    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Harness]:
+    """A running app with Slack verification on, and incident #1 open on a failed training
+    job's root message (modules that need another start define their own `h`)."""
+    # Imported here: that module imports this conftest's samples.
+    from tests.scenarios.test_incidents_support import failed_training_job, started_app
+
+    with started_app(tmp_path, fake_slack, clock, monkeypatch) as harness:
+        assert harness.submit(failed_training_job()) == 1
+        harness.deliver()
+        yield harness

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,25 +17,13 @@ from bot.core.clock import FakeClock
 from bot.core.incident import Action, Source, State, Transition
 from bot.incidents.service import IncidentService
 from bot.store.sqlite.store import SqliteStore
-from tests.fakes.slack_api import FakeSlack
 from tests.scenarios.test_incidents_support import (
     ACK,
     RESOLVE,
     Harness,
     failed_training_job,
-    started_app,
 )
 from tests.scenarios.test_incidents_worker import act_at_once
-
-
-@pytest.fixture
-def h(
-    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Harness]:
-    with started_app(tmp_path, fake_slack, clock, monkeypatch) as harness:
-        assert harness.submit(failed_training_job()) == 1
-        harness.deliver()
-        yield harness
 
 
 def acknowledgements(h: Harness) -> list[str]:

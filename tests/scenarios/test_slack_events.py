@@ -5,36 +5,21 @@ from __future__ import annotations
 
 import json
 import types
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from bot.core.clock import FakeClock
 from bot.core.incident import State
 from commands import REGISTRY
 from commands.base import Args, Chart, Context, Reply
-from tests.fakes.slack_api import FakeSlack, SlackError
+from tests.fakes.slack_api import SlackError
 from tests.scenarios.test_incidents_support import (
     ACK,
     CHANNEL,
     SECRET,
     Harness,
-    failed_training_job,
     signature,
-    started_app,
 )
-
-
-@pytest.fixture
-def h(
-    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Harness]:
-    with started_app(tmp_path, fake_slack, clock, monkeypatch) as harness:
-        assert harness.submit(failed_training_job()) == 1
-        harness.deliver()
-        yield harness
 
 
 def ack_body(h: Harness) -> bytes:

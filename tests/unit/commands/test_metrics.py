@@ -10,7 +10,6 @@ Regenerate it with
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -21,11 +20,12 @@ from bot.demo.jobs import COMPLETED, FAILED, ROLE, XGBOOST
 from bot.demo.tuning import TUNING, TUNING_TOP
 from commands import metrics
 from commands.base import Args, Context
+from tests.conftest import REPO
 from tests.unit.commands.platform import PlatformAws, scratch
 from tests.unit.commands.replies import check
 
 PNG = b"\x89PNG\r\n\x1a\n"
-DOCS_CHART = Path(__file__).resolve().parents[3] / "docs" / "metrics-chart.png"
+DOCS_CHART = REPO / "docs" / "metrics-chart.png"
 
 
 def test_curves_as_numbers_and_a_chart(ctx: Context) -> None:

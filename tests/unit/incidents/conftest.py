@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-
-import pytest
 
 from bot.config.models import Config
 from bot.core.clock import FakeClock
 from bot.core.events import Event, Kind, Outcome
-from bot.core.incident import Action, Incident, Source, State
 from bot.incidents.policy import incident_change
 from bot.intake.routing import route
 from bot.store.sqlite.store import SqliteStore
@@ -46,34 +42,3 @@ def accept(store: SqliteStore, config: Config, clock: FakeClock, *events: Event)
     routed = [(e, route(e, config)) for e in events]
     changes = [incident_change(e, d, config, clock.now()) for e, d in routed]
     return store.accept(routed, clock.now(), changes)
-
-
-Reach = Callable[[State], Incident]
-
-
-@pytest.fixture
-def reach(store: SqliteStore, clock: FakeClock) -> Reach:
-    """`reach(state)`: a fresh incident brought to `state` by ordinary transitions."""
-    config = Config()
-    made = [0]
-
-    def make(state: State) -> Incident:
-        made[0] += 1
-        accept(store, config, clock, event(f"job-{made[0]}", clock=clock))
-        incident = store.unresolved_incidents()[-1]
-        steps = {
-            State.OPEN: [],
-            State.ACKNOWLEDGED: [Action.ACK],
-            State.SNOOZED: [Action.SNOOZE],
-            State.RESOLVED: [Action.RESOLVE],
-        }[state]
-        for step in steps:
-            until = clock.now() + timedelta(hours=1) if step == Action.SNOOZE else None
-            assert store.transition(
-                incident.id, step, "U0", Source.BUTTON, clock.now(), until=until
-            ).ok
-        found = store.incident(incident.id)
-        assert found is not None and found.state == state
-        return found
-
-    return make

@@ -23,8 +23,8 @@ from bot.ingress.ingest import events_from
 from bot.intake.routing import route
 from notifiers import limits
 from notifiers.render import render_alert, render_plain, render_reply
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
 EVENT_FIXTURES = sorted(
     p for p in FIXTURES.glob("*.json") if not p.name.startswith(("model-monitor-", "clarify-"))
 )

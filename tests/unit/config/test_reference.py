@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.config.models import Config, Settings
 from bot.config.reference import END, START, reference, updated
+from tests.conftest import REPO
 
-README = Path(__file__).parents[2] / "README.md"
+README = REPO / "README.md"
 
 
 def test_readme_holds_the_generated_reference() -> None:

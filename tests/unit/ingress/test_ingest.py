@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ from bot.ingress.ingest import (
     parse_document,
 )
 from bot.ingress.normalize import Origin
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aws"
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
 LATER = RECEIVED + timedelta(minutes=7)
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-events"

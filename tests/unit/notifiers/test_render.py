@@ -21,10 +21,9 @@ from bot.cli.main import render_record
 from bot.config.models import Config
 from bot.ingress.ingest import events_from, parse_document
 from notifiers import limits
+from tests.conftest import FIXTURES
 from tests.goldens import UPDATE, Goldens, dumped
 
-TESTS = Path(__file__).resolve().parents[1]
-FIXTURES = TESTS / "fixtures" / "aws"
 GOLDENS = Goldens("alerts")
 ALL_FIXTURES = sorted(FIXTURES.glob("*.json"))
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.config.models import Config
 from bot.core.clock import FakeClock
 from bot.core.incident import (
     ALLOWED,
@@ -19,7 +21,7 @@ from bot.core.incident import (
 )
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
-from tests.unit.incidents.conftest import Reach
+from tests.unit.incidents.conftest import accept, event
 
 OP, A, S, R = State.OPEN, State.ACKNOWLEDGED, State.SNOOZED, State.RESOLVED
 # Written out again, independently of bot.core.incident: action -> state -> where it
@@ -33,6 +35,37 @@ EXPECTED: dict[Action, dict[State, State | None]] = {
     Action.AUTO_RESOLVE: {OP: R, A: R, S: R, R: None},
 }
 CASES = [(action, state) for action in Action for state in State]
+
+
+Reach = Callable[[State], Incident]
+
+
+@pytest.fixture
+def reach(store: SqliteStore, clock: FakeClock) -> Reach:
+    """`reach(state)`: a fresh incident brought to `state` by ordinary transitions."""
+    config = Config()
+    made = [0]
+
+    def make(state: State) -> Incident:
+        made[0] += 1
+        accept(store, config, clock, event(f"job-{made[0]}", clock=clock))
+        incident = store.unresolved_incidents()[-1]
+        steps = {
+            State.OPEN: [],
+            State.ACKNOWLEDGED: [Action.ACK],
+            State.SNOOZED: [Action.SNOOZE],
+            State.RESOLVED: [Action.RESOLVE],
+        }[state]
+        for step in steps:
+            until = clock.now() + timedelta(hours=1) if step == Action.SNOOZE else None
+            assert store.transition(
+                incident.id, step, "U0", Source.BUTTON, clock.now(), until=until
+            ).ok
+        found = store.incident(incident.id)
+        assert found is not None and found.state == state
+        return found
+
+    return make
 
 
 def test_the_table_covers_every_action_and_state() -> None:

@@ -10,7 +10,6 @@ import pkgutil
 import re
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -23,9 +22,9 @@ from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 import bot.kinds
 from bot.kinds.jobs import KINDS as JOB_KINDS
 from bot.kinds.spec import KindSpec
-from tests.conftest import EVENT_FIXTURES
+from tests.conftest import EVENT_FIXTURES, REPO
 
-ROOT = Path(__file__).parents[2]
+ROOT = REPO
 TEMPLATE = ROOT / "deploy" / "cloudformation.yaml"
 SOURCES = {"aws.sagemaker", "aws.codepipeline", "aws.codebuild", "aws.states", "aws.cloudwatch"}
 
