@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from commands import (
     ack,
     drift,
@@ -20,9 +18,10 @@ from commands import (
     status,
 )
 from commands import help as help_command
+from commands.base import Command
 
 # name -> module with `handle(ctx, args) -> Reply` (see commands.base). Order is help order.
-REGISTRY: dict[str, ModuleType] = {
+REGISTRY: dict[str, Command] = {
     "help": help_command,
     "status": status,
     "jobs": jobs,
@@ -40,13 +39,13 @@ REGISTRY: dict[str, ModuleType] = {
 }
 
 
-def help_line(module: ModuleType) -> str:
+def help_line(module: Command) -> str:
     """The first line of the module's `handle` docstring."""
     doc = (module.handle.__doc__ or "").strip()
     return doc.splitlines()[0] if doc else ""
 
 
-def example(module: ModuleType) -> str:
+def example(module: Command) -> str:
     doc = (module.handle.__doc__ or "").strip().splitlines()
     found = [line.strip() for line in doc[1:] if line.strip().startswith("/mlpulse")]
     return found[0] if found else ""

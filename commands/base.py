@@ -10,11 +10,15 @@ delivers the reply through `response_url`. Errors meant for the user are `UserEr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config.models import Config
 from bot.core.clock import Clock
 from bot.store import CommandStore
+
+if TYPE_CHECKING:  # the services a command may be given; imported for their types only
+    from bot.aws.clients import AwsClients
+    from bot.incidents.service import IncidentService
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,14 @@ class Context:
     clock: Clock
     # Optional services, present when the running app has them; a command that needs one
     # that is missing says so instead of failing.
-    aws: Any = None  # bot.aws.clients.AwsClients
-    incidents: Any = None  # bot.incidents service (issue 4)
+    aws: AwsClients | None = None
+    incidents: IncidentService | None = None
     is_admin: bool = False
 
 
 class Command(Protocol):
+    """A subcommand module, as the registry (commands/__init__.py) holds it."""
+
     SLOW: bool
 
     def handle(self, ctx: Context, args: Args) -> Reply: ...

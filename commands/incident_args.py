@@ -40,7 +40,7 @@ def duration(word: str | None, usage: str) -> timedelta:
 
 
 def service(ctx: Context) -> IncidentService:
-    if not isinstance(ctx.incidents, IncidentService):
+    if ctx.incidents is None:
         raise InputError("incidents are not available in this mlpulse")
     return ctx.incidents
 

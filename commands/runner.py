@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from types import ModuleType
 
 from bot.core.errors import UserError
 from bot.core.text import escape
 from commands import REGISTRY
-from commands.base import Args, Context, Reply
+from commands.base import Args, Command, Context, Reply
 from commands.parse import parse
 from commands.permissions import allowed, refusal
 
@@ -23,13 +22,13 @@ class Prepared:
     """A line ready to run, or the answer it gets without running (`reply`)."""
 
     name: str
-    module: ModuleType | None
+    module: Command | None
     args: Args | None
     reply: Reply | None = None
 
     @property
     def slow(self) -> bool:
-        return bool(getattr(self.module, "SLOW", False))
+        return self.module is not None and self.module.SLOW
 
 
 def prepare(text: str, ctx: Context) -> Prepared:

@@ -14,6 +14,7 @@ from bot.aws.sagemaker_jobs import JobFilter, list_jobs
 from bot.core.events import Outcome
 from bot.core.outcomes import outcome_of
 from bot.core.text import clip
+from bot.incidents.service import IncidentService
 from bot.kinds.jobs import PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import text
 from commands.base import Args, Context, Reply
@@ -124,12 +125,8 @@ def _pipelines(aws: Any) -> Part:
     )
 
 
-def _open_incidents(incidents: Any) -> int | None:
-    count_open = getattr(incidents, "count_open", None) if incidents is not None else None
-    if not callable(count_open):
-        return None
-    found = count_open()
-    return found if isinstance(found, int) else None
+def _open_incidents(incidents: IncidentService | None) -> int | None:
+    return incidents.count_open() if incidents is not None else None
 
 
 def _skipped(notes: list[str]) -> list[str]:

@@ -7,12 +7,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
+from bot.aws.clients import AwsClients
 from bot.aws.errors import AwsUnavailable, NotFound, answering, translate
 
 Item = dict[str, Any]
 
 
-def clients_of(aws: Any) -> Any:
+def clients_of(aws: AwsClients | None) -> AwsClients:
     """The command context's AwsClients, or a clear answer when the bot has none or they
     cannot be made (no region configured)."""
     if aws is None:

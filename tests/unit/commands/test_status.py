@@ -71,8 +71,8 @@ def test_a_part_we_may_not_read_leaves_the_others(ctx: Context, platform: Platfo
     assert f"`{RUNNING}`" in text
 
 
-def test_an_incidents_service_without_count_is_ignored(ctx: Context) -> None:
-    ctx.incidents = object()
+def test_without_an_incidents_service_there_is_no_incident_line(ctx: Context) -> None:
+    ctx.incidents = None
     assert "Open incidents" not in check(status.handle(ctx, Args(words=())))
 
 
