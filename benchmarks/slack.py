@@ -20,7 +20,8 @@ from slack_sdk import WebClient
 
 from benchmarks.pipeline import SAMPLE, through_pipeline
 from bot.app import App
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.delivery.worker import Deliverer
 from bot.ingress.http import Request

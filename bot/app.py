@@ -11,7 +11,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.aws.clients import AwsClients
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import ConfigError, StoreError
 from bot.delivery.worker import Deliverer

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.drift import add_arguments as add_drift_arguments
-from bot.config.models import Config, check_config_file, config_path, load_config, load_settings
+from bot.config.loading import check_config_file, config_path, load_config
+from bot.config.models import Config
+from bot.config.settings import load_settings
 from bot.core.clock import SystemClock
 from bot.core.errors import InputError, MlpulseError, StoreError, UserError
 from bot.core.events import Event

@@ -13,7 +13,8 @@ from typing import Any, TextIO
 
 from bot.app import App
 from bot.aws.clients import AwsClients
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.core.durations import parse_duration
 from bot.core.incident import Action, Source

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.ingress.ingest import events_from, parse_document
 from notifiers.console import ConsoleNotifier
 from tests.conftest import FIXTURES

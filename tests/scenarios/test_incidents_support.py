@@ -28,7 +28,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.app import App
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.core.events import Event
 from bot.core.incident import Incident

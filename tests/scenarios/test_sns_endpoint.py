@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.config.models import Config, Settings, Topics
+from bot.config.models import Config, Topics
+from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.ingress.http import HttpServer
 from bot.ingress.sns import SnsEndpoint

@@ -11,16 +11,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from bot.config.models import (
-    Config,
-    Route,
-    Settings,
-    check_config_file,
-    config_path,
-    load_config,
-    load_settings,
-    parse_duration,
-)
+from bot.config.loading import check_config_file, config_path, load_config
+from bot.config.models import Config, Route, parse_duration
+from bot.config.settings import Settings, load_settings
 from bot.core.errors import ConfigError, UserError
 from bot.core.events import Kind, Outcome, Severity
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.config.models import Config, Settings
+from bot.config.models import Config
 from bot.config.reference import END, START, reference, updated
+from bot.config.settings import Settings
 from tests.conftest import REPO
 
 README = REPO / "README.md"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.delivery.worker import DEFAULT_LEASE, Deliverer
 from bot.intake.accept import Pipeline

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.config.models import Config, Settings
+from bot.config.models import Config
+from bot.config.settings import Settings
 from bot.core.errors import InputError
 from bot.ingress.http import Request
 from bot.ingress.ingest import events_from, events_from_text, parse_document
