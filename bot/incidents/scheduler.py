@@ -38,5 +38,6 @@ class IncidentScheduler:
         self._scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop ticking; a tick under way finishes first, before the store is closed."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=True)

@@ -15,7 +15,6 @@ from bot.core.events import Event, Fact, Kind, Link, Outcome
 from bot.core.outcomes import outcome_of
 from bot.core.timeparse import parse_time
 from bot.kinds import spec_for
-from bot.kinds.links import console_link
 from bot.kinds.paths import Raw, dig, number, text
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,6 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     no_links: list[Link] = []
     no_facts: list[Fact] = []
     links = _tolerant(lambda e: spec.links(e, region), event, no_links)
-    if spec.console:
-        links = [console_link(spec.console, region, name=name), *links]
     if region is None:
         # A console link without its region opens the wrong one; the event's own links
         # (a CodeBuild log deep link) carry theirs and stay.

@@ -9,7 +9,6 @@ from bot.core.events import Link
 from bot.kinds.jobs import JobKind
 
 _SAGEMAKER = "sagemaker/home?region={region}#/"
-MODEL_REGISTRY = _SAGEMAKER + "model-registry"  # a KindSpec `console` template
 _CODEPIPELINE = "codesuite/codepipeline/pipelines/{name}/view?region={region}"
 _CODEBUILD = "codesuite/codebuild/projects/{name}/history?region={region}"
 _STEPFUNCTIONS = "states/home?region={region}#/v2/executions/details/{name}"
@@ -79,3 +78,9 @@ def stepfunctions_link(execution_arn: str, region: str | None) -> Link:
 
 def alarm_link(name: str, region: str | None) -> Link:
     return console_link(_ALARM, region, name=name)
+
+
+def model_registry_link(region: str | None) -> Link:
+    """The SageMaker model registry (a package's own page needs its group's name and a
+    version the console shows, not its ARN)."""
+    return console_link(_SAGEMAKER + "model-registry", region)

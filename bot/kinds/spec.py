@@ -43,7 +43,6 @@ class KindSpec:
     time: Getter = nothing  # a better event time than the envelope's, when the kind has one
     instance_type: Getter = nothing
     instance_count: Getter = nothing
-    console: str | None = None  # path on the console host; {region} {name} {key} filled in
     facts: FactsFn = no_facts
     links: LinksFn = no_links
     detail_types: tuple[str, ...] = field(default=())
