@@ -53,7 +53,7 @@ class Wired:
             self.pipeline,
             clock,
             self.metrics.registry,
-            certs=CertificateCache(self.fetcher),
+            certs=CertificateCache(self.fetcher, clock),
             confirmer=self.confirmer,
         )
 
@@ -165,13 +165,16 @@ def test_confirmation_failure_is_retryable(wired: Wired, signer: SnsSigner) -> N
 
 # A6
 def test_certificate_fetch_failure_is_503_then_the_retry_succeeds(
-    wired: Wired, signer: SnsSigner
+    wired: Wired, signer: SnsSigner, clock: FakeClock
 ) -> None:
     document = signer.notification("x")
     wired.fetcher.fail(1)
     first = wired.post(document)
     assert first.status == 503
     assert wired.store.pending_count() == 0  # not accepted
+    assert wired.post(document).status == 503  # at once: the failure is remembered
+    assert len(wired.fetcher.calls) == 1
+    clock.advance(20)  # SNS's default delay between HTTP retries
     assert wired.post(document).status == 200
     assert wired.post(signer.notification("y")).status == 200
     assert len(wired.fetcher.calls) == 2  # the failure, then one fetch for both messages
