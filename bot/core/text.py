@@ -16,6 +16,7 @@ something was there; NUL is dropped, as `clean` drops every other control charac
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +31,12 @@ _NONCHARACTERS = "".join(
 )
 _UNSTORABLE = re.compile(f"[\x00\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What an unstorable character becomes in `json.dumps` (ASCII) output: a surrogate (a pair
+# too: supplementary non-characters are written as one), NUL, or a BMP non-character. Only
+# a real escape counts, not an escaped backslash followed by the letters `ud800`.
+_UNSTORABLE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u(?:d[89a-f][0-9a-f]{2}|fd[de][0-9a-f]|fff[ef]|0000)"
+)
 
 
 def scrub(raw: str) -> str:
@@ -43,10 +50,18 @@ def scrub(raw: str) -> str:
 
 
 def scrub_json(document: Any) -> Any:
-    """A parsed JSON value with `scrub` applied to every string and every key, at any depth,
-    as a copy (the input is left as it is). Iterative, so a document nested as deeply as
-    the JSON parser allows is no deeper a problem here. Two keys that scrub alike keep the
-    later value, as JSON's own duplicate keys do."""
+    """A parsed JSON value with `scrub` applied to every string and every key, at any depth:
+    the value itself when nothing needs it (the usual case, found by one scan of its ASCII
+    JSON form), else a scrubbed copy; the input is never changed. Iterative, so a document
+    nested as deeply as the JSON parser allows is no deeper a problem here. Two keys that
+    scrub alike keep the later value, as JSON's own duplicate keys do."""
+    try:
+        ascii_form = json.dumps(document, default=str)
+    except (TypeError, ValueError, RecursionError):  # not JSON-shaped, or very deep: walk it
+        pass
+    else:
+        if _UNSTORABLE_ESCAPE.search(ascii_form) is None:
+            return document
     holder = [document]
     pending: list[tuple[Any, Any]] = [(holder, 0)]
     while pending:

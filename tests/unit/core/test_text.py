@@ -6,6 +6,8 @@ import html
 import itertools
 import json
 import re
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -311,3 +313,35 @@ def test_scrub_json_takes_the_deepest_document_the_parser_does() -> None:
     for _ in range(depth):
         node = node[0]
     assert node == "\ufffd"
+
+
+def test_scrub_json_returns_a_clean_document_itself() -> None:
+    document = {"name": "job ñ", "tags": ["<!channel>", "\\ud800 written out"], "n": 1}
+    assert scrub_json(document) is document
+
+
+def test_scrub_json_walks_what_json_cannot_write() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    assert scrub_json({"at": when, "k": "\ud800"}) == {"at": when, "k": REPLACEMENT}
+    assert scrub_json({(1, 2): "\uffff"}) == {(1, 2): REPLACEMENT}  # a key JSON cannot have
+    emoji = {"e": "😀 👩\u200d👩\u200d👧"}
+    assert scrub_json(emoji) == emoji  # written as surrogate pairs, so walked, and kept
+
+
+@pytest.mark.parametrize("bad", [*UNSTORABLE.values(), "\x00"], ids=[*UNSTORABLE, "NUL"])
+@pytest.mark.parametrize("before", ["", "\\", "\\\\", "\\u", "x"])
+@pytest.mark.parametrize("where", ["value", "key", "deep"])
+def test_the_quick_look_misses_nothing(bad: str, before: str, where: str) -> None:
+    text = f"{before}{bad}"
+    document: Any = {"value": {"k": text}, "key": {text: 1}, "deep": [[{"a": [text]}]]}[where]
+    scrubbed = scrub_json(document)
+    assert scrubbed is not document
+    written = json.dumps(scrubbed, ensure_ascii=False)
+    assert utf8_storable(written)
+
+
+@pytest.mark.parametrize("good", STORABLE)
+def test_the_quick_look_passes_the_neighbours(good: str) -> None:
+    document = {"k": f"\\{good}", good: [good]}
+    assert scrub_json(document) is document or good >= "\U00010000"  # astral: walked, kept
+    assert scrub_json(document) == document
