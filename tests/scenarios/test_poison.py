@@ -129,13 +129,13 @@ class Receiving:
 def queue_with_dlq(sqs: Any) -> tuple[str, str]:
     """A queue whose messages go to a dead-letter queue after 2 receives; a message kept
     (not deleted) is visible again at once, as the worst case for its neighbours."""
-    dlq = sqs.create_queue(QueueName="mlpulse-events-dlq")["QueueUrl"]
+    dlq = sqs.create_queue(QueueName="poison-test-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})
     queue = sqs.create_queue(
-        QueueName="mlpulse-events",
+        QueueName="poison-test-events",
         Attributes={"VisibilityTimeout": "0", "RedrivePolicy": redrive},
     )["QueueUrl"]
     return str(queue), str(dlq)
