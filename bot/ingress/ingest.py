@@ -9,6 +9,10 @@ Accepted, detected by shape (pure `is_*` predicates, checked in order):
   a CloudWatch alarm's Lambda-action payload (`alarmData`);
   a classic CloudWatch alarm notification (`AlarmName`, `NewStateValue`);
   and any other JSON object, shown generically.
+
+Every document is scrubbed (`bot.core.text.scrub_json`) where reading starts, in
+`events_from`, and so is the one document parsed inside another (an SNS Message): no lone
+surrogate, NUL or non-character reaches an `Event`, the store or Slack.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import Any
 
 from bot.core.errors import InputError
 from bot.core.events import Event
-from bot.ingress.normalize import Origin, normalize, text_event
+from bot.core.text import scrub_json
+from bot.ingress.normalize import UNREADABLE, Origin, normalize, text_event
 from bot.kinds.paths import Raw
 
 log = logging.getLogger(__name__)
@@ -57,11 +62,12 @@ def events_from(document: Any, received: datetime, origin: Origin | None = None)
     """All events inside one document, whatever envelopes wrap them. Never raises: a
     document whose shape defeats every reader is shown as text, not lost."""
     origin = origin or Origin(envelope="")
+    document = scrub_json(document)
     try:
         return list(_unwrap(document, origin, received, 0))
     except Exception:
         log.warning("could not read an event; shown as text", exc_info=True)
-        return [text_event(_preview(document), "Unreadable event", None, origin, received)]
+        return [text_event(_preview(document), UNREADABLE, None, origin, received)]
 
 
 def events_from_text(body: str, received: datetime, origin: Origin | None = None) -> list[Event]:
@@ -136,7 +142,7 @@ def _from_sns(document: Raw, origin: Origin, received: datetime, depth: int) -> 
     sns_origin = _through(origin, "sns", text_or_none(document, "MessageId"))
     message = document.get("Message")
     try:
-        inner = json.loads(message) if isinstance(message, str) else message
+        inner = scrub_json(json.loads(message)) if isinstance(message, str) else message
     except (ValueError, RecursionError):
         inner = None
     inner_events = (

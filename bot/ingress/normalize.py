@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from bot.core.events import Event, Fact, Kind, Link, Outcome
 from bot.core.outcomes import outcome_of
+from bot.core.text import scrub
 from bot.core.timeparse import parse_time
 from bot.kinds import spec_for
 from bot.kinds.paths import Raw, dig, number, text
@@ -25,6 +26,7 @@ _NO_REGION = re.compile(r"region=(?=[&#;]|$)")
 # Bounds on what one event may keep: a 100 KB FailureReason must not bloat the store.
 _MAX_NAME = 512
 _MAX_TEXT = 8_000
+UNREADABLE = "Unreadable event"  # the subject of an alert for input not taken as an event
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,11 @@ def text_event(
     sent: object = None,
 ) -> Event:
     """A notification whose body is not JSON: shown as it is, never dropped. `sent` is the
-    SNS Timestamp when there is one."""
+    SNS Timestamp when there is one. The last resort for any input, so it scrubs its own
+    text: whatever it is given, the alert can be stored."""
+    message = scrub(message)
+    subject = scrub(subject) if subject is not None else None
+    topic = scrub(topic) if topic is not None else None
     time = parse_time(sent)
     digest = hashlib.sha256(f"{topic}|{subject}|{message}".encode()).hexdigest()
     name = _clip(subject, _MAX_NAME) or (topic.rsplit(":", 1)[-1] if topic else "message")
@@ -116,6 +122,24 @@ def text_event(
         source=_clip(topic, _MAX_NAME),
         envelope=origin.envelope,
     )
+
+
+def unreadable_event(
+    event: Event, problem: str, body: str, origin: Origin, received: datetime
+) -> Event:
+    """The alert shown instead of `event` when `event` cannot be stored: its message `body`
+    as received, and what went wrong (`problem`: an exception's class name, no data). Its id
+    derives from the event's, so a redelivery of the same message gives the same alert and
+    dedup keeps it to one."""
+    shown = text_event(
+        f"mlpulse could not store this {event.kind.value} event ({problem}). "
+        f"The message as received:\n{body}",
+        UNREADABLE,
+        None,
+        origin,
+        received,
+    )
+    return shown.model_copy(update={"id": _clip(scrub(f"unreadable:{event.id}"), _MAX_NAME)})
 
 
 def _tolerant(getter: Callable[[Raw], T], event: Raw, default: T) -> T:

@@ -1,8 +1,11 @@
 """The SQS consumer: long-polls each queue, stores what it receives, then deletes it.
 
 A message is deleted only after its alerts are durably in the outbox: a crash in between
-means SQS delivers it again, and the store's dedup keeps Slack clean. A body that is not
-an event is shown as a text alert rather than left to block or vanish.
+means SQS delivers it again, and the store's dedup keeps Slack clean. Each message of a
+receive is judged alone (bot.ingress.admit): a body that is not an event is shown as a text
+alert, an event that cannot be stored as an unreadable-event alert, and either is deleted
+with its neighbours, never left to block them or to reach the dead-letter queue. Only a
+store outage keeps messages in the queue, those not yet stored, and backs off.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from bot.core.aws_codes import Problem, problem_of
 from bot.core.clock import Clock
 from bot.core.errors import StoreError
-from bot.core.events import Event, Kind
+from bot.core.events import Kind
+from bot.ingress.admit import Inbound, admit
 from bot.ingress.ingest import events_from_text
 from bot.ingress.normalize import Origin
 from bot.intake.accept import Pipeline
@@ -48,7 +52,8 @@ class QueueConsumer:
         self._problems: dict[str, str] = {}  # queue URL -> its last error, while failing
 
     def poll_once(self, queue_url: str) -> int:
-        """Receive one batch from `queue_url`, store it, delete it; how many messages."""
+        """Receive one batch from `queue_url`, store it, delete it; how many messages. A
+        store outage raises its `StoreError` once the messages already stored are deleted."""
         sqs = self.queues[queue_url]
         response = sqs.receive_message(
             QueueUrl=queue_url,
@@ -60,20 +65,22 @@ class QueueConsumer:
         if not messages:
             return 0
         now = self.clock.now()
-        events: list[Event] = []
-        for message in messages:
-            events += self._events_of(message, now)
-        self.pipeline.submit(events)
+        admission = admit(self.pipeline, [self._inbound(message, now) for message in messages])
         entries = [
-            {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
-            for index, message in enumerate(messages)
+            {"Id": str(index), "ReceiptHandle": messages[index]["ReceiptHandle"]}
+            for index in admission.durable
         ]
-        result = sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
-        for failure in result.get("Failed") or []:
-            # Not fatal: SQS redelivers it and dedup drops the copy.
-            log.warning(
-                "could not delete SQS message %s: %s", failure.get("Id"), failure.get("Message")
-            )
+        if entries:
+            result = sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+            for failure in result.get("Failed") or []:
+                # Not fatal: SQS redelivers it and dedup drops the copy.
+                log.warning(
+                    "could not delete SQS message %s: %s",
+                    failure.get("Id"),
+                    failure.get("Message"),
+                )
+        if admission.outage is not None:
+            raise admission.outage
         return len(messages)
 
     def run(self, stop: threading.Event, sleep: Callable[[float], Any] | None = None) -> None:
@@ -85,8 +92,8 @@ class QueueConsumer:
                 try:
                     self.poll_once(queue_url)
                 except (ClientError, BotoCoreError, StoreError) as error:
-                    # A store outage is waited out like an AWS one: the batch stays in
-                    # the queue (not deleted) and this thread keeps going.
+                    # A store outage is waited out like an AWS one: what was not stored
+                    # stays in the queue (not deleted) and this thread keeps going.
                     pause(self._backoff(queue_url, error))
                 except Exception as error:
                     log.exception("consuming %s failed; the batch stays queued", queue_url)
@@ -94,21 +101,22 @@ class QueueConsumer:
                 else:
                     self._recovered(queue_url)
 
-    def _events_of(self, message: dict[str, Any], now: datetime) -> list[Event]:
+    def _inbound(self, message: dict[str, Any], now: datetime) -> Inbound:
         attributes = message.get("Attributes") or {}
         sent = attributes.get("SentTimestamp")
         if sent and sent.isdigit():
             lag = now.timestamp() - int(sent) / 1000
             self.metrics.queue_lag.observe(max(0.0, lag))
         origin = Origin(envelope="sqs", message_id=message.get("MessageId"))
-        events = events_from_text(message.get("Body") or "", now, origin)
+        body = message.get("Body") or ""
+        events = events_from_text(body, now, origin)
         if any(
             e.kind == Kind.UNKNOWN and e.title == "Message" and e.envelope == "sqs/text"
             for e in events
         ):
             self.metrics.unreadable.inc()
             log.warning("SQS message %s is not an event; shown as text", message.get("MessageId"))
-        return events
+        return Inbound(events, body, origin, now)
 
     def _backoff(self, queue_url: str, error: Exception) -> float:
         failures = self._failures[queue_url] = self._failures.get(queue_url, 0) + 1

@@ -7,9 +7,11 @@ fetcher (serving the test's own certificate) and, where said, the confirmer are 
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
+import secrets
 import socket
 import urllib.error
 import urllib.request
@@ -25,7 +27,7 @@ from bot.config.settings import Settings
 from bot.core.clock import FakeClock
 from bot.ingress.http import HttpServer
 from bot.ingress.sns import SnsEndpoint
-from bot.ingress.sns.certs import CertificateCache
+from bot.ingress.sns.certs import FETCH_BUDGET, CertificateCache
 from bot.ingress.sns.confirm import ApiConfirmer
 from notifiers.console import ConsoleNotifier
 from tests.fakes.moto import aws_client, moto_server, moto_url
@@ -110,7 +112,7 @@ def running(
     )
     signer = SnsSigner(clock.now())
     fetcher = signer.fetcher()
-    app.sns.certs = CertificateCache(fetcher)
+    app.sns.certs = CertificateCache(fetcher, clock)
     app.start(port=0)
     yield Running(app, signer, fetcher)
     app.shutdown()
@@ -256,14 +258,41 @@ def test_a5_a_hostile_signing_cert_url_is_403_and_never_requested(
     assert counting.connections == 0
 
 
-def test_a6_certificate_fetched_once_failure_is_503(running: Running) -> None:
+def test_a6_certificate_fetched_once_failure_is_503(running: Running, clock: FakeClock) -> None:
     running.fetcher.fail(1)
     first = running.signer.notification("one")
     assert running.post(first)[0] == 503
-    assert running.post(first)[0] == 200  # SNS's retry
+    assert running.post(first)[0] == 503  # at once: the failure is remembered, not refetched
+    clock.advance(20)  # SNS retries an HTTP delivery 20 s later by default
+    assert running.post(first)[0] == 200
     for text in ("two", "three"):
         assert running.post(running.signer.notification(text))[0] == 200
     assert running.fetcher.calls == [running.signer.cert_url] * 2
+
+
+def test_forged_posts_with_random_certificate_paths_cost_a_handful_of_fetches(
+    running: Running,
+) -> None:
+    """Issue 13: unsigned posts naming an allowed topic and 40 random certificate paths on
+    the AWS host each caused a fetch. Now new URLs are fetched within a budget (5 a minute)
+    and failures are remembered; the rest are answered 503 without a request. A genuine
+    message on the certificate already known is not held up."""
+    assert running.post(running.signer.notification("before"))[0] == 200
+    answers = []
+    for _ in range(40):
+        document = running.signer.notification("forged")
+        document["Signature"] = base64.b64encode(secrets.token_bytes(256)).decode()
+        document["SigningCertURL"] = (
+            f"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-"
+            f"{secrets.token_hex(16)}.pem"
+        )
+        answers.append(running.post(document)[0])
+        document["Signature"] = "not even base64"
+        answers.append(running.post(document)[0])  # the same URL again: remembered
+    assert answers == [503] * 80  # undecidable, so retryable; never accepted
+    assert len(running.fetcher.calls) == FETCH_BUDGET  # the genuine one spent one of them
+    assert running.post(running.signer.notification("after"))[0] == 200
+    assert len(running.fetcher.calls) == FETCH_BUDGET
 
 
 def test_a8_another_topics_confirmation_is_ignored_its_url_untouched(

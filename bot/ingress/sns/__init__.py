@@ -2,10 +2,10 @@
 
 message   the body read strictly; the string SNS signed, per message type
 certurl   which certificate URLs may be fetched; which names the certificate must carry
-certs     the fetch-once certificate cache, with an injectable fetcher
+certs     the fetch-once certificate cache: failures remembered briefly, fetches budgeted
 verify    signature version, time window, topic allow-list, certificate, signature
 confirm   ConfirmSubscription through the AWS API (never the SubscribeURL)
-endpoint  the request handler: refusals, metrics, and the pipeline for notifications
+receiver  the request handler: refusals, metrics, and the pipeline for notifications
 errors    SnsRejected and its 400 / 403 / 503 branches
 """
 

@@ -1,12 +1,14 @@
 """`POST /sns`: the SNS HTTPS subscription endpoint.
 
-    body --parse_message--> SnsMessage --Verifier--> proven --+-- Notification: ingest, submit, 200
+    body --parse_message--> SnsMessage --Verifier--> proven --+-- Notification: ingest, admit, 200
       400/413                             403/503             +-- SubscriptionConfirmation:
                                                               |     ConfirmSubscription API, 200
                                                               +-- UnsubscribeConfirmation: log, 200
 
-200 means durable: a notification is answered only after `Pipeline.submit` returned (the
-alerts are in the outbox), and a redelivery of the same MessageId is dropped there. Refusals
+200 means durable: a notification is answered only after its alerts are in the outbox
+(bot.ingress.admit), and a redelivery of the same MessageId is dropped there. Content never
+makes a 500: an event that cannot be stored is shown as an unreadable-event alert and the
+post answered 200; only a store outage is 503, which SNS retries. Refusals
 are counted in `mlpulse_sns_rejected_total{reason}` and logged without secrets: never the
 Token, the SubscribeURL or the signature. The answer body names the reason only for 400s;
 a 403 says "forbidden" and nothing about which check failed.
@@ -20,9 +22,10 @@ from collections.abc import Collection
 from prometheus_client import CollectorRegistry, Counter
 
 from bot.core.clock import Clock
-from bot.core.errors import StoreError
+from bot.ingress.admit import Inbound, admit
 from bot.ingress.http import Request, Response
 from bot.ingress.ingest import events_from
+from bot.ingress.normalize import Origin
 from bot.ingress.sns.certs import CertificateCache
 from bot.ingress.sns.confirm import ApiConfirmer, Confirmer
 from bot.ingress.sns.errors import Retryable, SnsRejected, TooLarge, Untrusted
@@ -53,7 +56,7 @@ class SnsEndpoint:
         certs: CertificateCache | None = None,
         confirmer: Confirmer | None = None,
     ) -> None:
-        self.verifier = Verifier(allowed_topics, certs or CertificateCache())
+        self.verifier = Verifier(allowed_topics, certs or CertificateCache(clock=clock))
         self.pipeline, self.clock = pipeline, clock
         self.confirmer: Confirmer = confirmer or ApiConfirmer()
         self.rejected = Counter(
@@ -121,19 +124,23 @@ class SnsEndpoint:
         return Response(200, b"unsubscribe noted\n")
 
     def _notification(self, message: SnsMessage) -> Response:
-        events = events_from(message.document, self.clock.now())
-        try:
-            submitted = self.pipeline.submit(events)
-        except StoreError as error:
-            raise Retryable("store_unavailable", f"store refused the events: {error}") from None
+        now = self.clock.now()
+        origin = Origin(envelope="sns", message_id=message.message_id)
+        events = events_from(message.document, now)
+        admission = admit(self.pipeline, [Inbound(events, message.fields["Message"], origin, now)])
+        if admission.outage is not None:
+            raise Retryable("store_unavailable", f"store refused the events: {admission.outage}")
+        if not admission.durable:  # not even as an unreadable alert; logged in admit
+            raise Retryable("unstorable", f"notification {message.message_id} not stored")
         log.debug(
-            "SNS notification %s from %s: %d new, %d duplicate",
+            "SNS notification %s from %s: %d new, %d duplicate, %d unreadable",
             message.message_id,
             message.topic_arn,
-            submitted.accepted,
-            submitted.duplicates,
+            admission.accepted,
+            admission.duplicates,
+            admission.unreadable,
         )
-        return Response(200, f"accepted {submitted.accepted}\n".encode())
+        return Response(200, f"accepted {admission.accepted}\n".encode())
 
 
 def _refusal(rejected: SnsRejected) -> Response:

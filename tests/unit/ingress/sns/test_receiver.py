@@ -53,7 +53,7 @@ class Wired:
             self.pipeline,
             clock,
             self.metrics.registry,
-            certs=CertificateCache(self.fetcher),
+            certs=CertificateCache(self.fetcher, clock),
             confirmer=self.confirmer,
         )
 
@@ -165,13 +165,16 @@ def test_confirmation_failure_is_retryable(wired: Wired, signer: SnsSigner) -> N
 
 # A6
 def test_certificate_fetch_failure_is_503_then_the_retry_succeeds(
-    wired: Wired, signer: SnsSigner
+    wired: Wired, signer: SnsSigner, clock: FakeClock
 ) -> None:
     document = signer.notification("x")
     wired.fetcher.fail(1)
     first = wired.post(document)
     assert first.status == 503
     assert wired.store.pending_count() == 0  # not accepted
+    assert wired.post(document).status == 503  # at once: the failure is remembered
+    assert len(wired.fetcher.calls) == 1
+    clock.advance(20)  # SNS's default delay between HTTP retries
     assert wired.post(document).status == 200
     assert wired.post(signer.notification("y")).status == 200
     assert len(wired.fetcher.calls) == 2  # the failure, then one fetch for both messages
@@ -189,6 +192,41 @@ def test_store_failure_is_retryable_not_acceptance(
     answer = wired.post(signer.notification("x"))
     assert answer.status == 503
     assert wired.rejected("store_unavailable") == 1
+
+
+def spoiling(name: str) -> Any:
+    """An enrichment step that hands the store an event it cannot serialise."""
+
+    def spoil(event: Event) -> Event:
+        return event.model_copy(update={"name": "\ud800"}) if event.name == name else event
+
+    return spoil
+
+
+def test_content_the_store_cannot_take_is_200_and_shown_unreadable(
+    wired: Wired, signer: SnsSigner, clock: FakeClock
+) -> None:
+    wired.pipeline.enrich = spoiling("poison")
+    message = {"detail-type": "x", "source": "aws.x", "detail": {"name": "poison"}}
+    answer = wired.post(signer.notification(message, message_id="m-poison"))
+    assert (answer.status, answer.body) == (200, b"accepted 1\n")
+    (shown,) = wired.outbox(clock.now())
+    assert shown.name == "Unreadable event" and shown.id.startswith("unreadable:")
+    assert shown.reason is not None and '"name": "poison"' in shown.reason  # as received
+    unreadable = wired.metrics.registry.get_sample_value("mlpulse_messages_unreadable_total")
+    assert unreadable == 1
+
+
+def test_content_not_storable_in_any_form_is_retryable_never_500(
+    wired: Wired, signer: SnsSigner
+) -> None:
+    def refuse_all(event: Event) -> Event:
+        raise ValueError("no form of this event can be kept")
+
+    wired.pipeline.enrich = refuse_all
+    answer = wired.post(signer.notification({"detail-type": "x", "source": "aws.x"}))
+    assert answer.status == 503
+    assert wired.rejected("unstorable") == 1
 
 
 def test_refusals_are_counted_by_reason_and_say_little(wired: Wired, signer: SnsSigner) -> None:
