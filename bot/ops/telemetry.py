@@ -50,7 +50,7 @@ class Metrics:
         )
         self.unreadable = Counter(
             "mlpulse_messages_unreadable",
-            "Queue messages that were not events (shown as text)",
+            "Messages that were not events, or events that could not be stored (shown as text)",
             registry=self.registry,
         )
         self.latency = Histogram(
