@@ -48,6 +48,13 @@ class Metrics:
             by_kind,
             registry=self.registry,
         )
+        self.unconfirmed = Counter(
+            "mlpulse_events_unconfirmed",
+            "Alerts whose post may have reached Slack but could not be looked up (no"
+            " history scope); not posted again",
+            by_kind,
+            registry=self.registry,
+        )
         self.unreadable = Counter(
             "mlpulse_messages_unreadable",
             "Queue messages that were not events (shown as text)",
