@@ -77,10 +77,12 @@ RULES: dict[Failure, Rule] = {
     # a fresh root if the earlier one never arrived (at most once per post).
     Failure.UNVERIFIABLE: Rule(wait=None, unconfirmed=True),
 }
+# The lookup reads channel history, and lists channels to find a `#name`'s id.
+SCOPES_TO_GRANT = "channels:history and groups:history (channels:read, groups:read for #names)"
 # What /healthz says (component `slack`, still ok) once a lookup was refused.
 UNVERIFIABLE_NOTE = (
     "cannot look up a post whose answer was lost ({detail}): such a post is not repeated"
-    " (at most once); grant the app channels:history and groups:history"
+    " (at most once); grant the app {scopes}"
 )
 
 
@@ -201,12 +203,13 @@ class FailureHandler:
         self.metrics.unconfirmed.labels(item.kind_label).inc()
         log.error(
             "the post for %s in %s may have reached Slack but cannot be looked up (%s);"
-            " not posting it again. Grant the app channels:history and groups:history",
+            " not posting it again. Grant the app %s",
             item.key,
             channel,
             error.detail,
+            SCOPES_TO_GRANT,
             extra={"resource": item.key, "channel": channel},
         )
-        self.caveat = UNVERIFIABLE_NOTE.format(detail=error.detail)
+        self.caveat = UNVERIFIABLE_NOTE.format(detail=error.detail, scopes=SCOPES_TO_GRANT)
         self.health.set("slack", True, self.healthy_detail(), self.clock.now())
         self.store.give_up(item.id, str(error))

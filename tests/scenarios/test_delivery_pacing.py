@@ -3,8 +3,12 @@ due, and learns a channel's real allowance from its 429s.
 
 In process, the real loop (`Deliverer.run`) runs on the fake clock: its pauses move the
 clock instead of sleeping. Then a real `mlpulse run` process, fed through SQS (a moto
-server), posts to the fake Slack over HTTP at a pace scaled up tenfold so that it stays
-fast: the same figures, in tenths of a second.
+server), posts to the fake Slack over HTTP on the wall clock, at a pace scaled up fivefold
+so that it stays fast: the issue's figure (30 alerts at 1/s in 32 s) becomes 30 alerts at
+5/s in 6.4 s. Fivefold, not tenfold: each post costs the process a few milliseconds of its
+own (store writes, rendering, the round trip) on top of the interval, and at 10/s the
+margin, 10 ms a post, is what a loaded 2-core machine takes (3.05 s measured idle, up to
+3.6 s beside two busy processes); at 5/s it is 20 ms.
 """
 
 from __future__ import annotations
@@ -144,13 +148,13 @@ def test_a_channel_shared_with_another_poster_is_slowed_then_wins_its_pace_back(
     assert bot.deliverer.pacer.interval_of(CHANNEL) == pytest.approx(2.0)
 
 
-# --- a real `mlpulse run`, fed through SQS, at ten posts a second
+# --- a real `mlpulse run`, fed through SQS, at five posts a second
 
-
-CONFIG = """\
+PER_SECOND = 5
+CONFIG = f"""\
 default_channel: "#mlpulse"
 slack:
-  posts_per_second: 5
+  posts_per_second: {PER_SECOND}
 """
 
 
@@ -172,10 +176,10 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
         yield fake
 
 
-def test_a_real_process_posts_30_alerts_into_a_strict_10_per_second_channel_in_3_2_s(
+def test_a_real_process_posts_30_alerts_into_a_strict_channel_in_32_slots_with_2_429s_at_most(
     tmp_path: Path, moto_url: str, slack: FakeSlack
 ) -> None:
-    slack.throttle(5.0)
+    slack.throttle(PER_SECOND)
     sqs = aws_client("sqs", moto_url)
     queue_url = str(sqs.create_queue(QueueName="mlpulse-pace")["QueueUrl"])
     (tmp_path / "mlpulse.yaml").write_text(CONFIG, encoding="utf-8")
@@ -227,10 +231,6 @@ def test_a_real_process_posts_30_alerts_into_a_strict_10_per_second_channel_in_3
 
     calls = posts(slack)
     taken = [call.at for call in calls if call.ok]
-    print(
-        f"30 alerts in {max(taken) - min(taken):.3f} s, {refused(slack)} x 429",
-        [(round(c.at - taken[0], 3), c.answer) for c in calls],
-    )
     assert len(taken) == ALERTS, tail()
-    assert max(taken) - min(taken) <= 6.4, [round(at - taken[0], 3) for at in taken]
+    assert max(taken) - min(taken) <= 32 / PER_SECOND, [round(at - taken[0], 3) for at in taken]
     assert refused(slack) <= 2, [(round(c.at - taken[0], 3), c.answer) for c in calls]

@@ -265,3 +265,31 @@ def test_a_429_is_retried_as_usual_without_the_scopes(bot: Bot) -> None:
     ]
     assert len(bot.fake.roots(CHANNEL)) == 1
     assert unconfirmed(bot) == 0
+
+
+def test_a_root_recorded_before_the_crash_needs_no_lookup(
+    make_bot: MakeBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies between recording the root and marking the item done: the root
+    on record shows the item's own event, so the survivor knows it posted it."""
+    first = make_bot()
+    first.fake.revoke(*HISTORY)
+    first.submit(job(first))
+    set_root = first.store.set_root
+
+    def set_root_then_die(*args: Any, **kwargs: Any) -> None:
+        set_root(*args, **kwargs)
+        raise Killed
+
+    monkeypatch.setattr(first.store, "set_root", set_root_then_die)
+    with pytest.raises(Killed):
+        first.deliver()
+    monkeypatch.undo()
+
+    survivor = make_bot()
+    survivor.run_for(61)
+
+    assert len(survivor.fake.messages()) == 1  # no reply saying the root again
+    assert survivor.fake.calls("conversations.history") == []
+    assert survivor.store.pending_count() == 0
+    assert unconfirmed(survivor) == 0
