@@ -147,9 +147,9 @@ class Deliverer:
         waits = [self.pacer.wait(channel, now.timestamp()) for channel in waiting]
         if digests_waiting:
             waits.append(_DIGEST_RETRY_S)
-        # With a full batch the items past it wait for the head of the queue to move:
+        # Items past a full batch that the pass left whole wait for its head to move:
         # counting them as due now would spin on a queue the pace holds back.
-        if len(candidates) < _BATCH:
+        if len(candidates) < _BATCH or len(untouched) < len(candidates):
             horizon = now + timedelta(seconds=_IDLE_WAIT_S)
             for item in self.store.due(horizon, len(untouched) + 1):
                 if item.id not in untouched:  # retried later, or new since the listing

@@ -152,3 +152,21 @@ def test_an_item_retried_later_is_waited_for_exactly(tmp_path: Path) -> None:
 
     assert result.next_wait == pytest.approx(2.5)
     store.close()
+
+
+def test_a_full_batch_held_back_by_the_pace_is_waited_for_not_spun_on(tmp_path: Path) -> None:
+    """More items than one pass lists, all for one channel: those past the batch are due
+    too, but nothing moves until the pace allows the next post."""
+    store, clock = SqliteStore(str(tmp_path / "outbox.db")), FakeClock(T0)
+    config = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
+    events = [event(second=n).model_copy(update={"key": f"k{n}"}) for n in range(120)]
+    Pipeline(config, store, clock, Metrics()).submit(events)
+    notifier = Recording(min_interval=1.0)
+    deliverer = Deliverer(store, notifier, clock, config, Metrics(), Health())
+
+    assert deliverer.run_once().delivered == 1
+    held = deliverer.run_once()
+
+    assert (held.delivered, held.failed) == (0, 0)
+    assert held.next_wait == pytest.approx(1.0)
+    store.close()
