@@ -181,7 +181,16 @@ class FailureHandler:
             return
         if answer.pause_channel:
             self.metrics.rate_limited.inc()
-            self.pacer.rate_limited(self.aliases.of(channel), now.timestamp() + answer.retry_in)
+            paced = self.aliases.of(channel)
+            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
+            log.info(
+                "Slack rate-limited %s: paused %.1f s, now %d post(s) at once, one every %.2f s",
+                channel,
+                answer.retry_in,
+                self.pacer.allowance(paced).burst,
+                self.pacer.interval_of(paced),
+                extra={"channel": channel},
+            )
         fallback = (
             fallback_for(item, channel, self.config.fallback_channel, self.aliases)
             if answer.reroute

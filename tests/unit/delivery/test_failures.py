@@ -137,6 +137,7 @@ def test_a_429_blocks_the_channel_and_spends_no_attempt() -> None:
     error = "rate_limited: ratelimited"
     assert applied.store.calls == [("retry_later", 7, T0 + timedelta(seconds=3), error, False)]
     assert applied.pacer.wait("C1", T0.timestamp()) == 3.0
+    assert applied.pacer.allowance("C1").burst == 1  # the channel's burst is not ours
     assert applied.count("mlpulse_slack_rate_limited_total") == 1
     assert applied.count("mlpulse_events_failed_total", kind="codepipeline", reason="rate_limited")
     assert applied.slack_detail() is None
