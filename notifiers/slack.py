@@ -1,7 +1,9 @@
 """Delivery to Slack through slack_sdk's WebClient, pointed at MLPULSE_SLACK_API_URL.
 
 The client's own retries are turned off: a retried post whose first answer was lost
-would post twice. Retries belong to the outbox, which looks for the first attempt first.
+would post twice. Retries belong to the outbox, which looks for the first attempt first
+(find_posted, reading channel history). Without the history scopes that lookup is
+refused: it fails as Failure.UNVERIFIABLE, not as a bad token, and check() warns at start.
 """
 
 from __future__ import annotations
