@@ -21,6 +21,9 @@ class Failure(StrEnum):
     AUTH = "auth"  # invalid_auth, token_revoked, missing_scope: keep, alert the operator
     GONE = "gone"  # the message to update no longer exists: post a new one
     INVALID = "invalid"  # Slack refused the payload: send a plainer one
+    # The lookup for an earlier attempt's post is refused (missing_scope: the history
+    # scopes are not granted): whether that attempt reached Slack cannot be known.
+    UNVERIFIABLE = "unverifiable"
 
 
 class NotifyError(DeliveryError):
@@ -30,11 +33,13 @@ class NotifyError(DeliveryError):
         detail: str,
         retry_after: float | None = None,
         uncertain: bool = False,
+        code: str | None = None,
     ) -> None:
         super().__init__(f"{failure.value}: {detail}")
         self.failure = failure
         self.detail = detail
         self.retry_after = retry_after
+        self.code = code  # Slack's `error` code, when Slack gave one
         # True when the request may have reached Slack although no answer came back:
         # a retried post must look for its first attempt before posting again.
         self.uncertain = uncertain
@@ -96,21 +101,37 @@ _INVALID_ERRORS = {
 }
 
 
-def classify(status: int | None, error: str | None, retry_after: str | None) -> NotifyError:
-    """Turn Slack's answer (HTTP status, `error` code, Retry-After) into a NotifyError."""
+def classify(
+    status: int | None, error: str | None, retry_after: str | None, needed: str | None = None
+) -> NotifyError:
+    """Turn Slack's answer (HTTP status, `error` code, Retry-After, and for missing_scope
+    the scope it `needed`) into a NotifyError."""
     code = error or f"http_{status}"
+    detail = f"{code} (needs {needed})" if needed and error == "missing_scope" else code
     if status == 429 or error == "ratelimited":
-        return NotifyError(Failure.RATE_LIMITED, code, _seconds(retry_after))
-    if error in _CHANNEL_ERRORS:
-        return NotifyError(Failure.CHANNEL, code)
-    if error in _AUTH_ERRORS:
-        return NotifyError(Failure.AUTH, code)
-    if error in _GONE_ERRORS:
-        return NotifyError(Failure.GONE, code)
-    if error in _INVALID_ERRORS:
-        return NotifyError(Failure.INVALID, code)
+        return NotifyError(Failure.RATE_LIMITED, code, _seconds(retry_after), code=error)
+    for failure, codes in _BY_CODE:
+        if error in codes:
+            return NotifyError(failure, detail, code=error)
     # 5xx and anything unexpected: Slack may or may not have acted on it.
-    return NotifyError(Failure.RETRY, code, uncertain=status is None or status >= 500)
+    return NotifyError(Failure.RETRY, code, uncertain=status is None or status >= 500, code=error)
+
+
+def lookup_failure(error: NotifyError) -> NotifyError:
+    """`error` as the answer to a lookup for an earlier attempt's post: refused for want of
+    a scope, the lookup cannot be made at all, which delivery must treat apart from a
+    refused token (it would wait for ever)."""
+    if error.code == "missing_scope":
+        return NotifyError(Failure.UNVERIFIABLE, error.detail, code=error.code)
+    return error
+
+
+_BY_CODE = (
+    (Failure.CHANNEL, _CHANNEL_ERRORS),
+    (Failure.AUTH, _AUTH_ERRORS),
+    (Failure.GONE, _GONE_ERRORS),
+    (Failure.INVALID, _INVALID_ERRORS),
+)
 
 
 def _seconds(value: str | None) -> float:

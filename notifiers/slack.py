@@ -1,22 +1,37 @@
 """Delivery to Slack through slack_sdk's WebClient, pointed at MLPULSE_SLACK_API_URL.
 
 The client's own retries are turned off: a retried post whose first answer was lost
-would post twice. Retries belong to the outbox, which looks for the first attempt first.
+would post twice. Retries belong to the outbox, which looks for the first attempt first
+(find_posted, reading channel history). Without the history scopes that lookup is
+refused: it fails as Failure.UNVERIFIABLE, not as a bad token, and check() warns at start.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from notifiers.base import Failure, NotifyError, Posted, classify
+from notifiers.base import Failure, NotifyError, Posted, classify, lookup_failure
 
 log = logging.getLogger(__name__)
 METADATA_EVENT = "mlpulse_alert"
 _TIMEOUT_S = 10
+# What find_posted reads with: the history of public and private channels.
+HISTORY_SCOPES = ("channels:history", "groups:history")
+
+
+def missing_history_scopes(headers: Mapping[str, Any]) -> list[str]:
+    """The history scopes a Web API answer's `X-OAuth-Scopes` header does not list; none
+    when the header is absent (nothing is known then)."""
+    granted = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
+    if granted is None:
+        return []
+    scopes = {scope.strip() for scope in str(granted).split(",")}
+    return [scope for scope in HISTORY_SCOPES if scope not in scopes]
 
 
 class SlackNotifier:
@@ -52,6 +67,14 @@ class SlackNotifier:
     def find_posted(
         self, channel: str, marker: str, thread_ts: str | None, oldest: float
     ) -> Posted | None:
+        try:
+            return self._find_posted(channel, marker, thread_ts, oldest)
+        except NotifyError as error:
+            raise lookup_failure(error) from None
+
+    def _find_posted(
+        self, channel: str, marker: str, thread_ts: str | None, oldest: float
+    ) -> Posted | None:
         channel_id = self._channel_id(channel)
         if channel_id is None:
             return None
@@ -80,6 +103,13 @@ class SlackNotifier:
 
     def check(self) -> str:
         response = self._call("auth.test")
+        missing = missing_history_scopes(response.headers or {})
+        if missing:
+            log.warning(
+                "the Slack app lacks %s: a post whose answer was lost cannot be looked up, so"
+                " it is not posted again (at most once); add the scopes and reinstall the app",
+                ", ".join(missing),
+            )
         return f"{response.get('user', '?')} in {response.get('team', '?')}"
 
     def _channel_id(self, channel: str) -> str | None:
@@ -122,7 +152,9 @@ class SlackNotifier:
             response = error.response
             headers = response.headers or {}
             retry_after = headers.get("Retry-After") or headers.get("retry-after")
-            raise classify(response.status_code, response.get("error"), retry_after) from None
+            raise classify(
+                response.status_code, response.get("error"), retry_after, response.get("needed")
+            ) from None
         except (SlackClientError, OSError) as error:
             # Connection reset, timeout, DNS: the request may have been processed.
             raise NotifyError(Failure.RETRY, f"{method}: {error}", uncertain=True) from None

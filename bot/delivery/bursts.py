@@ -12,11 +12,11 @@ from bot.core.clock import Clock
 from bot.core.events import Outcome
 from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
-from bot.delivery.posting import LOOKBACK_S
+from bot.delivery.posting import LOOKBACK_S, send_paced
 from bot.ops.telemetry import Metrics
 from bot.store import Digest, OutboxItem, RootMessage
 from bot.store.roles import DigestStore
-from notifiers.base import Failure, Notifier, NotifyError
+from notifiers.base import Failure, Notifier, NotifyError, Posted
 from notifiers.digest import render_digest
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Bursts:
                 log.warning("digest %d not refreshed: %s", digest.id, error)
                 if error.failure == Failure.RATE_LIMITED:
                     channel = aliases.of(digest.channel)
-                    self.pacer.block(
+                    self.pacer.rate_limited(
                         channel, self.clock.now().timestamp() + (error.retry_after or 1)
                     )
         return waiting
@@ -110,16 +110,35 @@ class Bursts:
     ) -> bool:
         channel = aliases.of(digest.channel)
         if self.pacer.wait(channel, now.timestamp()) > 0:
+            self.pacer.hold(channel)
             return False
         marker = f"digest:{digest.id}"
         found = None
         if digest.in_flight:
-            oldest = digest.opened.timestamp() - LOOKBACK_S
-            found = self.notifier.find_posted(digest.channel, marker, None, oldest)
+            found = self._find_posted(digest, marker)
         else:
             self.store.digest_sending(digest.id)
         if found is None:
-            self.pacer.spend(channel, now.timestamp())
-            found = self.notifier.post(digest.channel, payload, None, marker)
+            found = send_paced(
+                self.notifier, self.pacer, self.clock, channel, digest.channel, payload, None,
+                marker,
+            )  # fmt: skip
         self.store.digest_posted(digest.id, found.channel, found.ts, now)
         return True
+
+    def _find_posted(self, digest: Digest, marker: str) -> Posted | None:
+        """The digest's earlier post, if Slack has it. Where the lookup is refused (no
+        history scope) the digest is posted again: a digest has no buttons, and one that
+        never arrived would hide its whole burst, so a second copy is the lesser harm."""
+        oldest = digest.opened.timestamp() - LOOKBACK_S
+        try:
+            return self.notifier.find_posted(digest.channel, marker, None, oldest)
+        except NotifyError as error:
+            if error.failure != Failure.UNVERIFIABLE:
+                raise
+            log.warning(
+                "cannot look for digest %d's earlier post (%s); posting it again",
+                digest.id,
+                error.detail,
+            )
+            return None

@@ -5,7 +5,9 @@ attempts so far into a `Remedy`, a plain value; `FailureHandler.handle` applies 
 store, health, metrics and pacing, all in one place. No rule drops an alert: a 429 waits
 Retry-After without spending an attempt, a channel we cannot post to sends the alert to
 the fallback channel, a refused token or an unreachable Slack retries later and turns
-Slack's health red, and a payload Slack refuses in every form is parked in the store.
+Slack's health red, and a payload Slack refuses in every form is parked in the store, as
+is a post that may already be in Slack when the lookup that would tell is refused (no
+history scope: at most once, said in the log, a metric and /healthz).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Rule:
     unhealthy_after: int = 0  # ... once the item has had this many attempts
     pause_channel: bool = False  # the channel takes nothing more until the retry
     reroute: bool = False  # to the fallback channel, where the item can move there
+    unconfirmed: bool = False  # the post may have reached Slack: parked, never repeated
 
 
 _UNREACHABLE = Rule(wait=_backoff, unhealthy="Slack unreachable: {detail}", unhealthy_after=3)
@@ -69,7 +72,18 @@ RULES: dict[Failure, Rule] = {
     # An edit of a vanished root posts a new root (bot.delivery.steps); a GONE that gets
     # this far is retried like any other error.
     Failure.GONE: _UNREACHABLE,
+    # An earlier attempt may have reached Slack and cannot be looked up: posting again
+    # could make a second root, so the item is parked; the resource's next event posts
+    # a fresh root if the earlier one never arrived (at most once per post).
+    Failure.UNVERIFIABLE: Rule(wait=None, unconfirmed=True),
 }
+# The lookup reads channel history, and lists channels to find a `#name`'s id.
+SCOPES_TO_GRANT = "channels:history and groups:history (channels:read, groups:read for #names)"
+# What /healthz says (component `slack`, still ok) once a lookup was refused.
+UNVERIFIABLE_NOTE = (
+    "cannot look up a post whose answer was lost ({detail}): such a post is not repeated"
+    " (at most once); grant the app {scopes}"
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,7 @@ class Remedy:
     unhealthy: str | None  # Slack's health turns red with this detail
     pause_channel: bool  # nothing more to the channel until the retry (a 429)
     reroute: bool  # try the fallback channel first
+    unconfirmed: bool = False  # parked because it may have been posted already
 
 
 def remedy(error: NotifyError, attempts: int, channel: str) -> Remedy:
@@ -96,6 +111,7 @@ def remedy(error: NotifyError, attempts: int, channel: str) -> Remedy:
         unhealthy=unhealthy,
         pause_channel=rule.pause_channel,
         reroute=rule.reroute,
+        unconfirmed=rule.unconfirmed,
     )
 
 
@@ -127,6 +143,13 @@ class FailureHandler:
         self.store, self.clock, self.config = store, clock, config
         self.metrics, self.health = metrics, health
         self.pacer, self.aliases = pacer, aliases
+        # Said with every healthy report on Slack once a lookup was refused for a scope:
+        # granting it takes a reinstall, which the next start sees.
+        self.caveat: str | None = None
+
+    def healthy_detail(self) -> str:
+        """What /healthz says of Slack while posts go through."""
+        return "delivering" if self.caveat is None else f"delivering; {self.caveat}"
 
     def handle(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
         """`item`, bound for `channel`, failed with `error`: record what happens next."""
@@ -146,6 +169,9 @@ class FailureHandler:
         answer = remedy(error, item.attempts, channel)
         if answer.unhealthy is not None:
             self.health.set("slack", False, answer.unhealthy, now)
+        if answer.unconfirmed:
+            self._park_unconfirmed(item, channel, error)
+            return
         if answer.retry_in is None:
             self.metrics.undeliverable.labels(kind).inc()
             log.error(
@@ -155,7 +181,16 @@ class FailureHandler:
             return
         if answer.pause_channel:
             self.metrics.rate_limited.inc()
-            self.pacer.block(self.aliases.of(channel), now.timestamp() + answer.retry_in)
+            paced = self.aliases.of(channel)
+            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
+            log.info(
+                "Slack rate-limited %s: paused %.1f s, now %d post(s) at once, one every %.2f s",
+                channel,
+                answer.retry_in,
+                self.pacer.allowance(paced).burst,
+                self.pacer.interval_of(paced),
+                extra={"channel": channel},
+            )
         fallback = (
             fallback_for(item, channel, self.config.fallback_channel, self.aliases)
             if answer.reroute
@@ -170,3 +205,20 @@ class FailureHandler:
             return
         when = now + timedelta(seconds=answer.retry_in)
         self.store.retry_later(item.id, when, str(error), count=answer.counts)
+
+    def _park_unconfirmed(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
+        """An attempt that may have reached Slack cannot be looked up: at most once, and
+        the operator is told (log, metric, /healthz)."""
+        self.metrics.unconfirmed.labels(item.kind_label).inc()
+        log.error(
+            "the post for %s in %s may have reached Slack but cannot be looked up (%s);"
+            " not posting it again. Grant the app %s",
+            item.key,
+            channel,
+            error.detail,
+            SCOPES_TO_GRANT,
+            extra={"resource": item.key, "channel": channel},
+        )
+        self.caveat = UNVERIFIABLE_NOTE.format(detail=error.detail, scopes=SCOPES_TO_GRANT)
+        self.health.set("slack", True, self.healthy_detail(), self.clock.now())
+        self.store.give_up(item.id, str(error))

@@ -43,21 +43,44 @@ class Poster:
                 return found
         else:
             self.store.mark_in_flight(item.id)
-        now = self.clock.now().timestamp()
-        self.pacer.spend(self.aliases.of(channel), now)
-        payload = checked(payload, plain, item.key)
         try:
-            posted = self.notifier.post(channel, payload, thread_ts, marker)
+            posted = self._send_checked(channel, payload, plain, thread_ts, marker, item.key)
         except NotifyError as error:
-            if error.failure != Failure.INVALID or payload is plain:
-                raise
-            log.error(
-                "Slack refused the payload for %s (%s); sending it plain", item.key, error.detail
-            )
-            posted = self.notifier.post(channel, plain, thread_ts, marker)
+            if not error.uncertain:
+                # Slack said plainly it took nothing (a 429, a refusal): there is no earlier
+                # post to look for next time, which matters where the lookup is refused.
+                self.store.progress(item.id, item.stage)
+            raise
         if self.aliases.learn(channel, posted.channel):
             self.pacer.merge(channel, posted.channel)  # the posts spent under the name count
         return posted
+
+    def _send_checked(
+        self,
+        channel: str,
+        payload: dict[str, Any],
+        plain: dict[str, Any],
+        thread_ts: str | None,
+        marker: str,
+        key: str,
+    ) -> Posted:
+        """`payload` within Slack's limits, or `plain` if Slack refuses it."""
+        payload = checked(payload, plain, key)
+        try:
+            return self._send(channel, payload, thread_ts, marker)
+        except NotifyError as error:
+            if error.failure != Failure.INVALID or payload is plain:
+                raise
+            log.error("Slack refused the payload for %s (%s); sending it plain", key, error.detail)
+            return self._send(channel, plain, thread_ts, marker)
+
+    def _send(
+        self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
+    ) -> Posted:
+        return send_paced(
+            self.notifier, self.pacer, self.clock, self.aliases.of(channel), channel, payload,
+            thread_ts, marker,
+        )  # fmt: skip
 
     def edit(
         self, channel: str, ts: str, payload: dict[str, Any], plain: dict[str, Any], key: str
@@ -71,6 +94,29 @@ class Poster:
                 raise
             log.error("Slack refused the update for %s (%s); sending it plain", key, error.detail)
             self.notifier.update(channel, ts, as_edit(plain))
+
+
+def send_paced(
+    notifier: Notifier,
+    pacer: Pacer,
+    clock: Clock,
+    paced_as: str,
+    channel: str,
+    payload: dict[str, Any],
+    thread_ts: str | None,
+    marker: str,
+) -> Posted:
+    """One chat.postMessage to `channel`, spent from the pace of `paced_as` (its id when
+    known) once Slack has answered it: bot.delivery.pacing counts slots from the answer.
+    A 429 spends nothing: Slack took no post, and the channel is blocked instead."""
+    try:
+        posted = notifier.post(channel, payload, thread_ts, marker)
+    except NotifyError as error:
+        if error.failure != Failure.RATE_LIMITED:
+            pacer.spend(paced_as, clock.now().timestamp())
+        raise
+    pacer.spend(paced_as, clock.now().timestamp())
+    return posted
 
 
 def checked(payload: dict[str, Any], plain: dict[str, Any], key: str) -> dict[str, Any]:

@@ -10,13 +10,14 @@ a retry repeats nothing that reached Slack. A root that vanished is posted anew.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.config.models import Config
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import is_newer, order
-from bot.delivery.posting import LOOKBACK_S, Poster
+from bot.delivery.posting import Poster
 from bot.delivery.root_state import carry_over
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
@@ -44,9 +45,10 @@ class ItemDelivery:
         if root is None:
             self._post_root(item, decision.channel, event, decision)
             return
-        if item.stage < STAGE_ROOT_DONE and item.in_flight and self._posted_root(item, root):
+        if item.stage < STAGE_ROOT_DONE and item.in_flight and root.event.id == event.id:
             # This item posted the root and recorded it, then stopped (a crash) before it
             # was marked done: nothing is left to send, and a reply would say it twice.
+            # The root shows this item's own event, so no lookup in Slack is needed.
             self.store.complete(item.id)
             return
         if item.stage < STAGE_ROOT_DONE:
@@ -61,7 +63,7 @@ class ItemDelivery:
                     self._post_root(item, root.channel, shown, decision)
                     return
                 self.store.advance_state(item.key, shown, decision)
-            self.store.progress(item.id, STAGE_ROOT_DONE)
+            item = self._root_done(item)
             root = self.store.root(item.key) or root
         late = order(event) < order(root.event)
         reply = render_reply(event, late=late)
@@ -69,12 +71,6 @@ class ItemDelivery:
             root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item
         )
         self.store.complete(item.id)
-
-    def _posted_root(self, item: OutboxItem, root: RootMessage) -> bool:
-        """Whether `root` is the message this item posted (found by its marker in Slack)."""
-        oldest = item.created.timestamp() - LOOKBACK_S
-        found = self.notifier.find_posted(root.channel, f"{item.id}:root", None, oldest)
-        return found is not None and found.ts == root.ts
 
     def _deliver_notice(self, item: OutboxItem, notice: Notice, root: RootMessage | None) -> None:
         payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
@@ -92,9 +88,14 @@ class ItemDelivery:
                         raise
                     self._post_root(item, root.channel, root.event, decision, complete=False)
                     root = self.store.root(item.key) or root
-                self.store.progress(item.id, STAGE_ROOT_DONE)
+                item = self._root_done(item)
             self.poster.post(root.channel, payload, plain, root.ts, f"{item.id}:notice", item)
         self.store.complete(item.id)
+
+    def _root_done(self, item: OutboxItem) -> OutboxItem:
+        """Record that the root is done; the item as it now stands (nothing in flight)."""
+        self.store.progress(item.id, STAGE_ROOT_DONE)
+        return replace(item, stage=STAGE_ROOT_DONE, in_flight=False)
 
     def _post_root(
         self,

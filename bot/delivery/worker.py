@@ -37,14 +37,26 @@ log = logging.getLogger(__name__)
 # long before another takes them over (`mlpulse run` passes MLPULSE_LEASE_SECONDS).
 DEFAULT_LEASE = timedelta(seconds=60)
 _BATCH = 100
-_IDLE_WAIT_S = 5.0
+_IDLE_WAIT_S = 5.0  # the longest pause: items retried later are looked for this often
+_DIGEST_RETRY_S = 1.0  # a digest that could not be posted or edited yet is tried again
+_DRAIN_POLL_S = 0.5  # `mlpulse ingest` looks again this often while nothing is due
 
 
 @dataclass(frozen=True)
 class PassResult:
     delivered: int
     failed: int
-    next_wait: float | None  # seconds until something more is due; None if nothing is
+    next_wait: float | None  # seconds until something more is due (0: now); None: nothing
+
+
+def pause_after(result: PassResult) -> float:
+    """How long the delivery loop pauses after a pass: not at all when the pass delivered
+    or something is due now, until it is due otherwise, at most the idle wait."""
+    if result.delivered:
+        return 0.0
+    if result.next_wait is None:
+        return _IDLE_WAIT_S
+    return min(result.next_wait, _IDLE_WAIT_S)
 
 
 class Deliverer:
@@ -80,15 +92,18 @@ class Deliverer:
     def run_once(self) -> PassResult:
         started = self.clock.now().timestamp()
         delivered = failed = 0
-        waits: list[float] = []
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
-        for candidate in self.store.due(self.clock.now(), _BATCH):
+        waiting: set[str] = set()  # channels whose pace held an item back
+        untouched: set[int] = set()  # items this pass left as they were
+        candidates = self.store.due(self.clock.now(), _BATCH)
+        for candidate in candidates:
             claimed = self.clock.now()  # a lease runs from its claim, not from the pass start
             # The item as leased, not as listed: a pass can outlast a lease, and a crashed
             # holder may have made progress since (posted its root, marked it in flight).
             item = self.store.claim(candidate.id, self.owner, claimed + self.lease, claimed)
             if item is None:
-                continue  # another replica is delivering it
+                untouched.add(candidate.id)  # another replica is delivering it
+                continue
             root = self.store.root(item.key)
             if root is not None and root.digest_id is not None and self.bursts.absorb(item, root):
                 delivered += 1
@@ -96,9 +111,10 @@ class Deliverer:
             channel = self.aliases.of(channel_for(item, root, self.config.default_channel))
             # The pace is judged now, not at the start of the pass: the posts before this one
             # were spent at the times they were made, and a pass can outlast a burst.
-            wait = self.pacer.wait(channel, self.clock.now().timestamp())
-            if wait > 0:
-                waits.append(wait)
+            if self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
+                self.pacer.hold(channel)
+                waiting.add(channel)
+                untouched.add(item.id)
                 if Bursts.groupable(item, root):
                     held_back.setdefault(channel, []).append(item)
                 continue
@@ -110,26 +126,54 @@ class Deliverer:
             if self.bursts.should_fold(channel, len(items)):
                 self.bursts.fold(channel, items)
                 delivered += len(items)
-        if self.bursts.refresh(self.aliases):
-            waits.append(1.0)
+                untouched.difference_update(item.id for item in items)
+        digests_waiting = self.bursts.refresh(self.aliases)
         self.metrics.outbox_depth.set(self.store.pending_count())
-        more = self.store.due(self.clock.now() + timedelta(seconds=_IDLE_WAIT_S), 1)
-        if more:
-            waits.append(max(0.0, (more[0].next_attempt - self.clock.now()).total_seconds()))
-        return PassResult(delivered, failed, min(waits) if waits else None)
+        return PassResult(
+            delivered, failed, self._next_wait(waiting, untouched, digests_waiting, candidates)
+        )
 
-    def run(self, stop: threading.Event) -> None:
-        """Deliver until `stop` is set; wakes early when new alerts are accepted."""
+    def _next_wait(
+        self,
+        waiting: set[str],
+        untouched: set[int],
+        digests_waiting: bool,
+        candidates: list[OutboxItem],
+    ) -> float | None:
+        """Seconds from now until the next post is due, after a pass: when the first
+        channel that held an item back takes posts again, or the first item the pass did
+        not see comes due (0: now); None if nothing is due within the idle wait."""
+        now = self.clock.now()
+        waits = [self.pacer.wait(channel, now.timestamp()) for channel in waiting]
+        if digests_waiting:
+            waits.append(_DIGEST_RETRY_S)
+        # Items past a full batch that the pass left whole wait for its head to move:
+        # counting them as due now would spin on a queue the pace holds back.
+        if len(candidates) < _BATCH or len(untouched) < len(candidates):
+            horizon = now + timedelta(seconds=_IDLE_WAIT_S)
+            for item in self.store.due(horizon, len(untouched) + 1):
+                if item.id not in untouched:  # retried later, or new since the listing
+                    waits.append(max(0.0, (item.next_attempt - now).total_seconds()))
+                    break
+        return min(waits) if waits else None
+
+    def run(self, stop: threading.Event, pause: Callable[[float], object] | None = None) -> None:
+        """Deliver until `stop` is set: pass after pass, pausing only until the next post
+        is due (`pause`, for tests; by default a sleep that new alerts cut short)."""
+        sleep = pause or self._pause
         while not stop.is_set():
             try:
                 result = self.run_once()
             except Exception:
                 log.exception("delivery pass failed; retrying")
                 result = PassResult(0, 0, _IDLE_WAIT_S)
-            if result.delivered:
-                continue
-            self.wake.wait(min(result.next_wait or _IDLE_WAIT_S, _IDLE_WAIT_S))
-            self.wake.clear()
+            seconds = pause_after(result)
+            if seconds > 0:
+                sleep(seconds)
+
+    def _pause(self, seconds: float) -> None:
+        self.wake.wait(seconds)
+        self.wake.clear()
 
     def drain(self, timeout: float, sleep: Callable[[float], object] | None = None) -> int:
         """Deliver until the outbox is empty or `timeout` seconds pass; the pending count."""
@@ -138,7 +182,8 @@ class Deliverer:
         while self.store.pending_count() and time.monotonic() < deadline:
             result = self.run_once()
             if not result.delivered:
-                pause(min(result.next_wait or 0.5, max(0.0, deadline - time.monotonic()), 1.0))
+                wait = _DRAIN_POLL_S if result.next_wait is None else result.next_wait
+                pause(min(wait, max(0.0, deadline - time.monotonic()), 1.0))
         return self.store.pending_count()
 
     def _deliver(
@@ -158,5 +203,5 @@ class Deliverer:
         )
         self.metrics.delivered.labels(item.kind_label).inc()
         self.metrics.latency.observe(max(0.0, started - item.created.timestamp()))
-        self.health.set("slack", True, "delivering", self.clock.now())
+        self.health.set("slack", True, self.failures.healthy_detail(), self.clock.now())
         return True

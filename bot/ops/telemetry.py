@@ -48,6 +48,13 @@ class Metrics:
             by_kind,
             registry=self.registry,
         )
+        self.unconfirmed = Counter(
+            "mlpulse_events_unconfirmed",
+            "Alerts whose post may have reached Slack but could not be looked up (no"
+            " history scope); not posted again",
+            by_kind,
+            registry=self.registry,
+        )
         self.unreadable = Counter(
             "mlpulse_messages_unreadable",
             "Messages that were not events, or events that could not be stored (shown as text)",

@@ -21,7 +21,15 @@ Faults are scripted per method and used up in order, one per call:
 `SlackError` `{"ok": false, "error": code}`; `LostAnswer` does the work (the message is
 stored) and then closes the connection without a word; `Dropped` closes it before doing
 anything. With `post_limit=(burst, interval)` the fake also enforces Slack's own pace on
-chat.postMessage per channel, measured on the test's clock, and answers 429 beyond it.
+chat.postMessage per channel, measured on the test's clock, and answers 429 beyond it, with
+a Retry-After of the whole seconds until the next slot (whole intervals when the pace is
+faster than one a second: a scaled-down Slack). `fake.throttle(per_second)` is the strict
+mode: exactly that many posts a second per channel, no burst at all.
+
+Scopes: the fake grants the app's manifest scopes (SCOPES); `fake.revoke("channels:history")`
+takes one away, and a method that needs it answers `missing_scope` (with `needed` and
+`provided`, as Slack does). Every answer to a valid token lists the granted scopes in
+`X-OAuth-Scopes`. The fake's channels are all public: history needs `channels:history`.
 
 Every call is recorded (`fake.calls("chat.postMessage")`) with its arguments, the clock's
 time and the answer given. Messages are read back with `messages`, `roots`, `replies`.
@@ -36,7 +44,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -49,6 +57,28 @@ DEFAULT_CHANNELS: Mapping[str, str] = {
 }
 BOT_USER = "U0MLPULSE"
 BOT_ID = "B0MLPULSE"
+# What deploy/slack-app-manifest.yaml asks for, and the scope each method needs.
+SCOPES = frozenset(
+    {
+        "chat:write",
+        "channels:read",
+        "groups:read",
+        "channels:history",
+        "groups:history",
+        "commands",
+        "files:write",
+    }
+)
+_SCOPE_OF = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "chat.delete": "chat:write",
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
+    "conversations.list": "channels:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
 
 # --- faults
 
@@ -57,7 +87,7 @@ BOT_ID = "B0MLPULSE"
 class RateLimited:
     """HTTP 429, `Retry-After: <seconds>`, body `{"ok": false, "error": "ratelimited"}`."""
 
-    retry_after: int = 1
+    retry_after: float = 1
 
 
 @dataclass(frozen=True)
@@ -187,9 +217,11 @@ class FakeSlack:
         channels: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
         post_limit: tuple[int, float] | None = None,
+        scopes: frozenset[str] = SCOPES,
     ) -> None:
         self._lock = threading.RLock()
         self._token = token
+        self._scopes = set(scopes)
         self._channels = dict(DEFAULT_CHANNELS if channels is None else channels)
         self._clock = clock or time.time
         self._post_limit = post_limit
@@ -266,6 +298,21 @@ class FakeSlack:
         with self._lock:
             self._post_limit = value
             self._tat.clear()
+
+    def throttle(self, per_second: float, burst: int = 1) -> None:
+        """Strict mode: `per_second` posts a second per channel, `burst` at once (none
+        beyond the one by default); any post sooner is answered 429 with Retry-After."""
+        self.post_limit = (burst, 1.0 / per_second)
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._scopes)
+
+    def revoke(self, *scopes: str) -> None:
+        """The workspace has not granted these scopes: methods needing them are refused."""
+        with self._lock:
+            self._scopes.difference_update(scopes)
 
     def fail(self, method: str, *faults: Fault) -> None:
         """Answer the next calls of `method` with these faults, one per call, in order."""
@@ -349,6 +396,9 @@ class FakeSlack:
             fault = queue.pop(0) if queue else None
             answer = self._answer(fault, method, args, token, now)
             self._calls.append(Call(method, copy.deepcopy(args), now, answer.label))
+            if answer.status is not None and token == self._token:
+                granted = ",".join(sorted(self._scopes))
+                answer = replace(answer, headers=(*answer.headers, ("X-OAuth-Scopes", granted)))
             return answer
 
     def _answer(
@@ -372,6 +422,9 @@ class FakeSlack:
             return _error("not_authed")
         if token != self._token:
             return _error("invalid_auth")
+        needed = _SCOPE_OF.get(method)
+        if needed is not None and needed not in self._scopes:
+            return _missing_scope(needed, self._scopes)
         handler = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -412,7 +465,7 @@ class FakeSlack:
         if self._post_limit is not None:
             wait = self._pace(channel, now)
             if wait > 0:
-                return _rate_limited(max(1, math.ceil(wait)))
+                return _rate_limited(self._retry_after(wait))
         thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
         message = Message(
             channel=channel, ts=self._next_ts(now), thread_ts=thread_ts, metadata=metadata
@@ -589,6 +642,13 @@ class FakeSlack:
         self._last_ts_us = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
+    def _retry_after(self, wait: float) -> float:
+        """Slack's Retry-After counts whole seconds at its one-a-second pace; a fake paced
+        faster counts whole intervals, so a 429 costs what it would at Slack's scale."""
+        assert self._post_limit is not None
+        step = min(1.0, self._post_limit[1])
+        return max(1, math.ceil(wait / step - 1e-9)) * step
+
     def _pace(self, channel: str, now: float) -> float:
         """GCRA, as Slack paces chat.postMessage: seconds to wait, 0 if the post may go."""
         assert self._post_limit is not None
@@ -621,9 +681,16 @@ def _error(code: str) -> _Answer:
     return _Answer(200, json.dumps({"ok": False, "error": code}), label=code)
 
 
-def _rate_limited(retry_after: int) -> _Answer:
+def _rate_limited(retry_after: float) -> _Answer:
     body = json.dumps({"ok": False, "error": "ratelimited"})
-    return _Answer(429, body, label="ratelimited", headers=(("Retry-After", str(retry_after)),))
+    seconds = f"{round(retry_after, 6):g}"
+    return _Answer(429, body, label="ratelimited", headers=(("Retry-After", seconds),))
+
+
+def _missing_scope(needed: str, granted: set[str]) -> _Answer:
+    fields = {"needed": needed, "provided": ",".join(sorted(granted))}
+    body = json.dumps({"ok": False, "error": "missing_scope", **fields})
+    return _Answer(200, body, label="missing_scope")
 
 
 # --- arguments

@@ -54,6 +54,7 @@ CASES = [
     (Failure.RETRY, None, 9, _remedy(300.0, unhealthy="Slack unreachable: http_503")),
     (Failure.RETRY, None, 40, _remedy(300.0, unhealthy="Slack unreachable: http_503")),
     (Failure.GONE, None, 1, _remedy(2.0)),
+    (Failure.UNVERIFIABLE, None, 0, replace(_remedy(None), unconfirmed=True)),
 ]
 DETAILS = {
     Failure.CHANNEL: "channel_not_found",
@@ -136,6 +137,7 @@ def test_a_429_blocks_the_channel_and_spends_no_attempt() -> None:
     error = "rate_limited: ratelimited"
     assert applied.store.calls == [("retry_later", 7, T0 + timedelta(seconds=3), error, False)]
     assert applied.pacer.wait("C1", T0.timestamp()) == 3.0
+    assert applied.pacer.allowance("C1").burst == 1  # the channel's burst is not ours
     assert applied.count("mlpulse_slack_rate_limited_total") == 1
     assert applied.count("mlpulse_events_failed_total", kind="codepipeline", reason="rate_limited")
     assert applied.slack_detail() is None
@@ -161,3 +163,18 @@ def test_slack_unreachable_backs_off_and_turns_unhealthy_at_the_third_attempt() 
     when = T0 + timedelta(seconds=8)
     assert applied.store.calls == [("retry_later", 7, when, "retry: http_503", True)]
     assert applied.slack_detail() == "Slack unreachable: http_503"
+
+
+def test_a_post_that_cannot_be_looked_up_is_parked_counted_and_said() -> None:
+    error = NotifyError(Failure.UNVERIFIABLE, "missing_scope (needs channels:history)")
+    applied = apply(error, item())
+    reason = "unverifiable: missing_scope (needs channels:history)"
+    assert applied.store.calls == [("give_up", 7, reason)]
+    assert applied.count("mlpulse_events_unconfirmed_total", kind="codepipeline") == 1
+    assert applied.count("mlpulse_events_undeliverable_total", kind="codepipeline") == 0
+    healthy, report = applied.health.snapshot()
+    slack = report["components"]["slack"]
+    assert healthy and slack["ok"]  # a caveat about crash recovery, not an outage
+    assert slack["detail"].startswith("delivering; cannot look up a post whose answer was lost")
+    assert "missing_scope (needs channels:history)" in slack["detail"]
+    assert "channels:history and groups:history" in slack["detail"]
