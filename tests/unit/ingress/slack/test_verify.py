@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,7 +13,6 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.ingress.http import Request, Response
 from bot.ingress.slack import verify as ingress_module
-from bot.ingress.slack.interactions import _parse_value
 from bot.ingress.slack.verify import SlackIngress
 
 SECRET = "unit-secret"
@@ -189,38 +188,3 @@ def test_a_bolt_500_is_not_passed_on(clock: FakeClock) -> None:
     assert ingress.handle(request()).status == 400
     ok = SlackIngress(SECRET, clock, StubApp(Response(404, b"")))  # type: ignore[arg-type]
     assert ok.handle(request()).status == 404
-
-
-# --- the values incident buttons carry
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("12", (12, None)),
-        ("12:3600", (12, timedelta(hours=1))),
-        ("12:60", (12, timedelta(minutes=1))),
-        ("12:2592000", (12, timedelta(days=30))),
-        ("0", (0, None)),  # no such incident: the service says so
-        ("999999999999999999", (999999999999999999, None)),
-        ("12:59", (None, None)),
-        ("12:2592001", (None, None)),
-        ("12:", (12, None)),
-        ("", (None, None)),
-        (":3600", (None, None)),
-        ("abc", (None, None)),
-        ("-1", (None, None)),
-        ("1.5", (None, None)),
-        ("12:1h", (None, None)),
-        ("12:3600:1", (None, None)),
-        ("²", (None, None)),
-        ("1:²", (None, None)),
-        ("١٢", (None, None)),
-        ("9" * 19, (None, None)),
-        ("9" * 5000, (None, None)),
-        ("1:" + "9" * 30, (None, None)),
-        (" 12", (None, None)),
-    ],
-)
-def test_parse_value(value: str, expected: tuple[int | None, timedelta | None]) -> None:
-    assert _parse_value(value) == expected
