@@ -60,9 +60,7 @@ class SlashCommand:
         # The job may start before Bolt hands the acknowledgement back, but its answer is
         # a Slack round trip later; Slack has the acknowledgement by then.
         if not self.work.offer(partial(self.run, line, user_id, channel_id, respond)):
-            log.warning(
-                "busy: /mlpulse %s turned away (%d waiting)", line.name, self.work.waiting()
-            )
+            log.warning("busy: /mlpulse %s turned away (%d waiting)", line.name, self.work.limit)
             ack(text=BUSY, response_type="ephemeral")
         elif line.slow:
             ack(text=WORKING)
