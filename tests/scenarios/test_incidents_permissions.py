@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FakeClock
+from bot.core.errors import StoreError
 from bot.core.incident import State
+from bot.ingress.slack.replies import CLICK_FAILED
 from tests.fakes.slack_api import FakeSlack
 from tests.scenarios.test_incidents_support import (
     ACK,
@@ -116,3 +118,15 @@ def test_a_user_listed_for_one_command_gets_that_control_only(h: Harness) -> Non
     press(h, RESOLVE, "1", user="U3")
     h.wait_for(lambda: h.incident(1).state == State.RESOLVED)
     assert refusals(h) == [("U3", "button", "ack incident #1")]
+
+
+def test_a_refusal_the_audit_cannot_take_is_answered_politely(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(*args: object, **kwargs: object) -> None:
+        raise StoreError("SQLite store mlpulse.db: database is locked")
+
+    monkeypatch.setattr(h.app.store, "record_refusal", locked)
+    answer = h.answer_to(press(h, RESOLVE, "1", user="U2"))
+    assert answer["text"] == CLICK_FAILED
+    assert h.incident(1).state == State.OPEN

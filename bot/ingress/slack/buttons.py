@@ -101,13 +101,13 @@ class IncidentButtons:
             log.warning("busy: a clicker could not be told so")
 
     def act(self, click: Click, respond: Respond) -> None:
-        ctx = self.context_for(click.user_id, click.channel_id)
         what = f"{click.action} incident #{click.incident_id}"
-        refusal = refused(ctx, click.action.value, way=Source.BUTTON, what=what)
-        if refusal is not None:
-            tell(respond, refusal)
-            return
         try:
+            ctx = self.context_for(click.user_id, click.channel_id)
+            refusal = refused(ctx, click.action.value, way=Source.BUTTON, what=what)
+            if refusal is not None:
+                tell(respond, refusal)
+                return
             result = self.incidents.act(
                 click.incident_id,
                 click.action,

@@ -44,12 +44,8 @@ class SlashCommand:
         work: WorkQueue,
         on_change: Callable[[], object],
     ) -> None:
-        self.client, self.context_for, self.work, self.on_change = (
-            client,
-            context_for,
-            work,
-            on_change,
-        )
+        self.client, self.context_for = client, context_for
+        self.work, self.on_change = work, on_change
 
     def listener(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         line = read_line(str(body.get("text") or ""))
