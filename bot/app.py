@@ -171,12 +171,15 @@ class App:
         log.info("Socket Mode connected")
 
     def shutdown(self) -> None:
-        """Stop taking work, let in-flight deliveries finish, close the store."""
+        """Stop taking work, let in-flight deliveries and the Slack work already
+        acknowledged finish, close the store."""
         self.stop.set()
         self.deliverer.wake.set()
         self.scheduler.shutdown()
         if self._socket_mode is not None:
             self._socket_mode.close()
+        if self.slack_app is not None:  # commands and clicks already acknowledged
+            self.slack_app.shutdown()
         for thread in self._threads:
             thread.join(timeout=_SHUTDOWN_S / max(1, len(self._threads)))
         if self.http is not None:

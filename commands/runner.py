@@ -1,5 +1,8 @@
 """Running one `/mlpulse` line, for Slack and for the demo's prompt alike: parse it, look
-it up, check who may run it, run it; never an exception for the person who typed it."""
+it up, check who may run it, run it; never an exception for the person who typed it.
+
+`read_line` is pure (no store, no AWS), so the Slack side can do it before acknowledging;
+`permit` (which audits a refusal) and `execute` are the work behind the acknowledgement."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from bot.core.text import escape
 from commands import REGISTRY
 from commands.base import Args, Command, Context, Reply
 from commands.parse import parse
-from commands.permissions import allowed, refusal
+from commands.permissions import refused
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,11 @@ class Prepared:
 
 
 def prepare(text: str, ctx: Context) -> Prepared:
+    return permit(read_line(text), ctx)
+
+
+def read_line(text: str) -> Prepared:
+    """The subcommand and its arguments, or the short help a malformed line gets."""
     try:
         name, args = parse(text)
     except UserError as error:
@@ -40,11 +48,17 @@ def prepare(text: str, ctx: Context) -> Prepared:
     if module is None:
         problem = f"`{escape(name[:40])}` is not an mlpulse subcommand."
         return Prepared(name, None, None, Reply(text=f"{problem}\n{short_help()}"))
-    if not allowed(ctx.config, ctx.user_id, name):
-        ctx.store.record_refusal(ctx.user_id, f"/mlpulse {name}", ctx.clock.now())
-        log.warning("refused /mlpulse %s for %s", name, ctx.user_id)
-        return Prepared(name, module, args, Reply(text=refusal(ctx.config, name)))
     return Prepared(name, module, args)
+
+
+def permit(prepared: Prepared, ctx: Context) -> Prepared:
+    """The line as it was, or its refusal (audited) when ctx.user_id may not run it."""
+    if prepared.reply is not None or prepared.module is None:
+        return prepared
+    refusal = refused(ctx, prepared.name)
+    if refusal is None:
+        return prepared
+    return Prepared(prepared.name, prepared.module, prepared.args, Reply(text=refusal))
 
 
 def execute(prepared: Prepared, ctx: Context) -> Reply:

@@ -49,7 +49,7 @@ class HttpServer:
     ) -> None:
         self.routes = routes
         handler = _make_handler(routes)
-        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server = _Server((host, port), handler)
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -64,6 +64,10 @@ class HttpServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default 5 drops connects when Slack sends 200 at once
 
 
 def dispatch(routes: dict[tuple[str, str], Handler], request: Request) -> Response:

@@ -188,8 +188,11 @@ class CommandStore(Protocol):
 
     def active_silences(self, now: datetime) -> list[Silence]: ...
 
-    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
-        """Audit a command someone was not allowed to run."""
+    def record_refusal(
+        self, actor: str, what: str, now: datetime, source: Source = Source.COMMAND
+    ) -> None:
+        """Audit something someone was not allowed to do (`what`), and the way they tried
+        (`source`: a command, a button or menu)."""
         ...
 
 

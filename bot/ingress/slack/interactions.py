@@ -1,9 +1,15 @@
-"""Bolt wiring: the `/mlpulse` command and the incident buttons.
+"""The Bolt app: `/mlpulse` (bot.ingress.slack.slash), the incident buttons and the snooze
+menu (bot.ingress.slack.buttons), over HTTP (bot.ingress.slack.verify) or Socket Mode.
 
-Commands acknowledge within Slack's 3 seconds: a fast one answers in the acknowledgement,
-a slow one (it calls AWS) acknowledges at once and answers through `response_url`. Charts
-are uploaded to the channel with files_upload_v2. Errors meant for the user are shown as
-they are; anything else is logged and answered politely, never as an error page.
+Every request is acknowledged on the thread that received it, before any of its work is
+done: Bolt runs with `process_before_response`, so a listener runs on that thread (no
+executor of Bolt's, no 10 ms polling for the acknowledgement), and a listener only reads
+the request, queues its work on mlpulse's own bounded queue, and acknowledges. A full
+queue is answered "busy, try again" at once.
+
+The workspace is the one whose signing secret signed the request (or whose app token
+opened the socket), so Bolt is not asked to call `auth.test`: by default it does so on the
+first request, on the request's thread, once for each of the requests that arrive together.
 """
 
 from __future__ import annotations
@@ -11,27 +17,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import timedelta
-from typing import Any
 
 from slack_bolt import App as BoltApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.core.incident import Action, Source
-from bot.core.text import ascii_digits, escape
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
-from commands.base import Context, Reply
-from commands.runner import execute, prepare
-from notifiers.incident_blocks import ACK_ACTION, RESOLVE_ACTION, SNOOZE_ACTION
+from bot.ingress.slack.buttons import ACTIONS, IncidentButtons
+from bot.ingress.slack.slash import SlashCommand
+from bot.ingress.slack.work import WorkQueue
+from commands.base import Context
 
 log = logging.getLogger(__name__)
-_BUTTONS = {ACK_ACTION: Action.ACK, RESOLVE_ACTION: Action.RESOLVE, SNOOZE_ACTION: Action.SNOOZE}
-_WORKING = ":hourglass_flowing_sand: Looking that up…"
-_CLICK_FAILED = "Sorry, that did not go through on our side; nothing changed. Please try again."
-
+# Commands and clicks are mostly I/O (the store, AWS, Slack): a few threads keep AWS's own
+# rate limits in sight and leave the request threads the interpreter. 256 waiting is about
+# a minute of AWS-backed answers; past that, "busy" is the kinder answer.
+WORKERS = 8
+WAITING = 256
+NOTICES_WAITING = 64  # "busy" notes to clickers, when the work queue itself is full
+DRAIN_S = 5.0
 
 # What a `/mlpulse` line runs with, given who typed it where: bot.app's App.command_context,
 # which the demo's prompt uses too.
@@ -44,21 +50,29 @@ class SlackApp:
         client: WebClient,
         context_for: ContextFor,
         incidents: IncidentService,
-        on_change: Any = None,
+        on_change: Callable[[], object] | None = None,
+        *,
+        workers: int | None = None,
+        waiting: int | None = None,
     ) -> None:
-        self.client, self.context_for, self.incidents = client, context_for, incidents
-        self.on_change = on_change or (lambda: None)  # wakes delivery after a transition
+        self.client = client
+        wake = on_change or (lambda: None)  # wakes delivery after a transition
+        self.work = WorkQueue("slack-work", workers or WORKERS, waiting or WAITING)
+        self.notices = WorkQueue("slack-notices", 1, NOTICES_WAITING)
+        self.command = SlashCommand(client, context_for, self.work, wake)
+        self.buttons = IncidentButtons(context_for, incidents, self.work, self.notices, wake)
         # Signatures are checked by bot.ingress.slack.verify (with the injected clock) before
-        # Bolt sees a request; Socket Mode needs none.
+        # Bolt sees a request; Socket Mode needs none. Bolt's own client carries no token:
+        # with one, Bolt insists on `auth.test`; its answers go through response_url.
         self.bolt = BoltApp(
-            client=client,
-            token_verification_enabled=False,
+            client=WebClient(base_url=client.base_url),
+            authorize=_signed_workspace(client.token or ""),
             request_verification_enabled=False,
-            process_before_response=False,
+            process_before_response=True,
         )
-        self.bolt.command("/mlpulse")(self._command)
-        for action_id in _BUTTONS:
-            self.bolt.action(action_id)(self._incident_action)
+        self.bolt.command("/mlpulse")(self.command.listener)
+        for action_id in ACTIONS:
+            self.bolt.action(action_id)(self.buttons.listener)
         self.bolt.action(re.compile(r"^link-\d+$"))(lambda ack: ack())
 
     def dispatch(self, body: str, headers: dict[str, str]) -> Response:
@@ -67,85 +81,14 @@ class SlackApp:
         content_type = (response.headers.get("content-type") or ["text/plain"])[0]
         return Response(response.status, (response.body or "").encode(), content_type)
 
-    # --- /mlpulse
-
-    def _command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
-        user_id, channel_id = str(body.get("user_id", "")), str(body.get("channel_id", ""))
-        ctx = self.context_for(user_id, channel_id)
-        prepared = prepare(str(body.get("text") or ""), ctx)
-        if prepared.slow and prepared.reply is None:
-            ack(text=_WORKING)
-            reply = execute(prepared, ctx)
-            respond(**_message(reply))
-        else:
-            reply = execute(prepared, ctx)
-            ack(**_message(reply))
-        self._upload_charts(reply, channel_id, respond)
-        self.on_change()
-
-    def _upload_charts(self, reply: Reply, channel_id: str, respond: Any) -> None:
-        for chart in reply.charts:
-            try:
-                self.client.files_upload_v2(
-                    channel=channel_id,
-                    content=chart.png,
-                    filename=chart.filename,
-                    title=chart.title,
-                )
-            except SlackApiError as error:
-                code = error.response.get("error", "error")
-                log.warning("chart upload to %s failed: %s", channel_id, code)
-                respond(text=f"(The chart could not be posted here: `{escape(str(code))}`.)")
-
-    # --- incident buttons
-
-    def _incident_action(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
-        ack()
-        action = (body.get("actions") or [{}])[0]
-        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        incident_id, snooze = _parse_value(str(value))
-        kind = _BUTTONS.get(str(action.get("action_id", "")))
-        if incident_id is None or kind is None or (kind == Action.SNOOZE) != (snooze is not None):
-            respond(
-                text="That button is not valid.", response_type="ephemeral", replace_original=False
-            )
-            return
-        try:
-            result = self.incidents.act(
-                incident_id,
-                kind,
-                str((body.get("user") or {}).get("id", "")),
-                Source.BUTTON,
-                channel_id=str((body.get("channel") or {}).get("id", "")),
-                message_ts=(body.get("container") or {}).get("message_ts"),
-                snooze=snooze,
-            )
-        except Exception:  # after the acknowledgement only respond() can still tell them
-            log.exception("%s on incident #%d failed", kind, incident_id)
-            respond(text=_CLICK_FAILED, response_type="ephemeral", replace_original=False)
-            return
-        if result.ok:
-            self.on_change()
-        else:
-            respond(text=result.explanation, response_type="ephemeral", replace_original=False)
+    def shutdown(self, timeout: float = DRAIN_S) -> None:
+        """Take no more work; finish what is queued within `timeout`, drop the rest."""
+        self.work.shutdown(timeout)
+        self.notices.shutdown(0.5)
 
 
-def _parse_value(value: str) -> tuple[int | None, timedelta | None]:
-    """`12` (acknowledge, resolve) or `12:3600` (snooze for an hour)."""
-    head, _, seconds = value.partition(":")
-    if not ascii_digits(head, 18) or (seconds and not ascii_digits(seconds, 9)):
-        return None, None
-    length = timedelta(seconds=int(seconds)) if seconds else None
-    if length is not None and not timedelta(minutes=1) <= length <= timedelta(days=30):
-        return None, None
-    return int(head), length
+def _signed_workspace(token: str) -> Callable[..., AuthorizeResult]:
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
-
-def _message(reply: Reply) -> dict[str, Any]:
-    message: dict[str, Any] = {
-        "text": reply.text,
-        "response_type": "in_channel" if reply.public else "ephemeral",
-    }
-    if reply.blocks:
-        message["blocks"] = reply.blocks
-    return message
+    return authorize

@@ -1,20 +1,21 @@
 """`POST /slack/events` before Bolt sees it: checks that never let a bad request become a
-500, and Slack's retries handled once.
+500, and nothing signed handled twice (bot.ingress.slack.replays).
 
   not UTF-8                                   -> 400
   missing/non-numeric timestamp or signature  -> 401 (slack_sdk's verifier would raise)
   stale timestamp (> 5 min) or bad signature  -> 401
   neither form-encoded nor JSON               -> 400
-  a retry (X-Slack-Retry-Num) of a body seen  -> 200, not handled again
+  a retry (X-Slack-Retry-Num) of a body seen  -> 200, X-Slack-No-Retry, not handled again
+  any other body seen before (a replay)       -> 200, empty, not handled again
   signed, but a body Bolt cannot read         -> 400 (Bolt raises, or answers 500)
+
+A replay is answered like a plain acknowledgement, not refused: should a proxy ever resend
+a request of Slack's, the person who typed it sees no error for work that was done.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
-from collections import OrderedDict
 
 from slack_sdk.signature import Clock as SdkClock
 from slack_sdk.signature import SignatureVerifier
@@ -23,9 +24,9 @@ from bot.core.clock import Clock
 from bot.core.text import ascii_digits
 from bot.ingress.http import Request, Response
 from bot.ingress.slack.interactions import SlackApp
+from bot.ingress.slack.replays import SeenRequests
 
 log = logging.getLogger(__name__)
-_SEEN_BODIES = 2048
 _TIMESTAMP_DIGITS = 20  # `int()` refuses `²` and strings of over 4,300 digits
 _CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 
@@ -34,8 +35,7 @@ class SlackIngress:
     def __init__(self, signing_secret: str, clock: Clock, app: SlackApp) -> None:
         self._verifier = SignatureVerifier(signing_secret, clock=_SdkClock(clock))
         self.app = app
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
+        self.seen = SeenRequests(clock)
 
     def handle(self, request: Request) -> Response:
         try:
@@ -51,8 +51,11 @@ class SlackIngress:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in _CONTENT_TYPES:
             return Response(400, b"expected form-encoded or JSON body\n")
-        if self._is_retry_of_seen(request, body):
-            return Response(200, b"", headers={"X-Slack-No-Retry": "1"})
+        if not self.seen.first_time(body):
+            if "x-slack-retry-num" in request.headers:
+                return Response(200, b"", headers={"X-Slack-No-Retry": "1"})
+            log.warning("a signed Slack request came again without a retry header: not handled")
+            return Response(200, b"")
         try:
             response = self.app.dispatch(body, request.headers)
         except Exception:  # Bolt reads the body before any listener, and raises on junk
@@ -62,15 +65,6 @@ class SlackIngress:
             log.warning("Bolt could not handle a signed Slack request (%d)", response.status)
             return Response(400, b"not a Slack payload mlpulse can read\n")
         return response
-
-    def _is_retry_of_seen(self, request: Request, body: str) -> bool:
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        with self._lock:
-            seen = digest in self._seen
-            self._seen[digest] = None
-            while len(self._seen) > _SEEN_BODIES:
-                self._seen.popitem(last=False)
-        return seen and "x-slack-retry-num" in request.headers
 
 
 class _SdkClock(SdkClock):

@@ -17,13 +17,15 @@ class AuditTable(TableAccess):
     def audit(self, incident_id: int) -> list[dict[str, object]]:
         return [audit_entry(item) for item in self._partition(f"incident#{incident_id}", "audit#")]
 
-    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
+    def record_refusal(
+        self, actor: str, what: str, now: datetime, source: Source = Source.COMMAND
+    ) -> None:
         record = audit_record(
             None,
             0,
             now.timestamp(),
             actor,
-            Source.COMMAND.value,
+            source.value,
             "refused",
             None,
             None,

@@ -22,9 +22,11 @@ class AuditTables(Database):
             ).fetchall()
         return [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
 
-    def record_refusal(self, actor: str, what: str, now: datetime) -> None:
+    def record_refusal(
+        self, actor: str, what: str, now: datetime, source: Source = Source.COMMAND
+    ) -> None:
         with self._tx() as db:
-            write_audit(db, None, now, actor, Source.COMMAND, "refused", None, None, what)
+            write_audit(db, None, now, actor, source, "refused", None, None, what)
 
 
 def write_audit(

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.config.models import Config
-from commands.permissions import allowed, is_admin, refusal
+from bot.core.clock import FakeClock
+from bot.core.incident import Source
+from bot.store.sqlite.store import SqliteStore
+from commands.base import Context
+from commands.permissions import allowed, is_admin, refusal, refused
 
 
 def config(**permissions: object) -> Config:
@@ -55,3 +59,37 @@ def test_a_refusal_says_who_may() -> None:
 def test_a_config_with_a_bad_audience_is_refused() -> None:
     with pytest.raises(ValueError):
         config(commands={"silence": 3})
+
+
+# --- the one check every way in calls
+
+
+def context(store: SqliteStore, clock: FakeClock, user: str, **permissions: object) -> Context:
+    return Context(user, "C1", config(**permissions), store, clock)
+
+
+def refused_rows(store: SqliteStore) -> list[tuple[object, ...]]:
+    rows = store._db.execute(
+        "SELECT at, actor, source, note FROM audit WHERE action = 'refused' ORDER BY id"
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def test_refused_lets_through_and_records_nothing(store: SqliteStore, clock: FakeClock) -> None:
+    ctx = context(store, clock, "UADMIN", admins=["UADMIN"], commands={"ack": "admins"})
+    assert refused(ctx, "ack") is None
+    assert refused(ctx, "ack", way=Source.BUTTON, what="ack incident #1") is None
+    assert refused(context(store, clock, "U1"), "incidents") is None
+    assert refused_rows(store) == []
+
+
+def test_refused_audits_the_way_and_what_was_tried(store: SqliteStore, clock: FakeClock) -> None:
+    ctx = context(store, clock, "U1", admins=["UADMIN"], commands={"snooze": "admins"})
+    words = refused(ctx, "snooze")
+    assert words == refusal(ctx.config, "snooze")
+    clock.advance(5)
+    assert refused(ctx, "snooze", way=Source.BUTTON, what="snooze incident #4") == words
+    assert refused_rows(store) == [
+        (clock.now().timestamp() - 5, "U1", "command", "/mlpulse snooze"),
+        (clock.now().timestamp(), "U1", "button", "snooze incident #4"),
+    ]

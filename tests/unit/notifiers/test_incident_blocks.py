@@ -21,7 +21,7 @@ from bot.core.decision import Decision
 from bot.core.durations import short_duration
 from bot.core.events import Event, Fact, Kind, Link, Outcome, Severity
 from bot.core.incident import ALLOWED, Action, Incident, State
-from bot.ingress.slack.interactions import _parse_value
+from bot.ingress.slack.buttons import parse_value as _parse_value
 from notifiers import limits
 from notifiers.incident_blocks import (
     ACK_ACTION,
