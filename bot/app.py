@@ -88,7 +88,9 @@ class App:
         )
         self.incidents = IncidentService(self.store, config, self.clock)
         self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
-        self.slack_app = _slack_app(settings, self.command_context, self.incidents, self.deliverer)
+        self.slack_app = _slack_app(
+            settings, self.command_context, self.incidents, self.deliverer, self.metrics
+        )
         secret = settings.slack_signing_secret
         # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
         self.slack = (
@@ -197,6 +199,7 @@ def _slack_app(
     context_for: ContextFor,
     incidents: IncidentService,
     deliverer: Deliverer,
+    metrics: Metrics,
 ) -> SlackApp | None:
     """The `/mlpulse` command and buttons; off (with a warning) without a signing secret
     unless Socket Mode is on, which needs none."""
@@ -207,7 +210,9 @@ def _slack_app(
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=_base(settings.slack_api_url)
     )
-    return SlackApp(client, context_for, incidents, deliverer.wake.set)
+    return SlackApp(
+        client, context_for, incidents, deliverer.wake.set, on_busy=metrics.slack_busy.inc
+    )
 
 
 def _base(url: str) -> str:

@@ -23,6 +23,7 @@ from bot.demo.moments import START
 from bot.ingress.ingest import events_from
 from bot.store.sqlite.store import SqliteStore
 from commands.base import Reply
+from commands.permissions import refused
 from commands.runner import execute, prepare
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier, plain
@@ -165,6 +166,12 @@ class DemoSession:
             except ValueError:
                 self.say("  ┆ snooze wants a duration like 30m or 2h")
                 return
+        # The same check a click in Slack passes (bot.ingress.slack.buttons).
+        ctx = self.app.command_context(self.user, CHANNEL)
+        words = refused(ctx, verb, way=Source.BUTTON, what=f"{verb} incident #{number}")
+        if words is not None:
+            self.say(f"  ┆ (only you can see this) {plain(words)}")
+            return
         result = self.app.incidents.act(
             number, _ACTIONS[verb], self.user, Source.BUTTON, snooze=snooze
         )

@@ -66,6 +66,11 @@ class Metrics:
             buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600),
             registry=self.registry,
         )
+        self.slack_busy = Counter(
+            "mlpulse_slack_busy",
+            "Slack commands and clicks answered 'busy, try again': the work queue was full",
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "mlpulse_slack_rate_limited", "Slack 429 answers", registry=self.registry
         )

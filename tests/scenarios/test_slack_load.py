@@ -156,6 +156,8 @@ def test_a_full_queue_answers_busy_at_once_and_runs_nothing(tiny: Harness, held:
     for answer in [*turned_away, incidents]:
         assert answer.status == 200
         assert answer.json() == {"text": BUSY, "response_type": "ephemeral"}
+    busy = h.app.metrics.registry.get_sample_value("mlpulse_slack_busy_total")
+    assert busy == 4
     held.go.set()
     assert h.answer_to("first")["text"] == "done first"
     assert h.answer_to("second")["text"] == "done second"

@@ -54,10 +54,11 @@ class SlackApp:
         *,
         workers: int | None = None,
         waiting: int | None = None,
+        on_busy: Callable[[], object] | None = None,
     ) -> None:
         self.client = client
         wake = on_change or (lambda: None)  # wakes delivery after a transition
-        self.work = WorkQueue("slack-work", workers or WORKERS, waiting or WAITING)
+        self.work = WorkQueue("slack-work", workers or WORKERS, waiting or WAITING, on_busy)
         self.notices = WorkQueue("slack-notices", 1, NOTICES_WAITING)
         self.command = SlashCommand(client, context_for, self.work, wake)
         self.buttons = IncidentButtons(context_for, incidents, self.work, self.notices, wake)

@@ -25,8 +25,11 @@ Job = Callable[[], None]
 
 
 class WorkQueue:
-    def __init__(self, name: str, workers: int, limit: int) -> None:
+    def __init__(
+        self, name: str, workers: int, limit: int, on_full: Callable[[], object] | None = None
+    ) -> None:
         self.name, self.workers, self.limit = name, workers, limit
+        self.on_full = on_full or (lambda: None)  # counts the requests turned away
         # Unbounded underneath: the bound is kept by `offer`, so the stop signs that
         # `shutdown` queues never wait for room.
         self._jobs: queue.Queue[Job | None] = queue.Queue()
@@ -37,7 +40,10 @@ class WorkQueue:
     def offer(self, job: Job) -> bool:
         """Queue `job`; False, at once, when `limit` jobs are waiting or after shutdown."""
         with self._lock:
-            if self._closed or self._jobs.qsize() >= self.limit:
+            full = self._jobs.qsize() >= self.limit
+            if self._closed or full:
+                if full:
+                    self.on_full()
                 return False
             if not self._threads:
                 self._start()

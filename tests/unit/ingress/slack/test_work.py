@@ -48,16 +48,20 @@ def test_no_thread_starts_before_the_first_job() -> None:
 
 
 def test_a_full_queue_says_no_at_once(blocker: Blocker) -> None:
-    work = WorkQueue("t", workers=1, limit=2)
+    turned_away: list[int] = []
+    work = WorkQueue("t", workers=1, limit=2, on_full=lambda: turned_away.append(1))
     ran: list[int] = []
     assert work.offer(blocker)
     assert blocker.started.wait(WAIT_S)  # the worker is busy; the queue is empty
     assert work.offer(lambda: ran.append(1))
     assert work.offer(lambda: ran.append(2))
     assert not work.offer(lambda: ran.append(3))
+    assert turned_away == [1]  # counted (mlpulse_slack_busy_total)
     blocker.go.set()
     assert work.shutdown(WAIT_S) == 0
     assert ran == [1, 2]
+    assert not work.offer(lambda: ran.append(4))  # after shutdown: refused, not "busy"
+    assert turned_away == [1]
 
 
 def test_a_failing_job_is_logged_and_the_worker_goes_on(caplog: pytest.LogCaptureFixture) -> None:
