@@ -69,3 +69,25 @@ def moto_url(moto_server: MotoServer) -> str:
 
 
 __all__ = ["ACCOUNT", "REGION", "MotoServer", "aws_client", "moto_server", "moto_url"]
+
+
+def messages_left(sqs: Any, queue_url: str) -> int:
+    """Visible plus in-flight messages of an SQS queue: what has not been deleted."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def send_all(sqs: Any, queue_url: str, bodies: list[str]) -> None:
+    """Every body as a message, ten to a batch (SQS's most)."""
+    for start in range(0, len(bodies), 10):
+        entries = [
+            {"Id": str(index), "MessageBody": body}
+            for index, body in enumerate(bodies[start : start + 10])
+        ]
+        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        assert not answer.get("Failed"), answer["Failed"]

@@ -14,26 +14,23 @@ margin, 10 ms a post, is what a loaded 2-core machine takes (3.05 s measured idl
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fakes.moto import REGION, aws_client, moto_server, moto_url
-from tests.fakes.slack_api import DEFAULT_TOKEN, Call, FakeSlack
+from tests.fakes.slack_api import Call, FakeSlack
 from tests.scenarios.conftest import Bot, MakeBot, sample
+from tests.scenarios.processes import run_env, wait_until, without_proxies
 
 __all__ = ["moto_server", "moto_url"]  # fixtures used by name
 
 CHANNEL = "C0MLPULSE"
 ALERTS = 30
-_PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
 def failed_job(n: int) -> dict[str, Any]:
@@ -158,20 +155,9 @@ slack:
 """
 
 
-def wait_until(
-    what: str, ready: Callable[[], bool], timeout: float, why: Callable[[], str]
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout:g} s\n{why()}")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name in _PROXIES:
-        monkeypatch.delenv(name, raising=False)
+    without_proxies(monkeypatch)
     with FakeSlack() as fake:  # on the wall clock, as the process is
         yield fake
 
@@ -183,23 +169,13 @@ def test_a_real_process_posts_30_alerts_into_a_strict_channel_in_32_slots_with_2
     sqs = aws_client("sqs", moto_url)
     queue_url = str(sqs.create_queue(QueueName="mlpulse-pace")["QueueUrl"])
     (tmp_path / "mlpulse.yaml").write_text(CONFIG, encoding="utf-8")
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "MLPULSE_", "SLACK_")) and name not in _PROXIES
-    }
-    env.update(
-        MLPULSE_STORE=f"sqlite:///{tmp_path / 'pace.db'}",
-        MLPULSE_SQS_QUEUE_URLS=queue_url,
-        MLPULSE_CONFIG=str(tmp_path / "mlpulse.yaml"),
-        MLPULSE_SLACK_API_URL=slack.url,
-        MLPULSE_PORT="0",
-        SLACK_BOT_TOKEN=DEFAULT_TOKEN,
-        AWS_ENDPOINT_URL=moto_url,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        NO_PROXY="127.0.0.1,localhost",
+    env = run_env(
+        tmp_path,
+        store=f"sqlite:///{tmp_path / 'pace.db'}",
+        queue_url=queue_url,
+        slack_url=slack.url,
+        aws_url=moto_url,
+        region=REGION,
     )
     log = tmp_path / "run.log"
     with log.open("wb") as sink:

@@ -39,7 +39,7 @@ from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
 from tests.conftest import EVENT_FIXTURES, FIXTURES
-from tests.fakes.moto import ACCOUNT, REGION, aws_client, moto_server, moto_url
+from tests.fakes.moto import ACCOUNT, REGION, aws_client, messages_left, moto_server, moto_url
 
 __all__ = ["moto_server", "moto_url"]  # fixtures used by name
 
@@ -246,16 +246,6 @@ def bot_on(queue_url: str, stack: Stack, store: SqliteStore, clock: FakeClock) -
     return QueueConsumer(sqs, pipeline, clock, metrics, Health(), wait_seconds=0)
 
 
-def messages_left(stack: Stack, queue_url: str) -> int:
-    attributes = stack.client("sqs").get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
 def drain(consumer: QueueConsumer, queue_url: str) -> int:
     taken = 0
     for _ in range(10):
@@ -325,7 +315,7 @@ def test_stack_deploys_and_an_event_flows_from_the_topic_to_one_alert(
     # What EventBridge would publish (moto does not deliver rule -> SNS targets).
     event = (FIXTURES / "sagemaker-training-job-state-change-completed.json").read_text()
     sns.publish(TopicArn=outputs["TopicArn"], Message=event)
-    assert messages_left(stack, queue) == 1
+    assert messages_left(stack.client("sqs"), queue) == 1
 
     consumer = bot_on(queue, stack, store, clock)
     assert drain(consumer, queue) == 1
@@ -335,8 +325,8 @@ def test_stack_deploys_and_an_event_flows_from_the_topic_to_one_alert(
     assert item.event is not None
     assert item.event.kind == Kind.TRAINING_JOB
     assert item.event.envelope == "sqs/sns/eventbridge"  # raw delivery off, as deployed
-    assert messages_left(stack, queue) == 0
-    assert messages_left(stack, dead_letters) == 0
+    assert messages_left(stack.client("sqs"), queue) == 0
+    assert messages_left(stack.client("sqs"), dead_letters) == 0
 
 
 def test_a_message_taken_five_times_moves_to_the_dead_letter_queue_and_is_still_readable(
@@ -355,8 +345,8 @@ def test_a_message_taken_five_times_moves_to_the_dead_letter_queue_and_is_still_
             QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
         )
     assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0)
-    assert messages_left(stack, queue) == 0
-    assert messages_left(stack, dead_letters) == 1
+    assert messages_left(stack.client("sqs"), queue) == 0
+    assert messages_left(stack.client("sqs"), dead_letters) == 1
 
     consumer = bot_on(dead_letters, stack, store, clock)
     assert drain(consumer, dead_letters) == 1

@@ -32,7 +32,7 @@ from bot.core.events import Event
 from bot.ingress.normalize import UNREADABLE
 from bot.ingress.sns.certs import CertificateCache
 from bot.ingress.sqs import QueueConsumer
-from tests.fakes.moto import aws_client, moto_server, moto_url
+from tests.fakes.moto import aws_client, messages_left, moto_server, moto_url
 from tests.fakes.slack_api import FakeSlack, Message
 from tests.fakes.sns_signing import TOPIC, SnsSigner, body
 from tests.scenarios.conftest import Bot, MakeBot, sample
@@ -139,16 +139,6 @@ def queue_with_dlq(sqs: Any) -> tuple[str, str]:
         Attributes={"VisibilityTimeout": "0", "RedrivePolicy": redrive},
     )["QueueUrl"]
     return str(queue), str(dlq)
-
-
-def messages_left(sqs: Any, queue_url: str) -> int:
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
 
 
 def unreadable_count(bot: Bot) -> float:

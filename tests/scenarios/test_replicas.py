@@ -19,7 +19,6 @@ the lease runs out: from a fresh list, and from the list its pass read before th
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import signal
@@ -48,9 +47,11 @@ from bot.store import OutboxItem, Store
 from bot.store.dynamodb.store import DynamoDBStore
 from notifiers.base import Notifier
 from notifiers.slack import SlackNotifier
+from tests.fakes.moto import messages_left, send_all
 from tests.fakes.moto_replicas import ACCESS_KEY, REGION, SECRET_KEY, SerialDynamoMotoServer
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, Message
 from tests.scenarios.conftest import sample, sns
+from tests.scenarios.processes import run_env, wait_until, without_proxies
 
 LEASE_S = 3
 VISIBILITY_S = 5
@@ -66,7 +67,6 @@ slack:
   posts_per_second: 50
   burst: 50
 """
-_PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
 # --- the events: 40 resources, 2 or 3 states each, each state sent twice ------------------
@@ -223,37 +223,6 @@ def start_replica(name: str, env: dict[str, str], cwd: Path) -> Replica:
     return Replica(process, log)
 
 
-def wait_until(
-    what: str, ready: Callable[[], bool], timeout: float, why: Callable[[], str]
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout:g} s\n{why()}")
-        time.sleep(0.05)
-
-
-def send(sqs: Any, queue_url: str, bodies: list[str]) -> None:
-    for start in range(0, len(bodies), 10):
-        entries = [
-            {"Id": str(index), "MessageBody": body}
-            for index, body in enumerate(bodies[start : start + 10])
-        ]
-        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
-        assert not answer.get("Failed"), answer["Failed"]
-
-
-def messages_left(sqs: Any, queue_url: str) -> int:
-    """Visible plus in-flight messages: what no replica has deleted yet."""
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
 def posting(dynamodb: Any, table: str, pid: int) -> list[int]:
     """The outbox items that the replica with this pid holds a live lease on and has marked
     in flight: it is posting them."""
@@ -313,8 +282,7 @@ def moto() -> Iterator[SerialDynamoMotoServer]:
 
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowSlack]:
-    for name in _PROXIES:
-        monkeypatch.delenv(name, raising=False)
+    without_proxies(monkeypatch)
     fake = SlowSlack()
     fake.start()
     try:
@@ -331,31 +299,24 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
     store = DynamoDBStore(table, client=dynamodb)  # creates the table the replicas share
     queue_url = str(
         sqs.create_queue(
-            QueueName="mlpulse-events", Attributes={"VisibilityTimeout": str(VISIBILITY_S)}
+            # moto's state is per process, shared with other modules' servers: a name of its own
+            QueueName=f"{table}-events",
+            Attributes={"VisibilityTimeout": str(VISIBILITY_S)},
         )["QueueUrl"]
     )
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     everything = resources(start)
     before_kill, after_kill = stream(everything)
     (tmp_path / "mlpulse.yaml").write_text(CONFIG, encoding="utf-8")
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "MLPULSE_", "SLACK_")) and name not in _PROXIES
-    }
-    env.update(
-        MLPULSE_STORE=f"dynamodb://{table}",
-        MLPULSE_SQS_QUEUE_URLS=queue_url,
-        MLPULSE_CONFIG=str(tmp_path / "mlpulse.yaml"),
-        MLPULSE_SLACK_API_URL=slack.url,
-        MLPULSE_PORT="0",
-        MLPULSE_LEASE_SECONDS=str(LEASE_S),
-        SLACK_BOT_TOKEN=DEFAULT_TOKEN,
-        AWS_ENDPOINT_URL=moto.url,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ACCESS_KEY_ID=ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-        NO_PROXY="127.0.0.1,localhost",
+    env = run_env(
+        tmp_path,
+        store=f"dynamodb://{table}",
+        queue_url=queue_url,
+        slack_url=slack.url,
+        aws_url=moto.url,
+        region=REGION,
+        credentials=(ACCESS_KEY, SECRET_KEY),
+        LEASE_SECONDS=str(LEASE_S),
     )
     victim = start_replica("replica-a", env, tmp_path)
     survivor = start_replica("replica-b", env, tmp_path)
@@ -372,7 +333,7 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
         # The first part of the stream. Once posts flow, Slack slows down so that a post is
         # seen in flight, and the victim is killed while one of its posts is: Slack then
         # carries it out, but the victim never learns its ts nor marks the item done.
-        send(sqs, queue_url, before_kill)
+        send_all(sqs, queue_url, before_kill)
         wait_until(
             f"{KILL_AFTER_POSTS} posts",
             lambda: len(slack.calls("chat.postMessage")) >= KILL_AFTER_POSTS,
@@ -393,7 +354,7 @@ def test_two_replicas_post_each_resource_once_when_one_is_killed(
         slack.post_delay = 0.0
         posts_at_kill = len(slack.calls("chat.postMessage"))
 
-        send(sqs, queue_url, after_kill)
+        send_all(sqs, queue_url, after_kill)
 
         def settled() -> bool:
             # In this order: an empty queue means every event is in the store.

@@ -27,7 +27,7 @@ from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
 from tests.conftest import FIXTURES
-from tests.fakes.moto import CREDENTIALS, REGION, aws_client, moto_server, moto_url
+from tests.fakes.moto import CREDENTIALS, REGION, aws_client, messages_left, moto_server, moto_url
 
 __all__ = ["moto_server", "moto_url"]  # fixtures used by name
 
@@ -59,17 +59,6 @@ def sns_envelope(message: str, message_id: str = "5f0b1c9e-0000-4000-8000-000000
 def new_queue(sqs: Any, name: str = "mlpulse-events", visibility: int = 0) -> str:
     attributes = {"VisibilityTimeout": str(visibility)}
     return str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
-
-
-def messages_left(sqs: Any, queue_url: str) -> int:
-    """Visible plus in-flight messages: what has not been deleted."""
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
 
 
 def consumer_for(
