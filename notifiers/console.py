@@ -131,6 +131,7 @@ def plain(mrkdwn: str) -> str:
     text = re.sub(r"<@U0([A-Z0-9]+)>", lambda m: "@" + m.group(1).lower(), mrkdwn)
     text = re.sub(r"<@([A-Z0-9]+)>", r"@\1", text)
     text = re.sub(r"<!(here|channel|everyone)>", r"@\1", text)
+    text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)  # a time: its UTC fallback
     for code, symbol in _EMOJI.items():
         text = text.replace(code, symbol)
     text = re.sub(
