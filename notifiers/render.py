@@ -50,6 +50,15 @@ def headline(event: Event) -> str:
     return f"{line} · {event.subject}" if event.subject else line
 
 
+def shown_mention(decision: Decision) -> str | None:
+    """The route's mention as markup, where it belongs: on an alert that opens (or joins)
+    an incident, or on every alert of a route that asks for that (`mention_on: all`).
+    Reminders carry it too (bot.incidents.service)."""
+    if decision.mention and (decision.incident or decision.mention_always):
+        return mention_markup(decision.mention)
+    return None
+
+
 def render_alert(
     event: Event,
     decision: Decision,
@@ -139,8 +148,8 @@ def _status_section(event: Event, decision: Decision) -> Payload:
         status += f"\n*Part:* {clip(event.subject, _PART_CHARS)}"
     if decision.severity != Severity.INFO:
         status += f"\n*Severity:* {decision.severity.value}"
-    if decision.mention:
-        status += f"\n{mention_markup(decision.mention)}"
+    if mention := shown_mention(decision):
+        status += f"\n{mention}"
     fields = [_field(fact.label, fact.value) for fact in _short_facts(event)][: limits.MAX_FIELDS]
     block = _section(clip_mrkdwn(status))
     if fields:
@@ -218,8 +227,8 @@ def _context(event: Event) -> Payload:
 
 def _fallback_text(event: Event, decision: Decision) -> str:
     text = clip(headline(event), 500)
-    if decision.mention:
-        text = f"{mention_markup(decision.mention)} {text}"
+    if mention := shown_mention(decision):
+        text = f"{mention} {text}"
     if event.reason and event.outcome in (Outcome.FAILED, Outcome.DEGRADED):
         text += " — " + clip(event.reason, 300)
     return text
