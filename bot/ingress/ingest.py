@@ -189,19 +189,26 @@ def _from_event_object(document: Raw, origin: Origin, received: datetime) -> Eve
 
 
 def _alarm_action_as_event(document: Raw) -> dict[str, Any]:
+    """An alarm's Lambda-action payload (`alarmData`) in the EventBridge alarm's shape. An
+    EventBridge envelope may carry `alarmData` too: its own id, account and resources stay."""
+    arn = document.get("alarmArn")
     return {
+        "id": document.get("id"),
         "detail-type": "CloudWatch Alarm State Change",
         "source": "aws.cloudwatch",
-        "account": document.get("accountId"),
+        "account": document.get("accountId") or document.get("account"),
         "region": document.get("region"),
         "time": document.get("time"),
-        "resources": [document.get("alarmArn")],
+        "resources": [arn] if arn else document.get("resources"),
         "detail": document["alarmData"],
     }
 
 
 def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
-    """The SNS notification form of an alarm, in the EventBridge alarm's shape."""
+    """The SNS notification form of an alarm, in the EventBridge alarm's shape: a metric
+    alarm's `Trigger` becomes its configuration, a composite alarm's `AlarmRule` its rule
+    and its `TriggeringChildren` the state's triggering alarms, as EventBridge gives them.
+    `Region` is a display name here (`US West - Oregon`); normalize reads it as a code."""
     trigger = document.get("Trigger")
     if not isinstance(trigger, dict):
         trigger = {}
@@ -210,7 +217,20 @@ def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
         "metrics": _classic_metrics(trigger),
         "threshold": trigger.get("Threshold"),
         "comparisonOperator": trigger.get("ComparisonOperator"),
+        "thresholdMetricId": trigger.get("ThresholdMetricId"),
+        "alarmRule": document.get("AlarmRule"),
+        "actionsSuppressor": document.get("ActionsSuppressor"),
+        "actionsSuppressorWaitPeriod": document.get("ActionsSuppressorWaitPeriod"),
+        "actionsSuppressorExtensionPeriod": document.get("ActionsSuppressorExtensionPeriod"),
     }
+    state: dict[str, Any] = {
+        "value": document.get("NewStateValue"),
+        "reason": document.get("NewStateReason"),
+        "timestamp": document.get("StateChangeTime"),
+    }
+    children = _triggering_children(document.get("TriggeringChildren"))
+    if children:
+        state["reasonData"] = {"triggeringAlarms": children}
     return {
         "detail-type": "CloudWatch Alarm State Change",
         "source": "aws.cloudwatch",
@@ -220,15 +240,27 @@ def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
         "resources": [document.get("AlarmArn")],
         "detail": {
             "alarmName": document.get("AlarmName"),
-            "state": {
-                "value": document.get("NewStateValue"),
-                "reason": document.get("NewStateReason"),
-                "timestamp": document.get("StateChangeTime"),
-            },
+            "state": state,
             "previousState": {"value": document.get("OldStateValue")},
-            "configuration": configuration,
+            "configuration": {k: v for k, v in configuration.items() if v is not None},
         },
     }
+
+
+def _triggering_children(children: Any) -> list[dict[str, Any]]:
+    """A composite alarm's `TriggeringChildren` as EventBridge's `triggeringAlarms`."""
+    found = []
+    for child in children if isinstance(children, list) else []:
+        if isinstance(child, dict):
+            state = child.get("State")
+            state = state if isinstance(state, dict) else {}
+            found.append(
+                {
+                    "arn": child.get("Arn"),
+                    "state": {"value": state.get("Value"), "timestamp": state.get("Timestamp")},
+                }
+            )
+    return found
 
 
 def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
@@ -250,7 +282,8 @@ def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
         }
 
     if trigger.get("MetricName"):
-        return [{"metricStat": stat(trigger, trigger.get("Period"), trigger.get("Statistic"))}]
+        statistic = trigger.get("Statistic") or trigger.get("ExtendedStatistic")
+        return [{"metricStat": stat(trigger, trigger.get("Period"), statistic)}]
     metrics = []
     listed = trigger.get("Metrics")
     for item in listed if isinstance(listed, list) else []:
@@ -263,7 +296,10 @@ def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
         elif isinstance(item.get("MetricStat"), dict):
             inner = item["MetricStat"]
             metrics.append(
-                {"metricStat": stat(inner.get("Metric"), inner.get("Period"), inner.get("Stat"))}
+                {
+                    "id": item.get("Id"),
+                    "metricStat": stat(inner.get("Metric"), inner.get("Period"), inner.get("Stat")),
+                }
             )
     return metrics
 

@@ -24,7 +24,7 @@ from bot.core.events import Event, Severity
 from bot.core.outcomes import outcome_of
 from bot.ingress.ingest import events_from, parse_document
 from notifiers import limits
-from notifiers.render import render_alert
+from notifiers.render import render_alert, render_reply
 from tests.conftest import FIXTURES
 from tests.goldens import UPDATE, Goldens, dumped
 
@@ -273,3 +273,25 @@ def test_a_mention_for_a_user_group_is_placed_as_configured() -> None:
     decision = Decision("#ml", Severity.CRITICAL, True, "<!subteam^S0123>")
     payload = render_alert(_endpoint("Failed"), decision)
     assert payload["text"].startswith("<!subteam^S0123> :red_circle: Endpoint Failed")
+
+
+# --- whose time an alert shows
+
+
+@pytest.mark.parametrize(
+    ("source", "context", "reply"),
+    [
+        ("event", "· 2026-01-01 00:00:00 UTC", "· 00:00:00 UTC"),
+        ("received", "· received 2026-01-01 00:00:00 UTC", "· received 00:00:00 UTC"),
+        ("sent", "· sent 2026-01-01 00:00:00 UTC", "· sent 00:00:00 UTC"),
+    ],
+)
+def test_an_alert_says_when_its_time_is_not_the_events_own(
+    source: str, context: str, reply: str
+) -> None:
+    event = _endpoint("InService").model_copy(update={"time": RECEIVED, "time_source": source})
+    decision = Decision("#ml", Severity.INFO, False)
+
+    blocks = render_alert(event, decision)["attachments"][0]["blocks"]
+    assert blocks[-1]["elements"][0]["text"].endswith(context)
+    assert reply in render_reply(event)["blocks"][0]["text"]["text"]
