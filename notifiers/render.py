@@ -49,7 +49,8 @@ def headline(event: Event) -> str:
     db-connections` (unescaped; callers escape); the part follows when the event is about
     one (`CodeBuild Succeeded: tests · phase BUILD`)."""
     said = status_phrase(event.kind, event.status, event.previous_status)
-    line = f"{EMOJI[event.outcome]} {event.title} {said}: {event.name}"
+    line = " ".join(part for part in (EMOJI[event.outcome], event.title, said) if part)
+    line += f": {event.name}"
     return f"{line} · {event.subject}" if event.subject else line
 
 

@@ -54,14 +54,19 @@ def spec_for(event: Raw) -> KindSpec:
     return generic.UNKNOWN
 
 
-_PHRASES = {spec.kind: spec.phrase for spec, _ in _RULES if spec.phrase is not None}
+_PHRASES = {
+    spec.kind: spec.phrase
+    for spec in (*(spec for spec, _ in _RULES), generic.UNKNOWN)
+    if spec.phrase is not None
+}
 
 
 def status_phrase(kind: Kind, status: str, previous: str | None = None) -> str:
-    """A status as a headline says it: `firing` for an alarm in ALARM, else the status in
-    words (`In service`)."""
+    """A status as a headline says it: `firing` for an alarm in ALARM, nothing for an
+    event with no status of its own, else the status in words (`In service`)."""
     phrase = _PHRASES.get(kind)
-    return (phrase(status, previous) if phrase else None) or display_status(status)
+    said = phrase(status, previous) if phrase else None
+    return display_status(status) if said is None else said
 
 
 __all__ = ["KindSpec", "spec_for", "status_phrase"]

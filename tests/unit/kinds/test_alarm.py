@@ -212,3 +212,9 @@ def test_an_alarm_headline_says_its_state_as_a_person_would(
 def test_other_kinds_keep_their_status_in_words() -> None:
     assert status_phrase(Kind.ENDPOINT, "IN_SERVICE") == "In service"
     assert status_phrase(Kind.TRAINING_JOB, "Failed", "InProgress") == "Failed"
+
+
+def test_an_event_with_no_status_of_its_own_is_named_without_one() -> None:
+    assert status_phrase(Kind.UNKNOWN, "unknown") == ""
+    assert status_phrase(Kind.UNKNOWN, "Completed") == "Completed"
+    assert status_phrase(Kind.TRAINING_JOB, "unknown") == "Unknown"
