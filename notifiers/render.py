@@ -13,6 +13,7 @@ from bot.core.events import Event, Fact, Link, Outcome, Severity
 from bot.core.incident import Incident
 from bot.core.outcomes import display_status
 from bot.core.text import clip, code_block, escape, safe_url, truncate
+from bot.kinds import status_phrase
 from notifiers import limits
 from notifiers.incident_blocks import incident_blocks
 
@@ -44,10 +45,29 @@ _MAX_LONG_FACTS = 6
 
 
 def headline(event: Event) -> str:
-    """`:red_circle: Training job Failed: churn-xgb` (unescaped; callers escape); the part
-    follows when the event is about one (`CodeBuild Succeeded: tests · phase BUILD`)."""
-    line = f"{EMOJI[event.outcome]} {event.title} {display_status(event.status)}: {event.name}"
+    """`:red_circle: Training job Failed: churn-xgb`, `:red_circle: CloudWatch alarm firing:
+    db-connections` (unescaped; callers escape); the part follows when the event is about
+    one (`CodeBuild Succeeded: tests · phase BUILD`)."""
+    said = status_phrase(event.kind, event.status, event.previous_status)
+    line = " ".join(part for part in (EMOJI[event.outcome], event.title, said) if part)
+    line += f": {event.name}"
     return f"{line} · {event.subject}" if event.subject else line
+
+
+def shown_mention(decision: Decision) -> str | None:
+    """The route's mention as markup, where it belongs: on an alert that opens (or joins)
+    an incident, or on every alert of a route that asks for that (`mention_on: all`).
+    Reminders carry it too (bot.incidents.service)."""
+    if decision.mention and (decision.incident or decision.mention_always):
+        return mention_markup(decision.mention)
+    return None
+
+
+def when(event: Event, fmt: str) -> str:
+    """An event's time as `fmt` writes it, saying whose time it is when it is not the
+    event's own: `sent` (an SNS text's envelope), `received` (the event's was unreadable)."""
+    shown = f"{event.time:{fmt}} UTC"
+    return shown if event.time_source == "event" else f"{event.time_source} {shown}"
 
 
 def render_alert(
@@ -100,7 +120,7 @@ def render_reply(event: Event, late: bool = False) -> Payload:
         line += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
     if event.subject:
         line += f" · {clip(event.subject, _PART_CHARS)}"
-    line += f" · {event.time:%H:%M:%S} UTC"
+    line += f" · {when(event, '%H:%M:%S')}"
     if late:
         line += "\n_Arrived after a newer update; the message above keeps the newer state._"
     if event.reason:
@@ -139,8 +159,8 @@ def _status_section(event: Event, decision: Decision) -> Payload:
         status += f"\n*Part:* {clip(event.subject, _PART_CHARS)}"
     if decision.severity != Severity.INFO:
         status += f"\n*Severity:* {decision.severity.value}"
-    if decision.mention:
-        status += f"\n{mention_markup(decision.mention)}"
+    if mention := shown_mention(decision):
+        status += f"\n{mention}"
     fields = [_field(fact.label, fact.value) for fact in _short_facts(event)][: limits.MAX_FIELDS]
     block = _section(clip_mrkdwn(status))
     if fields:
@@ -210,7 +230,7 @@ def link_buttons(links: Sequence[Link]) -> list[Payload]:
 def _context(event: Event) -> Payload:
     where = " · ".join(
         clip(part, _PART_CHARS)
-        for part in (event.source, event.detail_type, f"{event.time:%Y-%m-%d %H:%M:%S} UTC")
+        for part in (event.source, event.detail_type, when(event, "%Y-%m-%d %H:%M:%S"))
         if part
     )
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(where)}]}
@@ -218,8 +238,8 @@ def _context(event: Event) -> Payload:
 
 def _fallback_text(event: Event, decision: Decision) -> str:
     text = clip(headline(event), 500)
-    if decision.mention:
-        text = f"{mention_markup(decision.mention)} {text}"
+    if mention := shown_mention(decision):
+        text = f"{mention} {text}"
     if event.reason and event.outcome in (Outcome.FAILED, Outcome.DEGRADED):
         text += " — " + clip(event.reason, 300)
     return text

@@ -52,6 +52,14 @@ class Match(_Strict):
     account: StrList | None = Field(default=None, description="globs on the AWS account")
     region: StrList | None = Field(default=None, description="globs on the region")
     tags: dict[str, str] | None = Field(default=None, description="tag -> glob on its value")
+    severity: Annotated[list[Severity], BeforeValidator(_as_list)] | None = Field(
+        default=None,
+        description="the severity the defaults give the event (failures `critical`, "
+        "violations `warning`, the rest `info`), before any route sets its own",
+    )
+
+
+MentionOn = Literal["incidents", "all"]
 
 
 class Route(_Strict):
@@ -62,6 +70,11 @@ class Route(_Strict):
     severity: Severity | None = Field(default=None, description="`info`, `warning`, `critical`")
     incident: bool | None = Field(default=None, description="whether it opens an incident")
     mention: str | None = Field(default=None, description="`@here`, `@channel`, `<@U123>`, ...")
+    mention_on: MentionOn = Field(
+        default="incidents",
+        description="which alerts carry the mention: `incidents` (those opening an incident, "
+        "and reminders) or `all`",
+    )
 
     @field_validator("channel")
     @classmethod

@@ -13,7 +13,8 @@ class Decision:
     channel: str
     severity: Severity
     incident: bool
-    mention: str | None = None
+    mention: str | None = None  # the route's; shown where it belongs (notifiers.render)
+    mention_always: bool = False  # on every alert of the route, not only incidents
     rule: int | None = None  # index of the deciding route; None for the defaults
 
     @staticmethod

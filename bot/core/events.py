@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,11 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Whose time an event's `time` is: the event's own, the SNS envelope's (a text message has
+# no time of its own), or mlpulse's when it received it (the event's was missing or unreadable).
+TimeSource = Literal["event", "sent", "received"]
+
+
 class Fact(BaseModel):
     """One labelled figure shown with an alert (`Instances: 3 x ml.c5.xlarge`)."""
 
@@ -78,6 +84,7 @@ class Event(BaseModel):
     outcome: Outcome
     time: datetime
     time_known: bool = True
+    time_source: TimeSource = "event"
     previous_status: str | None = None
     subject: str | None = None
     reason: str | None = None

@@ -8,6 +8,7 @@ Accepted, detected by shape (pure `is_*` predicates, checked in order):
   an EventBridge event (`detail-type`, or `detailType` from notification rules);
   a CloudWatch alarm's Lambda-action payload (`alarmData`);
   a classic CloudWatch alarm notification (`AlarmName`, `NewStateValue`);
+  (both alarm forms are put in the EventBridge alarm's shape by bot.ingress.alarm_shapes)
   and any other JSON object, shown generically.
 
 Every document is scrubbed (`bot.core.text.scrub_json`) where reading starts, in
@@ -27,6 +28,7 @@ from typing import Any
 from bot.core.errors import InputError
 from bot.core.events import Event
 from bot.core.text import scrub_json
+from bot.ingress.alarm_shapes import alarm_action_as_event, classic_alarm_as_event
 from bot.ingress.normalize import UNREADABLE, Origin, normalize, text_event
 from bot.kinds.paths import Raw
 
@@ -177,95 +179,15 @@ def _sns_control_event(document: Raw, origin: Origin, received: datetime) -> Eve
 
 def _from_event_object(document: Raw, origin: Origin, received: datetime) -> Event:
     if is_alarm_action(document):
-        event, envelope = _alarm_action_as_event(document), "alarm-action"
+        event, envelope = alarm_action_as_event(document), "alarm-action"
     elif is_classic_alarm(document):
-        event, envelope = _classic_alarm_as_event(document), "alarm"
+        event, envelope = classic_alarm_as_event(document), "alarm"
     elif is_eventbridge(document):
         event, envelope = dict(document), "eventbridge"
         event.setdefault("detail-type", document.get("detailType"))
     else:
         event, envelope = {"detail-type": None, "detail": document}, "json"
     return normalize(event, _through(origin, envelope), received)
-
-
-def _alarm_action_as_event(document: Raw) -> dict[str, Any]:
-    return {
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": document.get("accountId"),
-        "region": document.get("region"),
-        "time": document.get("time"),
-        "resources": [document.get("alarmArn")],
-        "detail": document["alarmData"],
-    }
-
-
-def _classic_alarm_as_event(document: Raw) -> dict[str, Any]:
-    """The SNS notification form of an alarm, in the EventBridge alarm's shape."""
-    trigger = document.get("Trigger")
-    if not isinstance(trigger, dict):
-        trigger = {}
-    configuration: dict[str, Any] = {
-        "description": document.get("AlarmDescription"),
-        "metrics": _classic_metrics(trigger),
-        "threshold": trigger.get("Threshold"),
-        "comparisonOperator": trigger.get("ComparisonOperator"),
-    }
-    return {
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": document.get("AWSAccountId"),
-        "region": document.get("Region"),
-        "time": document.get("StateChangeTime"),
-        "resources": [document.get("AlarmArn")],
-        "detail": {
-            "alarmName": document.get("AlarmName"),
-            "state": {
-                "value": document.get("NewStateValue"),
-                "reason": document.get("NewStateReason"),
-                "timestamp": document.get("StateChangeTime"),
-            },
-            "previousState": {"value": document.get("OldStateValue")},
-            "configuration": configuration,
-        },
-    }
-
-
-def _classic_metrics(trigger: Raw) -> list[dict[str, Any]]:
-    def stat(metric: Any, period: Any, statistic: Any) -> dict[str, Any]:
-        metric = metric if isinstance(metric, dict) else {}
-        dimensions = metric.get("Dimensions")
-        return {
-            "metric": {
-                "namespace": metric.get("Namespace"),
-                "name": metric.get("MetricName"),
-                "dimensions": {
-                    str(d.get("name")): d.get("value")
-                    for d in (dimensions if isinstance(dimensions, list) else [])
-                    if isinstance(d, dict)
-                },
-            },
-            "period": period,
-            "stat": statistic,
-        }
-
-    if trigger.get("MetricName"):
-        return [{"metricStat": stat(trigger, trigger.get("Period"), trigger.get("Statistic"))}]
-    metrics = []
-    listed = trigger.get("Metrics")
-    for item in listed if isinstance(listed, list) else []:
-        if not isinstance(item, dict):
-            continue
-        if item.get("Expression"):
-            metrics.append(
-                {"id": item.get("Id"), "expression": item["Expression"], "label": item.get("Label")}
-            )
-        elif isinstance(item.get("MetricStat"), dict):
-            inner = item["MetricStat"]
-            metrics.append(
-                {"metricStat": stat(inner.get("Metric"), inner.get("Period"), inner.get("Stat"))}
-            )
-    return metrics
 
 
 def _through(origin: Origin, envelope: str, message_id: str | None = None) -> Origin:

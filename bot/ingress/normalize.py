@@ -15,18 +15,26 @@ from bot.core.events import Event, Fact, Kind, Link, Outcome
 from bot.core.outcomes import outcome_of
 from bot.core.text import scrub
 from bot.core.timeparse import parse_time
+from bot.ingress.region_names import region_code
 from bot.kinds import spec_for
 from bot.kinds.paths import Raw, dig, number, text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+# us-east-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+){1,2}-\d{1,2}$")
+# `2023-08-04T12: 36: 15.490+0000`: a time whose parts someone spaced out after the colons.
+_SPACED_TIME = re.compile(r"(?<=\d:)\s+(?=\d)")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _NO_REGION = re.compile(r"region=(?=[&#;]|$)")
 # Bounds on what one event may keep: a 100 KB FailureReason must not bloat the store.
 _MAX_NAME = 512
 _MAX_TEXT = 8_000
-UNREADABLE = "Unreadable event"  # the subject of an alert for input not taken as an event
+UNREADABLE = "Unreadable event"
+# A failure's `reason` is its reason; on any other event the field holds something else (a
+# commit message, an exit message), named by the kind's table.
+_HAS_REASON = (Outcome.FAILED, Outcome.DEGRADED, Outcome.STOPPED)
+_REASON, _DETAILS = "Reason", "Details"  # the subject of an alert for input not taken as an event
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     key = get(spec.key or spec.name) or name
     series = get(spec.series) if spec.series else None
     scope = f"{spec.kind}:{_account(event) or '-'}:{region or '-'}"
-    time = parse_time(_tolerant(spec.time, event, None)) or parse_time(event.get("time"))
+    time = _event_time(_tolerant(spec.time, event, None)) or _event_time(event.get("time"))
     no_links: list[Link] = []
     no_facts: list[Fact] = []
     links = _tolerant(lambda e: spec.links(e, region), event, no_links)
@@ -61,6 +69,7 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
         _tolerant(spec.instance_type, event, None), _tolerant(spec.instance_count, event, None)
     )
     facts += [_clip_fact(fact) for fact in _tolerant(spec.facts, event, no_facts)]
+    outcome = outcome_of(status)
     return Event(
         id=_identity(event, origin),
         kind=spec.kind,
@@ -69,18 +78,20 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
         series=f"{scope}:{series}" if series else None,
         title=spec.title if spec.kind != Kind.UNKNOWN else _generic_title(event),
         status=status,
-        outcome=outcome_of(status),
+        outcome=outcome,
         time=time or received,
         time_known=time is not None,
+        time_source="event" if time is not None else "received",
         previous_status=get(spec.previous_status),
         subject=get(spec.subject),
         reason=get(spec.reason, _MAX_TEXT),
+        reason_label=_REASON if outcome in _HAS_REASON else get(spec.reason_label) or _DETAILS,
         account=_account(event),
         region=region,
         source=_clip(text(event.get("source")), _MAX_NAME),
         detail_type=_clip(text(event.get("detail-type")), _MAX_NAME),
-        started=parse_time(_tolerant(spec.started, event, None)),
-        ended=parse_time(_tolerant(spec.ended, event, None)),
+        started=_event_time(_tolerant(spec.started, event, None)),
+        ended=_event_time(_tolerant(spec.ended, event, None)),
         facts=tuple(facts),
         links=tuple(links),
         tags=_tags(dig(event, "detail.Tags")),
@@ -117,6 +128,7 @@ def text_event(
         # A text has no resource state: two messages alike to the millisecond are still
         # two messages unless SNS says so by their MessageId.
         time_known=False,
+        time_source="sent" if time is not None else "received",
         reason=_clip(message, _MAX_TEXT) or "(empty message)",
         reason_label="Message",
         source=_clip(topic, _MAX_NAME),
@@ -162,10 +174,25 @@ def _identity(event: Raw, origin: Origin) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
+def _event_time(value: Any) -> datetime | None:
+    """A time as the event wrote it; one spaced out after its colons is read as if it were
+    not (no service means anything else by `12: 36: 15`)."""
+    parsed = parse_time(value)
+    if parsed is None and isinstance(value, str) and _SPACED_TIME.search(value):
+        parsed = parse_time(_SPACED_TIME.sub("", value))
+    return parsed
+
+
 def _region(event: Raw) -> str | None:
+    """The event's region code; a display name (`US West - Oregon`, as a classic alarm
+    notification gives it) is read as the code it names."""
     for candidate in (event.get("region"), _arn_part(event, 3)):
-        if isinstance(candidate, str) and _REGION.match(candidate):
+        if not isinstance(candidate, str):
+            continue
+        if _REGION.match(candidate):
             return candidate
+        if code := region_code(candidate):
+            return code
     return None
 
 

@@ -3,7 +3,10 @@
 Rules are data (the config's `routes`), tried in order; the first whose `match` holds
 decides, and fields it leaves unset keep the defaults, which come from what the status
 means: failures are critical incidents, Model Monitor violations warning incidents,
-everything else information.
+everything else information. A rule matching on `severity` matches that default severity,
+so a rule may both match `critical` and set `warning` without matching its own answer.
+A rule's mention is shown on incidents only (and their reminders) unless its `mention_on`
+is `all`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import TypeVar
 
 from bot.config.models import Config, Match
-from bot.core.decision import Decision
+from bot.core.decision import Decision, default_severity
 from bot.core.events import Event
 from bot.core.outcomes import status_word
 
@@ -29,6 +32,7 @@ def route(event: Event, config: Config) -> Decision:
                 severity=rule.severity or default.severity,
                 incident=default.incident if rule.incident is None else rule.incident,
                 mention=rule.mention,
+                mention_always=rule.mention_on == "all",
                 rule=index,
             )
     return default
@@ -39,6 +43,7 @@ def matches(match: Match, event: Event) -> bool:
         _any(match.kind, lambda kind: kind == event.kind)
         and _any(match.status, lambda status: _same_status(status, event.status))
         and _any(match.outcome, lambda outcome: outcome == event.outcome)
+        and _any(match.severity, lambda severity: severity == default_severity(event))
         and _any(match.name, lambda glob: fnmatchcase(event.name, glob))
         and _any(match.account, lambda glob: fnmatchcase(event.account or "", glob))
         and _any(match.region, lambda glob: fnmatchcase(event.region or "", glob))

@@ -1,9 +1,12 @@
-"""The per-kind tables, and the choice of one for a raw EventBridge-shaped event."""
+"""The per-kind tables, the choice of one for a raw EventBridge-shaped event, and how each
+kind's statuses are said in a headline."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.events import Kind
+from bot.core.outcomes import display_status
 from bot.kinds import alarm, devtools, generic, monitor, sagemaker
 from bot.kinds.paths import Raw
 from bot.kinds.spec import KindSpec
@@ -51,4 +54,19 @@ def spec_for(event: Raw) -> KindSpec:
     return generic.UNKNOWN
 
 
-__all__ = ["KindSpec", "spec_for"]
+_PHRASES = {
+    spec.kind: spec.phrase
+    for spec in (*(spec for spec, _ in _RULES), generic.UNKNOWN)
+    if spec.phrase is not None
+}
+
+
+def status_phrase(kind: Kind, status: str, previous: str | None = None) -> str:
+    """A status as a headline says it: `firing` for an alarm in ALARM, nothing for an
+    event with no status of its own, else the status in words (`In service`)."""
+    phrase = _PHRASES.get(kind)
+    said = phrase(status, previous) if phrase else None
+    return display_status(status) if said is None else said
+
+
+__all__ = ["KindSpec", "spec_for", "status_phrase"]

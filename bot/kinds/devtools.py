@@ -54,6 +54,21 @@ def _codepipeline_facts(event: Raw) -> list[Fact]:
     )
 
 
+# Source providers whose action summary is the commit's message; S3 and ECR say which
+# object or image version it took.
+_NOT_COMMITS = ("S3", "ECR")
+
+
+def _summary_label(event: Raw) -> str:
+    """A source action's summary is the commit message; any other is the action's own."""
+    source = text(dig(event, "detail.type.category")) == "Source"
+    return (
+        "Commit message"
+        if source and dig(event, "detail.type.provider") not in _NOT_COMMITS
+        else "Summary"
+    )
+
+
 def _codepipeline_links(event: Raw, region: str | None) -> list[Link]:
     found = [codepipeline_link(_pipeline(event) or "", region)]
     external = text(dig(event, "detail.execution-result.external-execution-url"))
@@ -77,6 +92,7 @@ def _codepipeline(detail_type: str, subject: Getter) -> KindSpec:
             lambda event: dig(event, "additionalAttributes.additionalInformation"),
             _failed_actions,
         ),
+        reason_label=_summary_label,
         facts=_codepipeline_facts,
         links=_codepipeline_links,
     )
@@ -128,9 +144,10 @@ def _codebuild(detail_type: str, status: Getter, subject: Getter) -> KindSpec:
         subject=subject,
         status=status,
         reason=_failed_phase,
+        reason_label=lambda event: "Failed phase",
         started=detail("additional-information.build-start-time"),
-        instance_type=detail("additional-information.environment.compute-type"),
         facts=lambda event: labelled(
+            ("Compute", dig(event, "detail.additional-information.environment.compute-type")),
             ("Current phase", dig(event, "detail.current-phase")),
             ("Initiator", dig(event, "detail.additional-information.initiator")),
             ("Source", dig(event, "detail.additional-information.source.location")),

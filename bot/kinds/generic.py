@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from bot.core.events import Fact, Kind
+from bot.core.outcomes import status_word
 from bot.kinds.paths import Raw, first_resource_tail, text
 from bot.kinds.spec import KindSpec
 
@@ -58,6 +59,11 @@ def _facts(event: Raw) -> list[Fact]:
     return found
 
 
+def _phrase(status: str, previous: str | None) -> str | None:
+    """No status found (normalize says `unknown`): the headline names the event only."""
+    return "" if status_word(status) == "unknown" else None
+
+
 UNKNOWN = KindSpec(
     kind=Kind.UNKNOWN,
     title="Event",
@@ -65,4 +71,5 @@ UNKNOWN = KindSpec(
     status=_status,
     key=lambda event: first_resource_tail(event) or _named_field(event) or _digest(event),
     facts=_facts,
+    phrase=_phrase,
 )

@@ -52,11 +52,12 @@ def tuning_event(event: Raw) -> list[Fact]:
             ("Objective", f"{objective.get('Type', '')} {objective.get('MetricName', '')}")
         )
     best = body.get("BestTrainingJob")
-    if isinstance(best, dict):
+    best_name = text(best.get("TrainingJobName")) if isinstance(best, dict) else None
+    if isinstance(best, dict) and best_name:  # `{}` until a training job has a score
         metric = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
         value = number(metric.get("Value")) if isinstance(metric, dict) else None
         score = f" ({metric.get('MetricName')} = {value:.6g})" if value is not None else ""
-        found += labelled(("Best job", f"{best.get('TrainingJobName', '?')}{score}"))
+        found += labelled(("Best job", f"{best_name}{score}"))
     return found
 
 

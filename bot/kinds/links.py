@@ -13,6 +13,8 @@ _CODEPIPELINE = "codesuite/codepipeline/pipelines/{name}/view?region={region}"
 _CODEBUILD = "codesuite/codebuild/projects/{name}/history?region={region}"
 _STEPFUNCTIONS = "states/home?region={region}#/v2/executions/details/{name}"
 _ALARM = "cloudwatch/home?region={region}#alarmsV2:alarm/{name}"
+# A SageMaker pipeline's executions (the one an alert is about is named in the alert).
+_PIPELINE_EXECUTIONS = _SAGEMAKER + "pipelines/{name}/executions"
 
 
 def console_host(region: str | None) -> str:
@@ -78,6 +80,10 @@ def stepfunctions_link(execution_arn: str, region: str | None) -> Link:
 
 def alarm_link(name: str, region: str | None) -> Link:
     return console_link(_ALARM, region, name=name)
+
+
+def sagemaker_pipeline_link(name: str, region: str | None) -> Link:
+    return console_link(_PIPELINE_EXECUTIONS, region, name=name)
 
 
 def model_registry_link(region: str | None) -> Link:

@@ -98,6 +98,7 @@ MODEL_MONITOR = KindSpec(
     name=either(_schedule, detail("MonitoringScheduleName"), first_resource_tail),
     status=_status,
     reason=detail("FailureReason", "ExitMessage"),
+    reason_label=lambda event: "Exit message",
     started=detail("ProcessingStartTime", "CreationTime"),
     ended=detail("ProcessingEndTime"),
     instance_type=detail("ProcessingResources.ClusterConfig.InstanceType"),

@@ -8,7 +8,12 @@ from typing import Any
 from bot.core.events import Fact, Kind, Link
 from bot.kinds import jobs
 from bot.kinds.jobs import JobKind
-from bot.kinds.links import endpoint_links, job_links, model_registry_link
+from bot.kinds.links import (
+    endpoint_links,
+    job_links,
+    model_registry_link,
+    sagemaker_pipeline_link,
+)
 from bot.kinds.paths import (
     Raw,
     arn_tail,
@@ -22,6 +27,11 @@ from bot.kinds.paths import (
 from bot.kinds.spec import KindSpec, labelled
 
 
+def _failure_reason(event: Raw) -> str:
+    """SageMaker's `FailureReason`, on an event whose status is not a failure one."""
+    return "Failure reason"
+
+
 def _job(kind: JobKind) -> KindSpec:
     """A job kind's alerts, from its row in the job-kind table (bot.kinds.jobs)."""
     resources, phase = kind.resources, kind.phase
@@ -33,6 +43,7 @@ def _job(kind: JobKind) -> KindSpec:
         name=name,
         status=detail(f"{kind.prefix}Status"),
         reason=detail("FailureReason"),
+        reason_label=_failure_reason,
         started=detail(f"{phase}StartTime", "CreationTime") if phase else detail("CreationTime"),
         ended=detail(f"{phase}EndTime") if phase else nothing,
         instance_type=detail(f"{resources}.InstanceType") if resources else nothing,
@@ -92,6 +103,7 @@ ENDPOINT = KindSpec(
     name=either(detail("EndpointName"), first_resource_tail),
     status=detail("EndpointStatus"),
     reason=detail("FailureReason"),
+    reason_label=_failure_reason,
     facts=_endpoint_facts,
     links=_endpoint_links,
 )
@@ -99,6 +111,31 @@ ENDPOINT = KindSpec(
 
 def _pipeline_name(event: Raw) -> str | None:
     return arn_tail(dig(event, "detail.pipelineArn")) or first_resource_tail(event)
+
+
+def _execution_arn(event: Raw) -> str | None:
+    """`arn:...:pipeline/<name>/execution/<id>`: in the detail, else among the resources."""
+    arn = text(dig(event, "detail.pipelineExecutionArn"))
+    resources = event.get("resources")
+    for candidate in resources if not arn and isinstance(resources, list) else []:
+        if isinstance(candidate, str) and "/execution/" in candidate:
+            return candidate
+    return arn
+
+
+def _execution(event: Raw) -> str | None:
+    """The execution's id, which its ARN ends with, and its display name when it has one
+    of its own: `nightly-run (a1b2c3d4e6f7)`."""
+    execution_id = arn_tail(_execution_arn(event))
+    shown = text(dig(event, "detail.pipelineExecutionDisplayName"))
+    if shown and execution_id and shown != execution_id:
+        return f"{shown} ({execution_id})"
+    return shown or execution_id
+
+
+def _pipeline_links(event: Raw, region: str | None) -> list[Link]:
+    name = _pipeline_name(event)
+    return [sagemaker_pipeline_link(name, region)] if name else []
 
 
 def _step_facts(event: Raw) -> list[Fact]:
@@ -115,9 +152,11 @@ _PIPELINE_COMMON: dict[str, Any] = {
     "kind": Kind.PIPELINE_EXECUTION,
     "title": "SageMaker pipeline",
     "name": _pipeline_name,
-    "key": either(detail("pipelineExecutionArn"), _pipeline_name),
+    "key": either(_execution_arn, _pipeline_name),
     "series": _pipeline_name,
     "reason": detail("failureReason", "FailureReason"),
+    "reason_label": _failure_reason,
+    "links": _pipeline_links,
 }
 PIPELINE_EXECUTION = KindSpec(
     **_PIPELINE_COMMON,
@@ -127,7 +166,7 @@ PIPELINE_EXECUTION = KindSpec(
     started=detail("executionStartTime"),
     ended=detail("executionEndTime"),
     facts=lambda event: labelled(
-        ("Execution", dig(event, "detail.pipelineExecutionDisplayName")),
+        ("Execution", _execution(event)),
         ("Description", dig(event, "detail.pipelineExecutionDescription")),
     ),
 )

@@ -12,6 +12,9 @@ from bot.kinds.paths import Getter, Raw, nothing, text
 
 FactsFn = Callable[[Raw], list[Fact]]
 LinksFn = Callable[[Raw, str | None], list[Link]]
+# (status, previous status) -> how a person says it in a headline (`firing`), or None for
+# the status itself.
+PhraseFn = Callable[[str, str | None], str | None]
 
 
 def labelled(*pairs: tuple[str, Any]) -> list[Fact]:
@@ -38,6 +41,9 @@ class KindSpec:
     subject: Getter = nothing
     previous_status: Getter = nothing
     reason: Getter = nothing
+    # What `reason` is called when the event is no failure (a commit message, an exit
+    # message): a success has no reason. None: `Details`.
+    reason_label: Getter = nothing
     started: Getter = nothing
     ended: Getter = nothing
     time: Getter = nothing  # a better event time than the envelope's, when the kind has one
@@ -46,3 +52,4 @@ class KindSpec:
     facts: FactsFn = no_facts
     links: LinksFn = no_links
     detail_types: tuple[str, ...] = field(default=())
+    phrase: PhraseFn | None = None

@@ -24,7 +24,7 @@ ALERTS = {
     "a training job": "Training job Failed: churn-xgb-2026-11-25-0300",
     "a CodePipeline": "CodePipeline Failed: ml-deploy",
     "an endpoint": "Endpoint Updating: fraud-prod",
-    "an alarm": "CloudWatch alarm Alarm: fraud-prod-5xx-errors",
+    "an alarm": "CloudWatch alarm firing: fraud-prod-5xx-errors",
     "Model Monitor": "fraud-prod-data-quality",
     # The App's enrichment: the violations read from the monitor's report in the demo's S3.
     "Model Monitor's violations": "3 violations (1 critical): card_age_days — completeness",

@@ -290,7 +290,7 @@ def test_an_alarm_back_to_ok_resolves_its_incident_and_the_root_says_so(h: Harne
 
     root = h.root_message(firing.key)
     assert len(h.fake.roots(CHANNEL)) == 1
-    assert root.text is not None and "CloudWatch alarm OK: ServerCpuTooHigh" in root.text
+    assert root.text is not None and "CloudWatch alarm back to OK: ServerCpuTooHigh" in root.text
     assert incident_line(root) == (
         ":white_check_mark: *Incident #1* · resolved automatically at 03:10 UTC"
         " (recovered: ServerCpuTooHigh is OK)"

@@ -259,6 +259,10 @@ def test_rules_in_order(incoming: Event, expected: Decision) -> None:
         (Match(tags={"env": "*"}), event(tags={"env": ""}), True),
         (Match(tags={"env": "prod", "team": "ml"}), event(tags={"env": "prod"}), False),
         (Match(kind=[Kind.TRAINING_JOB], name=["x"]), event(name="churn"), False),
+        (Match(severity=[CRIT]), event(status="Failed"), True),
+        (Match(severity=[CRIT]), event(status="Completed"), False),
+        (Match(severity=[INFO, WARN]), event(Kind.ALARM, "INSUFFICIENT_DATA"), True),
+        (Match(severity=[WARN]), event(Kind.MODEL_MONITOR, "CompletedWithViolations"), True),
     ],
 )
 def test_match_conditions(match: Match, incoming: Event, expected: bool) -> None:
@@ -275,3 +279,59 @@ def test_a_rule_without_match_catches_everything() -> None:
             route(incoming, Config()).severity,
             route(incoming, Config()).incident,
         )
+
+
+# --- severity in a match: the severity the defaults give, whatever the rule then sets -------
+
+SEVERITY_CONFIG = Config.model_validate(
+    {
+        "default_channel": "#ml-alerts",
+        "routes": [
+            {  # 0: pages for critical alarms, though it files them as warnings
+                "match": {"kind": "alarm", "severity": "critical"},
+                "channel": "#pager",
+                "severity": "warning",
+                "mention": "@here",
+            },
+            {"match": {"severity": ["warning"]}, "channel": "#watch"},  # 1
+            {  # 2
+                "match": {"severity": "info", "kind": "training_job"},
+                "channel": "#quiet",
+                "mention": "@here",
+                "mention_on": "all",
+            },
+        ],
+    }
+)
+
+SEVERITY_RULES = [
+    # matched as critical (the default), then given the rule's own severity
+    (event(Kind.ALARM, "ALARM"), decision("#pager", WARN, True, mention="@here", rule=0)),
+    # the warning rule 0 sets does not make rule 1 match: first match wins, on the defaults
+    (event(Kind.ALARM, "INSUFFICIENT_DATA"), decision("#watch", WARN, False, rule=1)),
+    (event(Kind.MODEL_MONITOR, "CompletedWithViolations"), decision("#watch", WARN, True, rule=1)),
+    # critical but no alarm: no rule
+    (event(Kind.TRAINING_JOB, "Failed"), decision("#ml-alerts", CRIT, True)),
+    (
+        event(Kind.TRAINING_JOB, "Completed"),
+        decision("#quiet", INFO, False, mention="@here", mention_always=True, rule=2),
+    ),
+]
+
+
+@pytest.mark.parametrize(("incoming", "expected"), SEVERITY_RULES)
+def test_rules_match_the_default_severity(incoming: Event, expected: Decision) -> None:
+    assert route(incoming, SEVERITY_CONFIG) == expected
+
+
+def test_a_mention_is_for_incidents_unless_the_route_says_all() -> None:
+    incidents_only, every_alert = (
+        Route(match=Match(kind=[Kind.ENDPOINT]), mention="@here"),
+        Route(match=Match(kind=[Kind.ENDPOINT]), mention="@here", mention_on="all"),
+    )
+    updating = event(Kind.ENDPOINT, "Updating", name="ep")
+
+    assert route(updating, Config(routes=[incidents_only])).mention_always is False
+    assert route(updating, Config(routes=[every_alert])).mention_always is True
+    # the route's mention stays in the decision either way: reminders of its incidents use it
+    assert route(updating, Config(routes=[incidents_only])).mention == "@here"

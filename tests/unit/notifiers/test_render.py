@@ -19,8 +19,12 @@ import pytest
 
 from bot.cli.main import render_record
 from bot.config.models import Config
+from bot.core.decision import Decision
+from bot.core.events import Event, Severity
+from bot.core.outcomes import outcome_of
 from bot.ingress.ingest import events_from, parse_document
 from notifiers import limits
+from notifiers.render import render_alert, render_reply
 from tests.conftest import FIXTURES
 from tests.goldens import UPDATE, Goldens, dumped
 
@@ -231,3 +235,63 @@ def test_failed_processing_job_shows_its_reason_and_console_link() -> None:
         "integ-test-analytics-algo-54ee3282-5899-4aa3-afc2-7ce1d02" in url
         for url in urls
     ), urls
+
+
+# --- a route's mention: on incident-opening alerts, or on every alert when the route says so
+
+
+def _endpoint(status: str) -> Event:
+    (event,) = events_from(
+        json.loads((FIXTURES / "sagemaker-endpoint-state-change-in-service.json").read_text()),
+        RECEIVED,
+    )
+    return event.model_copy(update={"status": status, "outcome": outcome_of(status)})
+
+
+@pytest.mark.parametrize(
+    ("status", "incident", "mention_always", "shown"),
+    [
+        ("Failed", True, False, True),  # opens an incident: the route's people are called
+        ("Updating", False, False, False),  # an update of the same endpoint: nobody
+        ("InService", False, False, False),  # recovered: nobody
+        ("Updating", False, True, True),  # `mention_on: all`
+    ],
+)
+def test_a_route_mention_is_shown_where_it_belongs(
+    status: str, incident: bool, mention_always: bool, shown: bool
+) -> None:
+    severity = Severity.CRITICAL if incident else Severity.INFO
+    decision = Decision("#ml", severity, incident, "@here", mention_always=mention_always)
+
+    payload = render_alert(_endpoint(status), decision)
+
+    assert payload["text"].startswith("<!here> ") is shown
+    assert ("<!here>" in json.dumps(payload["attachments"])) is shown
+
+
+def test_a_mention_for_a_user_group_is_placed_as_configured() -> None:
+    decision = Decision("#ml", Severity.CRITICAL, True, "<!subteam^S0123>")
+    payload = render_alert(_endpoint("Failed"), decision)
+    assert payload["text"].startswith("<!subteam^S0123> :red_circle: Endpoint Failed")
+
+
+# --- whose time an alert shows
+
+
+@pytest.mark.parametrize(
+    ("source", "context", "reply"),
+    [
+        ("event", "· 2026-01-01 00:00:00 UTC", "· 00:00:00 UTC"),
+        ("received", "· received 2026-01-01 00:00:00 UTC", "· received 00:00:00 UTC"),
+        ("sent", "· sent 2026-01-01 00:00:00 UTC", "· sent 00:00:00 UTC"),
+    ],
+)
+def test_an_alert_says_when_its_time_is_not_the_events_own(
+    source: str, context: str, reply: str
+) -> None:
+    event = _endpoint("InService").model_copy(update={"time": RECEIVED, "time_source": source})
+    decision = Decision("#ml", Severity.INFO, False)
+
+    blocks = render_alert(event, decision)["attachments"][0]["blocks"]
+    assert blocks[-1]["elements"][0]["text"].endswith(context)
+    assert reply in render_reply(event)["blocks"][0]["text"]["text"]

@@ -91,6 +91,62 @@ def test_real_payload_names_its_resource_and_status(path: Path) -> None:
             assert escape(display_status(event.status)) in shown
 
 
+# The files that carry a failure's reason, and what of it the alert must show (as Slack
+# shows it: `&`, `<`, `>` escaped). Every other file shows no `Reason` at all: what a
+# success carries (a commit message) is labelled by what it is.
+REASONS = {
+    "001-alarm-sns-lambda-rds-db-connections.json": [
+        "Threshold Crossed: 1 datapoint (10.0) was greater than or equal to the threshold (10.0)."
+    ],
+    "002-alarm-sns-lambda-alb-request-count.json": [
+        "1 datapoint [1446.0 (07/08/17 18:46:00)] was greater than or equal to the threshold"
+    ],
+    "003-alarm-sns-lambda-composite-triggering-children.json": [
+        "alarm:Alarm1 transitioned to ALARM at Thursday 17 March, 2022 09:21:51 UTC"
+    ],
+    "004-alarm-sns-lambda-metric-math-expression.json": [
+        "[8133.333333333447 (07/08/19 18:43:00)] was greater than the threshold (1000.0)",
+        "OK -&gt; ALARM transition",
+    ],
+    "005-alarm-sns-message-minimal-no-trigger.json": ["Threshold Crossed"],
+    "006-alarm-lambda-action-metric-malformed-times.json": ["```test```"],
+    "007-alarm-lambda-action-composite-malformed-times.json": [
+        "alarm:CompositeDemo.FirstChild transitioned to ALARM"
+    ],
+    "008-alarm-eventbridge-composite-suppressor-alarmdata.json": [
+        "alarm:SuppressionDemo.EventBridge.FirstChild transitioned to ALARM"
+    ],
+    "009-alarm-eventbridge-metrics-insights-partial-data.json": [
+        "3 out of the last 3 datapoints [20000.0 (08/11/22 11:25:00)"
+    ],
+    "017-codepipeline-action-failed-codebuild-notification-rule.json": [
+        "Build terminated with state: FAILED",
+        "JobFailed",
+    ],
+    "024-codebuild-build-failed-yaml-file-error.json": [
+        "DOWNLOAD_SOURCE FAILED: YAML_FILE_ERROR: stat "
+        "/codebuild/output/src424818173/src/buildspec.yml: no such file or directory"
+    ],
+}
+
+
+def test_the_reasons_table_names_real_files() -> None:
+    assert set(REASONS) <= set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_real_payload_shows_the_failures_reason_where_it_has_one(path: Path) -> None:
+    for record in rendered(path):
+        blocks = json.dumps(blocks_of(record["message"]), ensure_ascii=False)
+        texts = [
+            block["text"]["text"] for block in blocks_of(record["message"]) if block.get("text")
+        ]
+        reason_shown = any(text.startswith("*Reason*\n") for text in texts)
+        assert reason_shown is (path.name in REASONS)
+        for words in REASONS.get(path.name, []):
+            assert words in blocks, f"{path.name}: {words!r} is not shown"
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_real_payload_passes_block_kit_and_slack_limits(path: Path) -> None:
     for record in rendered(path):
