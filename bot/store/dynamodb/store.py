@@ -39,7 +39,8 @@ How each guarantee holds:
 - roots: advance_state is an update on (state_time, state_rank, state_depth) < the event's order.
 - incidents: a series lock put with attribute_not_exists; transitions are compare-and-set
   on the incident's version, with ReturnValuesOnConditionCheckFailure=ALL_OLD to judge the
-  action again against the winner (bot.store.dynamodb.incidents).
+  action again against the winner (bot.store.dynamodb.incidents). A repeat failure is
+  compare-and-set too, with its resource's `key#` item put only if absent: counted once.
 - silences and their notices, transitions and theirs, a digest's new member and the end
   of its outbox item: one TransactWriteItems each.
 

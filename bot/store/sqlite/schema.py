@@ -70,9 +70,9 @@ CREATE TABLE IF NOT EXISTS incidents (
     renotify_count INTEGER NOT NULL DEFAULT 0,
     next_renotify_at REAL,
     note TEXT,
-    since REAL,  -- the time of the event that opened it: an older recovery is no recovery
+    since REAL,  -- the first failure it stands for
     failures INTEGER NOT NULL DEFAULT 1,  -- failing runs of the series it stands for
-    last_failure_at REAL
+    last_failure_at REAL  -- the latest, once another run failed: an older recovery is none
 );
 CREATE UNIQUE INDEX IF NOT EXISTS incidents_one_unresolved
     ON incidents (series) WHERE state != 'resolved';
