@@ -1,4 +1,7 @@
-"""The incident part of a root message: who did what and when, and the buttons."""
+"""The incident part of a root message: who did what and when, how often its series
+failed, and the buttons. A resource whose failure joined an incident another resource
+opened (another run of the same pipeline) says which incident it is part of; the buttons
+stay on the incident's own root, the one message that acts for it."""
 
 from __future__ import annotations
 
@@ -27,15 +30,12 @@ _ICON = {
 
 
 def incident_blocks(
-    incident: Incident, snooze_choices: Sequence[timedelta]
+    incident: Incident, snooze_choices: Sequence[timedelta], key: str | None = None
 ) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "section",
-            "block_id": f"incident-{incident.id}",
-            "text": {"type": "mrkdwn", "text": state_line(incident)},
-        }
-    ]
+    """The blocks for the root of resource `key` (None: the incident's own root)."""
+    if key is not None and key != incident.key:
+        return [_section(f"incident-{incident.id}-member", member_line(incident))]
+    blocks: list[dict[str, Any]] = [_section(f"incident-{incident.id}", state_line(incident))]
     buttons = _buttons(incident, snooze_choices)
     if buttons:
         blocks.append(
@@ -45,20 +45,40 @@ def incident_blocks(
 
 
 def state_line(incident: Incident) -> str:
-    head = f"{_ICON[incident.state]} *Incident #{incident.id}*"
+    """`:rotating_light: *Incident #12* · open since 03:10 UTC · failed 3 times since ...`"""
+    return f"{_ICON[incident.state]} *Incident #{incident.id}* · {_state_words(incident)}"
+
+
+def member_line(incident: Incident) -> str:
+    """What the root of a resource that joined `incident` says of it."""
+    return f":link: Part of *incident #{incident.id}* · {_state_words(incident)}"
+
+
+def _state_words(incident: Incident) -> str:
     actor = "mlpulse" if incident.automatic else user(incident.actor or "")
     at = f"{incident.updated_at:%H:%M} UTC"
     if incident.state == State.OPEN:
         reminders = f", reminded {incident.renotify_count}×" if incident.renotify_count else ""
-        return f"{head} · open since {incident.opened_at:%H:%M} UTC{reminders}"
-    if incident.state == State.ACKNOWLEDGED:
-        return f"{head} · acknowledged by {actor} at {at}"
-    if incident.state == State.SNOOZED:
+        words = f"open since {incident.opened_at:%H:%M} UTC{reminders}"
+    elif incident.state == State.ACKNOWLEDGED:
+        words = f"acknowledged by {actor} at {at}"
+    elif incident.state == State.SNOOZED:
         until = f"{incident.snoozed_until:%H:%M} UTC" if incident.snoozed_until else "later"
-        return f"{head} · snoozed by {actor} until {until}"
-    how = "automatically" if incident.automatic else f"by {actor}"
-    why = f" ({clip(incident.note, _NOTE_CHARS)})" if incident.note and incident.automatic else ""
-    return f"{head} · resolved {how} at {at}{why}"
+        words = f"snoozed by {actor} until {until}"
+    else:
+        how = "automatically" if incident.automatic else f"by {actor}"
+        note = incident.note if incident.automatic else None
+        words = f"resolved {how} at {at}" + (f" ({clip(note, _NOTE_CHARS)})" if note else "")
+    if incident.failures > 1:  # its series failed again while it was open
+        last = incident.last_failure_at
+        words += f" · failed {incident.failures} times" + (
+            f", last at {last:%H:%M} UTC" if last else ""
+        )
+    return words
+
+
+def _section(block_id: str, text: str) -> dict[str, Any]:
+    return {"type": "section", "block_id": block_id, "text": {"type": "mrkdwn", "text": text}}
 
 
 def _buttons(incident: Incident, snooze_choices: Sequence[timedelta]) -> list[dict[str, Any]]:

@@ -77,7 +77,8 @@ def render_alert(
     snooze_choices: Sequence[timedelta] = (),
 ) -> Payload:
     """The root message for a resource, showing `event` as its current state, and the
-    incident it carries, if any, with its buttons."""
+    incident it carries, if any: with its buttons, or, when another resource's failure
+    opened it, which incident it is part of."""
     blocks: list[Payload] = [
         {
             "type": "header",
@@ -90,7 +91,7 @@ def render_alert(
         _status_section(event, decision),
     ]
     if incident is not None:
-        blocks += incident_blocks(incident, snooze_choices)
+        blocks += incident_blocks(incident, snooze_choices, event.key)
     blocks += _extra_fact_sections(event)
     if event.reason:
         label = escape(event.reason_label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.durations import short_duration
-from bot.core.incident import PAST_TENSE, Action, Incident, State
+from bot.core.incident import PAST_TENSE, Action, Incident, Repeat, State
 from bot.core.text import escape
 
 _DONE_BY = {
@@ -39,6 +39,24 @@ def reminder(incident: Incident, mention: str, snooze_over: bool, count: int, mo
         f"{mention} :rotating_light: {reason}: incident #{incident.id}, {escape(incident.title)}."
     )
     return text.strip()
+
+
+def failed_again(
+    repeat: Repeat, what: str, status: str, when: datetime, mention: str, most: int
+) -> str:
+    """The thread line under an incident's root when another run of its series fails
+    (`what`: the resource and part, unescaped); a broadcast reminder when the repeat is one,
+    with the route's `mention` markup, else a quiet line."""
+    incident = repeat.incident
+    head = f"Failed again: {escape(what)} is {escape(status)} ({when:%H:%M} UTC)."
+    since = incident.since or incident.opened_at
+    tally = (
+        f"Incident #{incident.id} has now failed {incident.failures} times since {since:%H:%M} UTC"
+    )
+    if not repeat.reminder:
+        return f":repeat: {head} {tally}."
+    reminder = f"still unacknowledged (reminder {incident.renotify_count} of {most})"
+    return f"{mention} :rotating_light: {head} {tally}, {reminder}.".strip()
 
 
 def recovery_note(name: str, status: str) -> str:

@@ -32,10 +32,10 @@ def default_severity(event: Event) -> Severity:
 
 
 def default_incident(event: Event) -> bool:
-    if event.subject is not None:
-        # A failed stage or step is told in its execution's thread; the execution's own
-        # failure is what opens the incident.
-        return False
+    """A failure at any level opens (or joins) its series' incident: a failed stage, action
+    or step as much as the execution's own FAILED, which may never come (a notification rule
+    that sends only action failures). They share the execution's root, and the store keeps
+    one incident per series, so the levels of one failure make one incident."""
     if event.outcome == Outcome.FAILED:
         return True
     return event.outcome == Outcome.DEGRADED and event.kind == Kind.MODEL_MONITOR

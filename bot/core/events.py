@@ -64,6 +64,20 @@ class Link(BaseModel):
     url: str
 
 
+class FailedPart(BaseModel):
+    """The most specific failed part of a resource seen so far (a CodePipeline action, a
+    SageMaker Pipelines step, a CodeBuild phase): what a root message keeps of it while it
+    shows the whole's state (bot.delivery.root_state decides and draws it)."""
+
+    model_config = ConfigDict(frozen=True)
+    subject: str
+    depth: int  # how deep inside the resource: 1 a stage, step or phase, 2 an action in a stage
+    time: datetime
+    reason: str | None = None
+    facts: tuple[Fact, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
 class Event(BaseModel):
     """A normalized platform event.
 
@@ -99,6 +113,7 @@ class Event(BaseModel):
     links: tuple[Link, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
     envelope: str = "eventbridge"
+    failed_part: FailedPart | None = None  # on a root's state only (bot.delivery.root_state)
 
     @property
     def duration_seconds(self) -> float | None:

@@ -3,11 +3,12 @@ state, and where it leads. Pure: the store applies it under compare-and-set."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 AUTOMATIC = "mlpulse"  # the actor of transitions nobody clicked: open, auto-resolve, reminders
+FAILED_AGAIN = "failed_again"  # the audit's word for a repeat failure joining an incident
 
 
 class State(StrEnum):
@@ -75,7 +76,9 @@ class Incident:
     renotify_count: int = 0
     next_renotify_at: datetime | None = None
     note: str | None = None
-    since: datetime | None = None  # when the failure that opened it happened
+    since: datetime | None = None  # when the first failure it stands for happened
+    failures: int = 1  # failing runs of its series it stands for, the first one included
+    last_failure_at: datetime | None = None  # the latest of them, once there is a repeat
 
     @property
     def automatic(self) -> bool:
@@ -104,7 +107,48 @@ def due(incident: Incident, action: Action, now: datetime) -> bool:
 
 def recovered_by(incident: Incident, event_time: datetime) -> bool:
     """Whether a recovery at `event_time` resolves `incident`: events arrive out of order,
-    and an OK sent before the ALARM that opened it is no recovery."""
+    and an OK sent before the ALARM that opened it is no recovery, nor a run that succeeded
+    before another run's failure."""
     if incident.state not in UNRESOLVED:
         return False
-    return incident.since is None or event_time >= incident.since
+    latest = incident.last_failure_at or incident.since
+    return latest is None or event_time >= latest
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """What a repeat failure did to an unresolved incident: the incident after it, and
+    whether it was a reminder."""
+
+    incident: Incident
+    reminder: bool
+
+
+def failed_again(
+    incident: Incident, when: datetime, renotify_at: datetime | None, most: int
+) -> Repeat:
+    """Another run of the incident's series failed at `when` (another execution of the
+    pipeline, the state machine; a part of the run that opened it is not another run).
+
+    While nobody has acknowledged or snoozed the incident, a repeat failure is a reminder
+    at once, and counts as one of the `most` it may have: the series failing again is more
+    urgent news than the clock running out, and the cap keeps a pipeline failing every five
+    minutes from paging a team a hundred times. The next scheduled reminder then comes
+    `renotify_at` (none once the cap is reached). Acknowledged or snoozed, it is counted and
+    told in the thread, quietly: someone is on it, or asked for quiet.
+    """
+    reminder = incident.state == State.OPEN and incident.renotify_count < most
+    count = incident.renotify_count + (1 if reminder else 0)
+    next_at = incident.next_renotify_at
+    if reminder:
+        next_at = renotify_at if count < most else None
+    known = [t for t in (incident.since, incident.last_failure_at) if t is not None]
+    updated = replace(
+        incident,
+        failures=incident.failures + 1,
+        since=min([*known, when]),  # a run told late may have failed first
+        last_failure_at=max([*known, when]),
+        renotify_count=count,
+        next_renotify_at=next_at,
+    )
+    return Repeat(updated, reminder)

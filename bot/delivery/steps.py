@@ -1,7 +1,8 @@
 """Delivering one outbox item, step by step.
 
 The first event of a resource posts its root message; a later one updates the root if it
-is newer (an older event never overwrites a newer state) and adds a thread reply. A notice
+is newer (an older event never overwrites a newer state, but may add where the resource
+failed: bot.delivery.root_state) and adds a thread reply. A notice
 is a thread line under the root (re-rendering the root first when its incident changed),
 or a message of its own where there is no root. Progress is recorded after each step, so
 a retry repeats nothing that reached Slack. A root that vanished is posted anew.
@@ -18,7 +19,7 @@ from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import is_newer, order
 from bot.delivery.posting import Poster
-from bot.delivery.root_state import carry_over
+from bot.delivery.root_state import advanced, displayed
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
 from notifiers.base import Failure, Notifier, NotifyError
@@ -52,8 +53,10 @@ class ItemDelivery:
             self.store.complete(item.id)
             return
         if item.stage < STAGE_ROOT_DONE:
-            if is_newer(event, root.event):
-                shown = carry_over(root.event, event)
+            shown = advanced(root.event, event)
+            if shown is not None:
+                if not is_newer(event, root.event):  # it told where it failed: same state
+                    decision = root.decision or decision
                 try:
                     self._update_root(root, shown, decision, item)
                 except NotifyError as error:
@@ -107,7 +110,7 @@ class ItemDelivery:
     ) -> None:
         payload = self._alert_payload(shown, decision, item.key)
         posted = self.poster.post(
-            channel, payload, render_plain(shown), None, f"{item.id}:root", item
+            channel, payload, render_plain(displayed(shown)), None, f"{item.id}:root", item
         )
         self.store.set_root(item.key, posted.channel, posted.ts, shown, decision)
         if complete:
@@ -118,8 +121,9 @@ class ItemDelivery:
     ) -> None:
         """Edit the root to show `shown`."""
         payload = self._alert_payload(shown, decision, item.key)
-        self.poster.edit(root.channel, root.ts, payload, render_plain(shown), item.key)
+        self.poster.edit(root.channel, root.ts, payload, render_plain(displayed(shown)), item.key)
 
     def _alert_payload(self, shown: Event, decision: Decision, key: str) -> dict[str, Any]:
         incident = self.store.incident_for_key(key)
-        return render_alert(shown, decision, incident, self.config.incidents.snooze_choices)
+        choices = self.config.incidents.snooze_choices
+        return render_alert(displayed(shown), decision, incident, choices)

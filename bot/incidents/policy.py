@@ -9,9 +9,11 @@ from fnmatch import fnmatchcase
 from bot.config.models import Config
 from bot.core.decision import Decision
 from bot.core.events import Event, Outcome
+from bot.core.incident import Repeat
 from bot.core.outcomes import display_status
 from bot.store.records import IncidentChange, Notice, Silence
 from notifiers import wording
+from notifiers.render import mention_markup
 
 _NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
 
@@ -19,12 +21,30 @@ _NOT_A_PROBLEM = (Outcome.SUCCEEDED, Outcome.RUNNING)
 def incident_change(
     event: Event, decision: Decision, config: Config, now: datetime
 ) -> IncidentChange | None:
-    """A failure routed as an incident opens one; a success of the same series (a later
-    run, an alarm back to OK, an endpoint back in service) resolves it."""
+    """A failure routed as an incident, at any level (the execution, a stage, an action, a
+    step), opens its series' incident, or joins the one unresolved: another run failing is
+    a repeat failure, told under the incident's root (bot.core.incident.failed_again). A
+    success of the whole of the same series (a later run, an alarm back to OK, an endpoint
+    back in service) resolves it."""
     if decision.incident and event.outcome not in _NOT_A_PROBLEM:
         settings = config.incidents
         renotify_at = now + settings.renotify_after if settings.max_renotify > 0 else None
-        return IncidentChange(open=True, renotify_at=renotify_at, note=event.name)
+        mention = mention_markup(decision.mention) if decision.mention else ""
+        most = settings.max_renotify
+
+        def repeated(repeat: Repeat) -> Notice:
+            what = f"{event.name} · {event.subject}" if event.subject else event.name
+            status = display_status(event.status)
+            text = wording.failed_again(repeat, what, status, event.time, mention, most)
+            return Notice(text=text, broadcast=repeat.reminder, refresh=True)
+
+        return IncidentChange(
+            open=True,
+            renotify_at=renotify_at,
+            note=event.name,
+            max_renotify=most,
+            repeated=repeated,
+        )
     if event.subject is None and event.outcome == Outcome.SUCCEEDED:
         return resolving(recovery_note(event))
     return None

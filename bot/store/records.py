@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.core.decision import Decision
 from bot.core.events import Event, Severity
+from bot.core.incident import Repeat
 
 STAGE_NEW = 0
 STAGE_ROOT_DONE = 1  # root posted or updated; the thread reply (if any) remains
@@ -82,13 +84,20 @@ class Digest:
 
 @dataclass(frozen=True)
 class IncidentChange:
-    """What an accepted event does to incidents (bot.incidents.policy decides)."""
+    """What an accepted event does to incidents (bot.incidents.policy decides).
 
-    open: bool = False  # open one for the event's series unless one is unresolved
+    `open` opens an incident for the event's series, or, if one is unresolved, joins it: a
+    failure of another resource of the series (another run) is a repeat failure
+    (bot.core.incident.failed_again), counted once per resource, its resource then carries
+    the incident too, and `repeated` says what to tell under the incident's root."""
+
+    open: bool = False
     resolve: bool = False  # resolve the series' unresolved incident: it recovered
-    renotify_at: datetime | None = None
+    renotify_at: datetime | None = None  # the next reminder, from now
     note: str = ""  # the incident's title when opening; why it recovered when resolving
     notice: Notice | None = None  # the thread line a resolve queues
+    max_renotify: int = 0  # reminders an incident may have; a repeat failure may be one
+    repeated: Callable[[Repeat], Notice] | None = None
 
 
 @dataclass(frozen=True)

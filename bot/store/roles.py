@@ -63,7 +63,8 @@ class OutboxStore(Protocol):
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """Record `event` as the state the root shows, if it is newer than the one shown
-        (see bot.core.ordering.order); False, and no change, otherwise."""
+        (see bot.core.ordering.order: of one state, the one knowing a deeper failed part is
+        newer); False, and no change, otherwise."""
         ...
 
     def progress(self, item_id: int, stage: int) -> None:
@@ -90,7 +91,9 @@ class OutboxStore(Protocol):
     def pending_count(self) -> int: ...
 
     def incident_for_key(self, key: str) -> Incident | None:
-        """The latest incident carried by the resource's root message, resolved or not."""
+        """The latest incident the resource's root message shows, resolved or not: one its
+        failure opened (its root carries it), or one its failure joined as a repeat failure
+        of the series (`Incident.key` then names another resource)."""
         ...
 
 

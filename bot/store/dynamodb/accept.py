@@ -41,7 +41,7 @@ class _Entry:
     silence: int | None
     change: IncidentChange | None
     item_id: int = 0
-    notice_id: int | None = None  # for the notice of an automatic resolve
+    notice_id: int | None = None  # for the notice of an automatic resolve or a repeat failure
     incident_id: int | None = None  # allocated once it opens one, kept across rebuilds
 
     @property
@@ -85,10 +85,10 @@ class AcceptTable(IncidentTable, OutboxTable):
                 fresh.append(entry)
         if not fresh:
             return accepted
-        next_id = self._allocate("outbox", sum(1 + _resolves(e) for e in fresh))
+        next_id = self._allocate("outbox", sum(1 + _may_notify(e) for e in fresh))
         for entry in fresh:
             entry.item_id, next_id = next_id, next_id + 1
-            if _resolves(entry):
+            if _may_notify(entry):
                 entry.notice_id, next_id = next_id, next_id + 1
         self._commit(fresh, now, accepted)
         return accepted
@@ -209,5 +209,8 @@ class AcceptTable(IncidentTable, OutboxTable):
         return ops, roles
 
 
-def _resolves(entry: _Entry) -> bool:
-    return entry.changes_incidents and entry.change is not None and entry.change.resolve
+def _may_notify(entry: _Entry) -> bool:
+    """Whether the entry may queue a notice: a resolve does, and so does a failure that
+    joins an unresolved incident (known only when its transaction is built)."""
+    change = entry.change
+    return entry.changes_incidents and change is not None and (change.resolve or change.open)

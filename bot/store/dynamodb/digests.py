@@ -69,10 +69,10 @@ class DigestTable(TableAccess):
         """The resource's root becomes a line of the digest and the item is done, in one
         transaction (a root already there keeps its channel and ts, as in SQLite)."""
         assert item.event is not None
-        when, rank = order(item.event)
+        when, rank, depth = order(item.event)
         expression = (
-            "SET #digest_id = :digest, #state_time = :t, #state_rank = :r, #event = :event,"
-            " #decision = :decision, #channel = if_not_exists(#channel, :channel),"
+            "SET #digest_id = :digest, #state_time = :t, #state_rank = :r, #state_depth = :d,"
+            " #event = :event, #decision = :decision, #channel = if_not_exists(#channel, :channel),"
             " #ts = if_not_exists(#ts, :ts)"
         )
         root = {
@@ -84,6 +84,7 @@ class DigestTable(TableAccess):
                 ":digest": n(digest.id),
                 ":t": n(when),
                 ":r": n(rank),
+                ":d": n(depth),
                 ":event": codec.packed(item.event.model_dump_json()),
                 ":decision": s(encode_decision(item.decision)),
                 ":channel": s(digest.posted_channel or digest.channel),

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.events import Event
-from bot.core.incident import AUTOMATIC, Action, Source, State, recovered_by
+from bot.core.incident import (
+    AUTOMATIC,
+    FAILED_AGAIN,
+    Action,
+    Source,
+    State,
+    failed_again,
+    recovered_by,
+)
 from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.audit import audit_record
 from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item, n, put, s
@@ -82,6 +90,76 @@ def recovery(
     return ops
 
 
+def joining(
+    table: str,
+    event: Event,
+    change: IncidentChange,
+    current: Item,
+    now: datetime,
+    notice_id: int | None,
+) -> list[Item]:
+    """A repeat failure of `current`'s series by `event`'s resource: its count and times,
+    the resource among the incident's (put only if absent: counted once), the audit and the
+    thread line (bot.store.sqlite.incidents' _join, item by item). Who last acted on the
+    incident and when stay as they were: a failure is no one's transition."""
+    incident = record_items.incident(current)
+    repeat = failed_again(incident, event.time, change.renotify_at, change.max_renotify)
+    joined = repeat.incident
+    updated = changed(
+        current,
+        now,
+        state=incident.state,
+        actor=codec.required(current, "actor"),
+        action=codec.required(current, "last_action"),
+        snoozed_until=incident.snoozed_until,
+        renotify_count=joined.renotify_count,
+        next_renotify_at=joined.next_renotify_at,
+        note=incident.note,
+        failures=n(joined.failures),
+        since=n((joined.since or event.time).timestamp()),
+        last_failure_at=n((joined.last_failure_at or event.time).timestamp()),
+    )
+    updated["updated_at"] = current["updated_at"]
+    version = codec.integer(updated, "version")
+    stamp = now.timestamp()
+    audit = audit_record(
+        incident.id,
+        version,
+        stamp,
+        AUTOMATIC,
+        Source.AUTO.value,
+        FAILED_AGAIN,
+        incident.state,
+        incident.state,
+        event.key,
+    )
+    member = {**codec.by_key_key(event.key, incident.id), "incident": n(incident.id)}
+    ops = [
+        _put_unchanged(table, updated, version - 1),
+        put(table, audit),
+        put(table, member, "attribute_not_exists(pk)"),
+    ]
+    if notice_id is not None and change.repeated is not None:
+        notice = change.repeated(repeat)
+        ops += record_items.notice_puts(table, notice_id, incident.key, notice, stamp)
+    return ops
+
+
+def _put_unchanged(table: str, item: Item, version: int) -> Item:
+    """Put `item` if the incident is still at `version`; if not, the winner's item comes
+    back with the refusal."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": item,
+            "ConditionExpression": "#version = :version",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":version": n(version)},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
 def compare_and_set(
     table: str,
     current: Item,
@@ -95,16 +173,7 @@ def compare_and_set(
     incident_id = codec.integer(current, "id")
     version = codec.integer(updated, "version")
     ops: list[Item] = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": updated,
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": {":version": n(version - 1)},
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        },
+        _put_unchanged(table, updated, version - 1),
         put(
             table,
             audit_record(

@@ -134,9 +134,16 @@ class IncidentTable(TableAccess):
         lock = self._get(codec.lock_key(series))
         if change.open and lock is None:
             return incident_writes.opening(self.table, event, change, series, new_id(), now)
-        if not change.resolve or lock is None:
+        if not (change.open or change.resolve) or lock is None:
             return []
-        current = self._get(codec.incident_key(codec.integer(lock, "incident")))
+        incident_id = codec.integer(lock, "incident")
+        current = self._get(codec.incident_key(incident_id))
         if current is None:
             return []
-        return incident_writes.recovery(self.table, event, change, current, now, notice_id)
+        if change.resolve:
+            return incident_writes.recovery(self.table, event, change, current, now, notice_id)
+        if event.key == codec.required(current, "okey") or self._get(
+            codec.by_key_key(event.key, incident_id)
+        ):
+            return []  # the run that opened it, or one already counted
+        return incident_writes.joining(self.table, event, change, current, now, notice_id)

@@ -106,6 +106,8 @@ def incident(item: Item) -> Incident:
         next_renotify_at=moment(item, "next_renotify_at"),
         note=text(item, "note"),
         since=moment(item, "since"),
+        failures=integer(item, "failures", 1),
+        last_failure_at=moment(item, "last_failure_at"),
     )
 
 

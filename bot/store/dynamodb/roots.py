@@ -1,6 +1,7 @@
 """The DynamoDB store's root messages: one item per resource.
 A root only moves forward: advance_state is an update on the condition that the state it
-shows is older (bot.core.ordering.order), so of two replicas the newer event wins either way."""
+shows is older (bot.core.ordering.order), so of two replicas the newer event wins either way.
+A root written before `state_depth` was kept has none: it counts as 0, as in SQLite."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class RootTable(TableAccess):
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        when, rank = order(event)
+        when, rank, depth = order(event)
         self._call(
             "put_item",
             Item={
@@ -45,6 +46,7 @@ class RootTable(TableAccess):
                 "ts": s(ts),
                 "state_time": n(when),
                 "state_rank": n(rank),
+                "state_depth": n(depth),
                 "event": packed(event.model_dump_json()),
                 "decision": s(encode_decision(decision)),
             },
@@ -52,13 +54,21 @@ class RootTable(TableAccess):
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """A conditional update: only a root showing an older state (ordering.order) moves."""
-        when, rank = order(event)
-        expression = "SET #state_time = :t, #state_rank = :r, #event = :event"
+        when, rank, depth = order(event)
+        expression = "SET #state_time = :t, #state_rank = :r, #state_depth = :d, #event = :event"
         values: dict[str, Any] = {
             ":t": n(when),
             ":r": n(rank),
+            ":d": n(depth),
             ":event": packed(event.model_dump_json()),
         }
+        deeper = "#state_depth < :d"
+        if depth > 0:
+            deeper = f"({deeper} OR attribute_not_exists(#state_depth))"
+        older = (
+            "attribute_exists(pk) AND (#state_time < :t OR (#state_time = :t"
+            f" AND (#state_rank < :r OR (#state_rank = :r AND {deeper}))))"
+        )
         if decision is not None:
             expression += ", #decision = :decision"
             values[":decision"] = s(encode_decision(decision))
@@ -68,8 +78,7 @@ class RootTable(TableAccess):
                 expected=_MISSING,
                 Key=root_key(key),
                 UpdateExpression=expression,
-                ConditionExpression="attribute_exists(pk) AND (#state_time < :t"
-                " OR (#state_time = :t AND #state_rank < :r))",
+                ConditionExpression=older,
                 ExpressionAttributeNames=names(expression),
                 ExpressionAttributeValues=values,
             )

@@ -36,10 +36,11 @@ How each guarantee holds:
   the event (bot.store.dynamodb.accept): of two replicas, one records it, the other is told.
 - order: a resource's pending items are one partition sorted by id; only its head (read
   consistently) is due; resources are ordered by the index's (next_attempt, id).
-- roots: advance_state is an update on (state_time, state_rank) < the event's order.
+- roots: advance_state is an update on (state_time, state_rank, state_depth) < the event's order.
 - incidents: a series lock put with attribute_not_exists; transitions are compare-and-set
   on the incident's version, with ReturnValuesOnConditionCheckFailure=ALL_OLD to judge the
-  action again against the winner (bot.store.dynamodb.incidents).
+  action again against the winner (bot.store.dynamodb.incidents). A repeat failure is
+  compare-and-set too, with its resource's `key#` item put only if absent: counted once.
 - silences and their notices, transitions and theirs, a digest's new member and the end
   of its outbox item: one TransactWriteItems each.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.core.errors import StoreError
 from bot.store.records import Notice
-from bot.store.sqlite.schema import SCHEMA
+from bot.store.sqlite.schema import SCHEMA, upgrade
 
 _BUSY_TIMEOUT_S = 10.0
 
@@ -37,6 +37,7 @@ class Database:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
             self._db.executescript(SCHEMA)
+            upgrade(self._db)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"cannot open the SQLite store at {path}: {error}") from None
         # One connection serves every thread of the process, one statement at a time.

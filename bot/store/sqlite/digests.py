@@ -36,20 +36,22 @@ class DigestTables(Database):
     def join_digest(self, digest: Digest, item: OutboxItem) -> None:
         """The item's resource becomes a member of the digest; the item is done."""
         assert item.event is not None
-        when, rank = order(item.event)
+        when, rank, depth = order(item.event)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO roots (key, channel, ts, state_time, state_rank, event, decision,"
-                " digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO roots (key, channel, ts, state_time, state_rank, state_depth,"
+                " event, decision, digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET digest_id = excluded.digest_id,"
                 " state_time = excluded.state_time, state_rank = excluded.state_rank,"
-                " event = excluded.event, decision = excluded.decision",
+                " state_depth = excluded.state_depth, event = excluded.event,"
+                " decision = excluded.decision",
                 (
                     item.key,
                     digest.posted_channel or digest.channel,
                     digest.ts or "",
                     when,
                     rank,
+                    depth,
                     item.event.model_dump_json(),
                     encode_decision(item.decision),
                     digest.id,

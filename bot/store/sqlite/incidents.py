@@ -1,18 +1,19 @@
 """The SQLite store's incidents (the rules are bot.core.incident's). A unique index allows
 one unresolved incident per series; a transition is an UPDATE on the condition that state
 and re-notify count are still the ones read (compare-and-set), audited and its notice
-queued in the same transaction."""
+queued in the same transaction. `incident_keys` lists the resources each incident stands
+for: the one that opened it, and each whose failure joined it (counted once each)."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from bot.core.events import Event
 from bot.core.incident import (
     ALLOWED,
     AUTOMATIC,
+    FAILED_AGAIN,
     TARGET,
     Action,
     Incident,
@@ -20,16 +21,13 @@ from bot.core.incident import (
     State,
     Transition,
     due,
+    failed_again,
     recovered_by,
 )
 from bot.store.records import IncidentChange, Notice
 from bot.store.sqlite.audit import write_audit
 from bot.store.sqlite.database import Database
-
-_COLUMNS = (
-    "id, series, key, title, state, opened_at, updated_at, actor, last_action,"
-    " snoozed_until, renotify_count, next_renotify_at, note, since"
-)
+from bot.store.sqlite.incident_rows import COLUMNS, by_id, first, seconds, to_incident
 
 
 class IncidentTables(Database):
@@ -39,9 +37,9 @@ class IncidentTables(Database):
         self, db: sqlite3.Connection, event: Event, change: IncidentChange, now: datetime
     ) -> None:
         series = event.series or event.key
-        current = _first(
+        current = first(
             db,
-            f"SELECT {_COLUMNS} FROM incidents WHERE series = ? AND state != 'resolved'",
+            f"SELECT {COLUMNS} FROM incidents WHERE series = ? AND state != 'resolved'",
             (series,),
         )
         stamp = now.timestamp()
@@ -62,6 +60,10 @@ class IncidentTables(Database):
                     event.time.timestamp(),
                 ),
             )
+            db.execute(
+                "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
+                (event.key, cursor.lastrowid),
+            )
             write_audit(
                 db,
                 cursor.lastrowid,
@@ -73,6 +75,8 @@ class IncidentTables(Database):
                 State.OPEN,
                 change.note,
             )
+        elif change.open and current is not None:
+            self._join(db, current, event, change, now)
         elif change.resolve and current is not None and recovered_by(current, event.time):
             note = change.note
             db.execute(
@@ -95,36 +99,88 @@ class IncidentTables(Database):
             if change.notice is not None:
                 self._enqueue_notice(db, current.key, change.notice, now)
 
+    def _join(
+        self,
+        db: sqlite3.Connection,
+        current: Incident,
+        event: Event,
+        change: IncidentChange,
+        now: datetime,
+    ) -> None:
+        """A failure of the series while `current` is unresolved: a repeat failure, once
+        per resource (the resource that opened it, or one already counted, adds nothing)."""
+        if (
+            event.key == current.key
+            or db.execute(
+                "SELECT 1 FROM incident_keys WHERE key = ? AND incident_id = ?",
+                (event.key, current.id),
+            ).fetchone()
+        ):
+            return
+        repeat = failed_again(current, event.time, change.renotify_at, change.max_renotify)
+        joined = repeat.incident
+        db.execute(
+            "UPDATE incidents SET failures = ?, since = ?, last_failure_at = ?,"
+            " renotify_count = ?, next_renotify_at = ? WHERE id = ?",
+            (
+                joined.failures,
+                seconds(joined.since),
+                seconds(joined.last_failure_at),
+                joined.renotify_count,
+                seconds(joined.next_renotify_at),
+                current.id,
+            ),
+        )
+        db.execute(
+            "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)", (event.key, current.id)
+        )
+        write_audit(
+            db,
+            current.id,
+            now,
+            AUTOMATIC,
+            Source.AUTO,
+            FAILED_AGAIN,
+            current.state,
+            current.state,
+            event.key,
+        )
+        if change.repeated is not None:
+            self._enqueue_notice(db, current.key, change.repeated(repeat), now)
+
     # --- reads
 
     def incident(self, incident_id: int) -> Incident | None:
         with self._read() as db:
-            return _first(db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,))
+            return by_id(db, incident_id)
 
     def incident_for_key(self, key: str) -> Incident | None:
+        # Incidents opened before incident_keys was kept are found by their own key.
         with self._read() as db:
-            return _first(
+            return first(
                 db,
-                f"SELECT {_COLUMNS} FROM incidents WHERE key = ? ORDER BY id DESC LIMIT 1",
-                (key,),
+                f"SELECT {COLUMNS} FROM incidents WHERE id = (SELECT MAX(id) FROM"
+                " (SELECT id FROM incidents WHERE key = ?"
+                " UNION ALL SELECT incident_id FROM incident_keys WHERE key = ?))",
+                (key, key),
             )
 
     def unresolved_incidents(self) -> list[Incident]:
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM incidents WHERE state != 'resolved' ORDER BY id"
+                f"SELECT {COLUMNS} FROM incidents WHERE state != 'resolved' ORDER BY id"
             ).fetchall()
-        return [_incident(row) for row in rows]
+        return [to_incident(row) for row in rows]
 
     def due_incident_work(self, now: datetime) -> list[Incident]:
         stamp = now.timestamp()
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM incidents WHERE (state = 'open' AND next_renotify_at <= ?)"
+                f"SELECT {COLUMNS} FROM incidents WHERE (state = 'open' AND next_renotify_at <= ?)"
                 " OR (state = 'snoozed' AND snoozed_until <= ?) ORDER BY id",
                 (stamp, stamp),
             ).fetchall()
-        return [_incident(row) for row in rows]
+        return [to_incident(row) for row in rows]
 
     # --- writes
 
@@ -142,7 +198,7 @@ class IncidentTables(Database):
         note: str | None = None,
     ) -> Transition:
         with self._tx() as db:
-            current = _first(db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,))
+            current = by_id(db, incident_id)
             if current is None:
                 return Transition(False, None)
             if current.state not in ALLOWED[action] or not due(current, action, now):
@@ -168,40 +224,10 @@ class IncidentTables(Database):
                 ),
             ).rowcount
             if changed != 1:  # another writer got there first: it is their transition
-                latest = _first(
-                    db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-                )
+                latest = by_id(db, incident_id)
                 return Transition(False, latest or current)
             write_audit(db, incident_id, now, actor, source, action, current.state, target, note)
             if notice is not None:
                 self._enqueue_notice(db, current.key, notice, now)
-            updated = _first(db, f"SELECT {_COLUMNS} FROM incidents WHERE id = ?", (incident_id,))
+            updated = by_id(db, incident_id)
         return Transition(True, updated)
-
-
-def _first(db: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> Incident | None:
-    row = db.execute(sql, args).fetchone()
-    return _incident(row) if row else None
-
-
-def _when(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-def _incident(row: tuple[Any, ...]) -> Incident:
-    return Incident(
-        id=row[0],
-        series=row[1],
-        key=row[2],
-        title=row[3],
-        state=State(row[4]),
-        opened_at=datetime.fromtimestamp(row[5], UTC),
-        updated_at=datetime.fromtimestamp(row[6], UTC),
-        actor=row[7],
-        last_action=Action(row[8]) if row[8] in Action._value2member_map_ else None,
-        snoozed_until=_when(row[9]),
-        renotify_count=row[10],
-        next_renotify_at=_when(row[11]),
-        note=row[12],
-        since=_when(row[13]),
-    )

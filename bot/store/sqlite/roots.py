@@ -1,6 +1,7 @@
 """The SQLite store's root messages: one row per resource, the Slack message standing for
 it and the state it shows. A root only moves forward: advance_state updates the row on the
-condition that the state it shows is older (bot.core.ordering.order)."""
+condition that the state it shows is older (bot.core.ordering.order: its time, rank and
+failed part's depth, compared as one row value)."""
 
 from __future__ import annotations
 
@@ -26,33 +27,44 @@ class RootTables(Database):
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        when, rank = order(event)
+        when, rank, depth = order(event)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO roots (key, channel, ts, state_time, state_rank, event, decision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO roots (key, channel, ts, state_time, state_rank, state_depth,"
+                " event, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
                 " state_time = excluded.state_time, state_rank = excluded.state_rank,"
-                " event = excluded.event, decision = excluded.decision, digest_id = NULL",
-                (key, channel, ts, when, rank, event.model_dump_json(), encode_decision(decision)),
+                " state_depth = excluded.state_depth, event = excluded.event,"
+                " decision = excluded.decision, digest_id = NULL",
+                (
+                    key,
+                    channel,
+                    ts,
+                    when,
+                    rank,
+                    depth,
+                    event.model_dump_json(),
+                    encode_decision(decision),
+                ),
             )
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
-        when, rank = order(event)
+        when, rank, depth = order(event)
         with self._tx() as db:
             changed = db.execute(
-                "UPDATE roots SET state_time = ?, state_rank = ?, event = ?,"
+                "UPDATE roots SET state_time = ?, state_rank = ?, state_depth = ?, event = ?,"
                 " decision = COALESCE(?, decision) WHERE key = ?"
-                " AND (state_time < ? OR (state_time = ? AND state_rank < ?))",
+                " AND (state_time, state_rank, state_depth) < (?, ?, ?)",
                 (
                     when,
                     rank,
+                    depth,
                     event.model_dump_json(),
                     encode_decision(decision) if decision is not None else None,
                     key,
                     when,
-                    when,
                     rank,
+                    depth,
                 ),
             ).rowcount
         return changed == 1

@@ -8,10 +8,18 @@
     silences   patterns that hold matching alerts back, and what they held (silences.py)
     digests    one message standing for many resources of a burst (digests.py)
 
+    incident_keys  the resources whose failures an incident stands for (incidents.py)
+
 Times are float Unix timestamps (UTC), as the DynamoDB store keeps them too.
+
+A file made by an older mlpulse keeps its tables as they were (CREATE TABLE IF NOT EXISTS
+changes nothing that exists): `upgrade` adds the columns they lack (ADDED_COLUMNS), with
+defaults that say what the older rows meant. No migration step is needed.
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -24,6 +32,7 @@ CREATE TABLE IF NOT EXISTS roots (
     ts TEXT NOT NULL,
     state_time REAL NOT NULL,
     state_rank INTEGER NOT NULL,
+    state_depth INTEGER NOT NULL DEFAULT 0,  -- how deep its failed part (ordering.order)
     event TEXT NOT NULL,
     decision TEXT,
     digest_id INTEGER
@@ -61,11 +70,18 @@ CREATE TABLE IF NOT EXISTS incidents (
     renotify_count INTEGER NOT NULL DEFAULT 0,
     next_renotify_at REAL,
     note TEXT,
-    since REAL  -- the time of the event that opened it: an older recovery is no recovery
+    since REAL,  -- the first failure it stands for
+    failures INTEGER NOT NULL DEFAULT 1,  -- failing runs of the series it stands for
+    last_failure_at REAL  -- the latest, once another run failed: an older recovery is none
 );
 CREATE UNIQUE INDEX IF NOT EXISTS incidents_one_unresolved
     ON incidents (series) WHERE state != 'resolved';
 CREATE INDEX IF NOT EXISTS incidents_by_key ON incidents (key, id);
+CREATE TABLE IF NOT EXISTS incident_keys (
+    key TEXT NOT NULL,
+    incident_id INTEGER NOT NULL,
+    PRIMARY KEY (key, incident_id)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     incident_id INTEGER,
@@ -100,3 +116,25 @@ CREATE TABLE IF NOT EXISTS digests (
 );
 CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id);
 """
+
+# Columns added to tables after their first release: (table, column, definition).
+ADDED_COLUMNS = (
+    ("roots", "state_depth", "INTEGER NOT NULL DEFAULT 0"),
+    ("incidents", "failures", "INTEGER NOT NULL DEFAULT 1"),
+    ("incidents", "last_failure_at", "REAL"),
+)
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Add the columns an older file's tables lack, in one write transaction: of two
+    processes opening the same old file at once, the second finds them added."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -18,6 +18,8 @@ from bot.core.incident import (
     Source,
     State,
     due,
+    failed_again,
+    recovered_by,
 )
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
@@ -220,3 +222,61 @@ def test_due() -> None:
     assert not due(replace(snoozed, snoozed_until=None), Action.UNSNOOZE, later)
     for action in (Action.ACK, Action.RESOLVE, Action.SNOOZE, Action.AUTO_RESOLVE):
         assert due(BASE, action, AT)
+
+
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("state", "count", "reminds"),
+    [
+        (OP, 0, True),
+        (OP, 2, True),  # the last reminder there may be
+        (OP, 3, False),  # none left: counted, quietly
+        (A, 0, False),  # someone is on it
+        (S, 0, False),  # someone asked for quiet
+    ],
+)
+def test_a_repeat_failure_is_a_reminder_while_nobody_holds_the_incident(
+    state: State, count: int, reminds: bool
+) -> None:
+    held = replace(
+        BASE, state=state, renotify_count=count, since=AT, next_renotify_at=AT + 30 * MINUTE
+    )
+    ahead = AT + 40 * MINUTE
+
+    repeat = failed_again(held, AT + 10 * MINUTE, ahead, most=3)
+
+    assert repeat.reminder is reminds
+    joined = repeat.incident
+    assert (joined.failures, joined.since, joined.last_failure_at) == (2, AT, AT + 10 * MINUTE)
+    assert joined.renotify_count == count + reminds
+    if not reminds:
+        assert joined.next_renotify_at == held.next_renotify_at
+    elif count + 1 < 3:
+        assert joined.next_renotify_at == ahead  # the next one moves after this one
+    else:
+        assert joined.next_renotify_at is None  # that was the last
+    assert (joined.state, joined.actor, joined.updated_at) == (state, held.actor, held.updated_at)
+
+
+def test_repeat_failures_keep_the_first_and_the_last_whatever_their_order() -> None:
+    opened = replace(BASE, since=AT)
+    late = failed_again(opened, AT - 20 * MINUTE, None, 0).incident  # an earlier run, told late
+    assert (late.since, late.last_failure_at, late.failures) == (AT - 20 * MINUTE, AT, 2)
+    again = failed_again(late, AT + 5 * MINUTE, None, 0).incident
+    assert (again.since, again.last_failure_at, again.failures) == (
+        AT - 20 * MINUTE,
+        AT + 5 * MINUTE,
+        3,
+    )
+
+
+def test_a_success_older_than_the_latest_failure_recovers_nothing() -> None:
+    opened = replace(BASE, since=AT)
+    assert recovered_by(opened, AT)
+    assert not recovered_by(opened, AT - MINUTE)  # an OK sent before the ALARM
+    repeated = failed_again(opened, AT + 10 * MINUTE, None, 0).incident
+    assert not recovered_by(repeated, AT + 5 * MINUTE)  # before another run's failure
+    assert recovered_by(repeated, AT + 10 * MINUTE)
+    assert not recovered_by(replace(repeated, state=R), AT + 20 * MINUTE)

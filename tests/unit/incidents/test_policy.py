@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,9 +10,10 @@ import pytest
 from bot.config.models import Config
 from bot.core.decision import Decision
 from bot.core.events import Kind, Outcome, Severity
+from bot.core.incident import Incident, Repeat, State
 from bot.incidents.policy import incident_change, recovery_note, resolving, silence_for
 from bot.intake.routing import route
-from bot.store.records import IncidentChange, Silence
+from bot.store.records import IncidentChange, Notice, Silence
 from tests.unit.incidents.conftest import event
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -50,8 +52,12 @@ def test_incident_change(
     if expected is None:
         assert found is None
     elif expected == OPEN:
-        assert found == IncidentChange(
-            open=True, renotify_at=NOW + timedelta(minutes=30), note="churn-xgb-1"
+        assert found is not None and found.repeated is not None
+        assert replace(found, repeated=None) == IncidentChange(
+            open=True,
+            renotify_at=NOW + timedelta(minutes=30),
+            note="churn-xgb-1",
+            max_renotify=3,
         )
     else:
         recovered = event(outcome=outcome, subject=subject)
@@ -76,23 +82,70 @@ def test_the_first_reminder_follows_the_config(
 
 
 @pytest.mark.parametrize(
-    ("kind", "status", "opens"),
+    ("kind", "status", "opens", "subject"),
     [
-        (Kind.TRAINING_JOB, "Failed", True),
-        (Kind.ENDPOINT, "FAILED", True),
-        (Kind.ALARM, "ALARM", True),
-        (Kind.CODEPIPELINE, "FAILED", True),
-        (Kind.MODEL_MONITOR, "CompletedWithViolations", True),
-        (Kind.ALARM, "INSUFFICIENT_DATA", False),
-        (Kind.TRAINING_JOB, "Stopped", False),
+        (Kind.TRAINING_JOB, "Failed", True, None),
+        (Kind.ENDPOINT, "FAILED", True, None),
+        (Kind.ALARM, "ALARM", True, None),
+        (Kind.CODEPIPELINE, "FAILED", True, None),
+        # A failure below the whole opens (or joins) the execution's incident too: a team
+        # whose notification rule sends only action failures still gets one.
+        (Kind.CODEPIPELINE, "FAILED", True, "stage Build"),
+        (Kind.CODEPIPELINE, "FAILED", True, "action Build › Build"),
+        (Kind.PIPELINE_EXECUTION, "Failed", True, "step Train"),
+        (Kind.CODEBUILD, "FAILED", True, "phase BUILD"),
+        (Kind.CODEPIPELINE, "SUCCEEDED", False, "action Build › Build"),
+        (Kind.MODEL_MONITOR, "CompletedWithViolations", True, None),
+        (Kind.ALARM, "INSUFFICIENT_DATA", False, None),
+        (Kind.TRAINING_JOB, "Stopped", False, None),
     ],
 )
-def test_with_the_default_routes(kind: Kind, status: str, opens: bool) -> None:
+def test_with_the_default_routes(kind: Kind, status: str, opens: bool, subject: str | None) -> None:
     from bot.core.outcomes import outcome_of
 
-    one = event(kind=kind, status=status, outcome=outcome_of(status))
+    one = event(kind=kind, status=status, outcome=outcome_of(status), subject=subject)
     found = incident_change(one, route(one, Config()), Config(), NOW)
     assert (found is not None and found.open) == opens
+
+
+OPEN_INCIDENT = Incident(
+    id=12,
+    series="stepfunctions:123456789012:us-east-1:etl",
+    key="stepfunctions:123456789012:us-east-1:etl/run-1",
+    title="etl/run-1",
+    state=State.OPEN,
+    opened_at=NOW,
+    updated_at=NOW,
+    since=datetime(2026, 1, 1, 0, 10, tzinfo=UTC),
+    failures=3,
+    renotify_count=1,
+)
+
+
+def repeat_notice(reminder: bool, mention: str | None) -> Notice:
+    later = event(name="etl/run-3", status="TIMED_OUT", kind=Kind.STEPFUNCTIONS, minute=150)
+    routed = Decision("#mlpulse", Severity.CRITICAL, incident=True, mention=mention)
+    found = incident_change(later, routed, Config(), NOW)
+    assert found is not None and found.repeated is not None
+    return found.repeated(Repeat(OPEN_INCIDENT, reminder))
+
+
+def test_a_repeat_failure_that_is_a_reminder_is_broadcast_with_the_mention() -> None:
+    assert repeat_notice(True, "@here") == Notice(
+        text="<!here> :rotating_light: Failed again: etl/run-3 is Timed out (02:30 UTC)."
+        " Incident #12 has now failed 3 times since 00:10 UTC,"
+        " still unacknowledged (reminder 1 of 3).",
+        broadcast=True,
+        refresh=True,
+    )
+
+
+def test_a_quiet_repeat_failure_is_a_thread_line_without_the_mention() -> None:
+    assert repeat_notice(False, "@here") == Notice(
+        text=":repeat: Failed again: etl/run-3 is Timed out (02:30 UTC)."
+        " Incident #12 has now failed 3 times since 00:10 UTC.",
+        refresh=True,
+    )
 
 
 def silence(pattern: str, number: int = 1) -> Silence:

@@ -66,16 +66,16 @@ DEFAULTS = [
     # degraded but not a monitor: a warning, no incident
     (event(Kind.ALARM, "INSUFFICIENT_DATA"), decision("#mlpulse", WARN, False)),
     (event(Kind.CODEPIPELINE, "ROLLING_BACK"), decision("#mlpulse", WARN, False)),
-    # a failed part (action, stage, step) is critical, but its execution opens the incident
+    # a failed part (action, stage, step) opens (or joins) its execution's incident too
     (
         event(Kind.CODEPIPELINE, "FAILED", subject="action Deploy"),
-        decision("#mlpulse", CRIT, False),
+        decision("#mlpulse", CRIT, True),
     ),
     (
         event(Kind.PIPELINE_EXECUTION, "Failed", subject="step Train"),
-        decision("#mlpulse", CRIT, False),
+        decision("#mlpulse", CRIT, True),
     ),
-    (event(Kind.CODEBUILD, "FAILED", subject="phase BUILD"), decision("#mlpulse", CRIT, False)),
+    (event(Kind.CODEBUILD, "FAILED", subject="phase BUILD"), decision("#mlpulse", CRIT, True)),
     # everything else is information
     (event(Kind.TRAINING_JOB, "Completed"), decision("#mlpulse", INFO, False)),
     (event(Kind.TRAINING_JOB, "InProgress"), decision("#mlpulse", INFO, False)),
@@ -105,7 +105,7 @@ def test_defaults_without_config(incoming: Event, expected: Decision) -> None:
             "codepipeline-action-execution-state-change-failed-codedeploy.json",
             "codepipeline",
             CRIT,
-            False,
+            True,
         ),
         ("codepipeline-pipeline-execution-state-change-failed.json", "codepipeline", CRIT, True),
         ("codepipeline-stage-execution-state-change-started.json", "codepipeline", INFO, False),
@@ -216,10 +216,10 @@ RULES = [
         event(Kind.ENDPOINT, "Failed", name="ep", region="ap-south-1"),
         decision("#ml-alerts", CRIT, False, rule=5),
     ),
-    # rule 6: a list of kinds; a failed action stays without incident
+    # rule 6: a list of kinds; a failed action keeps the default incident
     (
         event(Kind.CODEPIPELINE, "FAILED", name="deploy", subject="action Deploy"),
-        decision("#cicd", CRIT, False, rule=6),
+        decision("#cicd", CRIT, True, rule=6),
     ),
     (event(Kind.CODEBUILD, "FAILED", name="build"), decision("#cicd", CRIT, True, rule=6)),
     # rule 7: a list of outcomes

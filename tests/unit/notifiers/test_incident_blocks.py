@@ -91,6 +91,33 @@ CASES: dict[str, Incident] = {
         last_action=Action.AUTO_RESOLVE,
         note="recovered: churn-xgb-1 is Completed",
     ),
+    # Another run of its series failed twice more; the second repeat was a reminder.
+    "open-failed-again": replace(
+        OPENED,
+        renotify_count=1,
+        failures=3,
+        since=AT - timedelta(minutes=2),
+        last_failure_at=AT + timedelta(hours=2, minutes=40),
+    ),
+    "acknowledged-failed-again": replace(
+        OPENED,
+        state=State.ACKNOWLEDGED,
+        actor="U0ALICE",
+        updated_at=LATER,
+        last_action=Action.ACK,
+        failures=2,
+        since=AT - timedelta(minutes=2),
+        last_failure_at=AT + timedelta(hours=1),
+    ),
+    # The root of a later run whose failure joined the incident an earlier run opened.
+    "member": replace(
+        OPENED,
+        key="training_job:123456789012:us-east-1:churn-xgb-0",
+        opened_at=AT - timedelta(hours=1),
+        failures=2,
+        since=AT - timedelta(hours=1),
+        last_failure_at=EVENT.time,
+    ),
     "hostile": replace(
         OPENED,
         id=2**62,
@@ -105,7 +132,7 @@ CASES: dict[str, Incident] = {
 
 def rendered(incident: Incident) -> dict[str, Any]:
     return {
-        "incident_blocks": incident_blocks(incident, CHOICES),
+        "incident_blocks": incident_blocks(incident, CHOICES, EVENT.key),
         "message": render_alert(EVENT, DECISION, incident, CHOICES),
     }
 
@@ -129,7 +156,7 @@ def test_every_golden_payload_keeps_to_slacks_limits(path: Path) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_controls_are_what_the_state_allows(case: str) -> None:
     incident = CASES[case]
-    blocks = incident_blocks(incident, CHOICES)
+    blocks = incident_blocks(incident, CHOICES, incident.key)
     shown = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     allowed = {
         ACK_ACTION: Action.ACK,
@@ -190,3 +217,25 @@ def test_the_state_line_escapes_what_it_shows() -> None:
 )
 def test_short_duration(length: timedelta, shown: str) -> None:
     assert short_duration(length) == shown
+
+
+def test_a_repeat_failure_shows_on_the_incident_and_on_the_run_that_joined_it() -> None:
+    assert state_line(CASES["open-failed-again"]) == (
+        ":rotating_light: *Incident #12* · open since 03:00 UTC, reminded 1× · "
+        "failed 3 times, last at 05:40 UTC"
+    )
+    assert "failed 2 times, last at 04:00 UTC" in state_line(CASES["acknowledged-failed-again"])
+    assert "failed" not in state_line(OPENED)  # once is no repeat
+
+    member = CASES["member"]
+    (line,) = incident_blocks(member, CHOICES, EVENT.key)
+    assert line["block_id"] == "incident-12-member"
+    assert line["text"]["text"] == (
+        ":link: Part of *incident #12* · open since 02:00 UTC · failed 2 times, last at 02:58 UTC"
+    )
+    # Its controls stay on the incident's own root, the one message that acts for it.
+    assert [b["type"] for b in incident_blocks(member, CHOICES, member.key)] == [
+        "section",
+        "actions",
+    ]
+    assert [b["type"] for b in incident_blocks(member, CHOICES)] == ["section", "actions"]

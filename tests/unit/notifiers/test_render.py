@@ -207,8 +207,8 @@ def test_fixture_kind(stem: str, kind: str) -> None:
         ("stepfunctions-execution-status-change-timed-out", "critical", True),
         ("stepfunctions-execution-status-change-succeeded", "info", False),
         ("codepipeline-pipeline-execution-state-change-failed", "critical", True),
-        # A failed action is told in its execution's thread; the execution opens the incident.
-        ("codepipeline-action-execution-state-change-failed-codedeploy", "critical", False),
+        # A failure at any level opens (or joins) its execution's incident (issue 14, item 2).
+        ("codepipeline-action-execution-state-change-failed-codedeploy", "critical", True),
         ("cloudwatch-alarm-state-change-single-metric", "critical", True),
         ("cloudwatch-alarm-sns-message-real-world", "info", False),
         ("sagemaker-training-job-state-change-completed", "info", False),

@@ -63,6 +63,15 @@ def twin(store: Store, request: pytest.FixtureRequest) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(params=["one store", "two stores"])
+def pair(request: pytest.FixtureRequest, store: Store) -> Iterator[tuple[Store, Store]]:
+    """Two writers: one store object shared by two threads, or two replicas (`twin`)."""
+    if request.param == "one store":
+        yield store, store
+    else:
+        yield store, request.getfixturevalue("twin")
+
+
 def later(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 

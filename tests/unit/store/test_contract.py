@@ -9,9 +9,16 @@ import pytest
 
 from bot.core.decision import Decision
 from bot.core.errors import StoreError
-from bot.core.events import Event, Severity
+from bot.core.events import Event, FailedPart, Severity
 from bot.store import STAGE_ROOT_DONE, Notice, Store
 from tests.unit.store.conftest import KEY, QUIET, ROUTED, T0, event, later
+
+
+def knowing(shown: Event, subject: str, depth: int) -> Event:
+    """`shown` once it knows that its part `subject`, `depth` levels down, failed."""
+    part = FailedPart(subject=subject, depth=depth, time=T0, reason="JobFailed")
+    return shown.model_copy(update={"failed_part": part})
+
 
 # --- dedup ----------------------------------------------------------------------------------
 
@@ -325,6 +332,25 @@ def test_root_round_trip(store: Store) -> None:
         (event(status="Stopping"), event(status="Stopped"), True),
         (event(status="Stopped"), event(status="Failed"), True),
         (event(status="Failed"), event(status="Failed", subject="stage"), False),  # a part
+        # Of one state, the one knowing the deeper failed part (bot.core.ordering).
+        (event(status="Failed"), knowing(event(status="Failed"), "stage Build", 1), True),
+        (
+            knowing(event(status="Failed"), "stage Build", 1),
+            knowing(event(status="Failed"), "action Build › Build", 2),
+            True,
+        ),
+        (
+            knowing(event(status="Failed"), "action Build › Build", 2),
+            knowing(event(status="Failed"), "stage Build", 1),
+            False,
+        ),
+        (
+            knowing(event(status="Failed"), "stage Build", 1),
+            knowing(event(status="Failed"), "stage Test", 1),
+            False,
+        ),
+        (knowing(event(status="Failed", at=later(1)), "stage Build", 1), event(), False),
+        (knowing(event(status="Failed"), "stage Build", 1), event(at=later(1)), True),
     ],
 )
 def test_advance_state_only_moves_forward(

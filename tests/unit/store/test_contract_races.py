@@ -6,11 +6,9 @@ DynamoDBStores on one table). The outcome must be the one a serial order would g
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
-
-import pytest
 
 from bot.core.incident import Action, Source, State, Transition
 from bot.incidents.policy import resolving
@@ -22,14 +20,6 @@ from tests.unit.store.test_contract_incidents import drain, fail, notices
 T = TypeVar("T")
 SOON = later(3600)
 RACERS = 4
-
-
-@pytest.fixture(params=["one store", "two stores"])
-def pair(request: pytest.FixtureRequest, store: Store) -> Iterator[tuple[Store, Store]]:
-    if request.param == "one store":
-        yield store, store
-    else:
-        yield store, request.getfixturevalue("twin")
 
 
 def race(*attempts: Callable[[], T]) -> list[T]:

@@ -5,14 +5,18 @@ contract suite (tests/unit/store/test_contract*.py)."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.core.errors import StoreError
+from bot.core.events import FailedPart
+from bot.store import IncidentChange
 from bot.store.opening import open_store
 from bot.store.sqlite.store import SqliteStore
 from tests.unit.store.conftest import KEY, ROUTED, T0, event, later
@@ -133,3 +137,94 @@ def test_open_store_makes_the_directories(tmp_path: Path) -> None:
         assert path.exists()
     finally:
         opened.close()
+
+
+# --- a file made by an older mlpulse ---------------------------------------------------------
+
+# The two tables as the first releases made them, before roots kept their failed part's depth
+# and incidents their repeat failures; every other table is the same today.
+_OLD_TABLES = """
+CREATE TABLE roots (
+    key TEXT PRIMARY KEY, channel TEXT NOT NULL, ts TEXT NOT NULL, state_time REAL NOT NULL,
+    state_rank INTEGER NOT NULL, event TEXT NOT NULL, decision TEXT, digest_id INTEGER
+);
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, series TEXT NOT NULL, key TEXT NOT NULL,
+    title TEXT NOT NULL, state TEXT NOT NULL, opened_at REAL NOT NULL, updated_at REAL NOT NULL,
+    actor TEXT, last_action TEXT, snoozed_until REAL, renotify_count INTEGER NOT NULL DEFAULT 0,
+    next_renotify_at REAL, note TEXT, since REAL
+);
+CREATE UNIQUE INDEX incidents_one_unresolved ON incidents (series) WHERE state != 'resolved';
+CREATE INDEX incidents_by_key ON incidents (key, id);
+"""
+
+
+def old_file(path: Path) -> None:
+    """A store file as an older mlpulse left it: an open incident on a root message."""
+    with sqlite3.connect(path) as db:
+        db.executescript(_OLD_TABLES)
+        stamp = T0.timestamp()
+        db.execute(
+            "INSERT INTO incidents (series, key, title, state, opened_at, updated_at, actor,"
+            " next_renotify_at, since) VALUES (?, ?, 'churn-xgb-7', 'open', ?, ?, 'mlpulse', ?, ?)",
+            (KEY, KEY, stamp, stamp, stamp + 1800, stamp),
+        )
+        db.execute(
+            "INSERT INTO roots (key, channel, ts, state_time, state_rank, event) VALUES"
+            " (?, '#c', '1.0', ?, 5, ?)",
+            (KEY, stamp, event("a").model_dump_json()),
+        )
+    db.close()
+
+
+def test_a_file_made_by_an_older_mlpulse_opens_and_gains_what_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "mlpulse.db"
+    old_file(path)
+
+    store = SqliteStore(str(path))
+    try:
+        incident = store.incident(1)
+        assert incident is not None
+        assert (incident.failures, incident.last_failure_at, incident.key) == (1, None, KEY)
+        assert store.incident_for_key(KEY) == incident  # found by its own key, as before
+        root = store.root(KEY)
+        assert root is not None and root.event == event("a")
+        # Both new parts work on the old rows: a deeper failure of the same state moves the
+        # root, and another run of the series joins the incident.
+        part = FailedPart(subject="stage Build", depth=1, time=T0)
+        assert store.advance_state(KEY, event("a").model_copy(update={"failed_part": part}))
+        again = event("b", name="churn-xgb-8", series=KEY, at=later(60))
+        change = IncidentChange(open=True, renotify_at=later(1860), max_renotify=3)
+        assert store.accept([(again, ROUTED)], later(60), [change]) == [True]
+        joined = store.incident(1)
+        assert joined is not None and (joined.failures, joined.renotify_count) == (2, 1)
+        assert store.incident_for_key(again.key) == joined
+    finally:
+        store.close()
+    columns = {row[1] for row in rows(path, "PRAGMA table_info(incidents)")}
+    assert {"failures", "last_failure_at"} <= columns
+
+
+def test_processes_opening_an_old_file_at_once_add_its_columns_once(tmp_path: Path) -> None:
+    path = tmp_path / "mlpulse.db"
+    old_file(path)
+    opened: list[SqliteStore] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            opened.append(SqliteStore(str(path)))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    for store in opened:
+        store.close()
+    assert errors == [] and len(opened) == 4
+    assert [row[1] for row in rows(path, "PRAGMA table_info(roots)")].count("state_depth") == 1
