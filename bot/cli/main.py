@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser("render", help="print how one event would look in Slack")
     render.add_argument("file", metavar="FILE|-")
+    render.add_argument(
+        "--text", action="store_true", help="draw the message as text, as the demo does"
+    )
     render.set_defaults(handler=_render)
 
     ingest = commands.add_parser("ingest", help="push events through the whole pipeline")
@@ -114,8 +117,22 @@ def _render(args: argparse.Namespace) -> int:
     if not events:
         raise InputError(f"{args.file} holds no event")
     for event in events:
-        print(json.dumps(render_record(event, config), ensure_ascii=False))
+        record = render_record(event, config)
+        if args.text:
+            print(_drawn(record))
+        else:
+            print(json.dumps(record, ensure_ascii=False))
     return 0
+
+
+def _drawn(record: dict[str, Any]) -> str:
+    """One `render` record as a person previews it: where it goes, then the message."""
+    from notifiers.console import ConsoleNotifier
+
+    head = f"{record['channel']} · {record['kind']} · {record['severity']}"
+    if record["incident"]:
+        head += " · opens an incident"
+    return f"{head}\n{ConsoleNotifier(sys.stdout).draw(record['message'])}"
 
 
 def render_record(event: Event, config: Config) -> dict[str, Any]:

@@ -97,6 +97,20 @@ def test_render_prints_one_json_object(capsys: pytest.CaptureFixture[str]) -> No
     assert rendered["message"]["text"]
 
 
+def test_render_text_draws_the_message_as_the_demo_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run_cli(capsys, "render", "--text", str(PROCESSING_FAILED))
+
+    assert code == 0, err
+    head, *message = out.splitlines()
+    assert head == "#mlpulse · processing_job · critical · opens an incident"
+    assert "Processing job Failed:" in message[0]
+    assert "InternalServerError: We encountered an internal error." in out
+    assert "{" not in out  # text for a person, not JSON
+    assert "\x1b[" not in out  # no colour codes when the output is not a terminal
+
+
 def test_render_reads_standard_input(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
