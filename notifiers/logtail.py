@@ -36,12 +36,14 @@ def render_log_tail(
 
 
 def render_no_log_lines(
-    noun: str, name: str, group: str, prefix: str, link: Link | None
+    noun: str, name: str, group: str, prefix: str, link: Link | None, one_stream: bool = False
 ) -> Payload:
-    """The one line said when the logs hold nothing yet for the job or build."""
+    """The one line said when the logs hold nothing yet for the job or build: in `group`,
+    in the streams whose names start with `prefix`, or (`one_stream`) in that stream."""
+    streams = f"stream `{clip(prefix, 200)}`" if one_stream else f"streams `{clip(prefix, 200)}…`"
     line = (
         f"{ICON} No log lines yet for the {escape(noun)} `{clip(name, _NAME_CHARS)}`"
-        f" in `{clip(group, 200)}` (streams `{clip(prefix, 200)}…`)."
+        f" in `{clip(group, 200)}` ({streams})."
     )
     return _payload(line, f"No log lines yet for the {noun} {name}", link)
 

@@ -32,6 +32,7 @@ class LogSource:
     region: str | None
     account: str | None
     link: Link
+    one_stream: bool = False  # `prefix` is the whole name of its one stream (a build's)
 
 
 def log_source(event: Event | None) -> LogSource | None:
@@ -59,4 +60,4 @@ def _build(event: Event) -> LogSource:
     else:  # CodeBuild's defaults: the project's group, the build id's stream
         group, stream = f"/aws/codebuild/{event.name}", event.key.rsplit(":", 1)[-1]
     link = deep or log_link(event.region, group, stream)
-    return LogSource("build", event.name, group, stream, event.region, event.account, link)
+    return LogSource("build", event.name, group, stream, event.region, event.account, link, True)

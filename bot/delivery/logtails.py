@@ -95,8 +95,9 @@ class LogTails:
             return render_logs_unread(source.noun, source.name, found, source.link)
         if not found.lines:
             return render_no_log_lines(
-                source.noun, source.name, source.group, source.prefix, source.link
-            )
+                source.noun, source.name, source.group, source.prefix, source.link,
+                source.one_stream,
+            )  # fmt: skip
         lines = found.text(LINE_CHARS)
         return render_log_tail(source.noun, source.name, lines, found.streams, source.link)
 
