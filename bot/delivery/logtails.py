@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -38,6 +39,7 @@ STAGE_TAIL = 2  # after bot.store.STAGE_ROOT_DONE: the alert is in Slack, its lo
 LINES = 20
 LINE_CHARS = 300  # a stack trace line can be kilobytes
 TIMEOUT_S = 15.0
+_BEHIND = timedelta(milliseconds=1)
 
 
 class TailReader(Protocol):
@@ -70,8 +72,9 @@ class LogTails:
         source = log_source(item.event) if wanted else None
         if source is not None and root is not None and root.digest_id is None and self._able():
             self.store.progress(item.id, STAGE_TAIL)
-            # Due now, behind the alerts already waiting: those are not held up by tails.
-            self.store.retry_later(item.id, self.clock.now(), "log tail to post", count=False)
+            # Due a moment later, behind the alerts already waiting: tails hold none up.
+            later = self.clock.now() + _BEHIND
+            self.store.retry_later(item.id, later, "log tail to post", count=False)
         else:
             self.store.complete(item.id)
 

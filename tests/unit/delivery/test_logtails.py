@@ -121,6 +121,7 @@ def deliver(store: SqliteStore, reader: Reader | None, *events: Event) -> tuple[
         if not store.pending_count():
             break
         deliverer.run_once()
+        clock.advance(1)
     return chat, deliverer
 
 
