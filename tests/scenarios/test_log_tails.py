@@ -9,6 +9,7 @@ no lines yet, a refusal and another account's job each get one line saying so.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -59,10 +60,8 @@ def logs(aws: PlatformAws) -> Iterator[Any]:  # noqa: F811
 
 
 def write(logs: Any, group: str, stream: str, lines: list[str], start: int = 0) -> None:
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=group)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
     base = int(real_now().timestamp() * 1000) - 600_000  # Logs refuses events > 14 days old
     events = [
@@ -185,7 +184,7 @@ def test_a_tail_whose_answer_was_lost_is_found_not_posted_again(bot: Bot, logs: 
     bot.fake.fail("chat.postMessage", LostAnswer())
     bot.run_for(10)
 
-    root, (tail,) = thread(bot)
+    _, (tail,) = thread(bot)
     assert tail.marker == "1:logs"
     assert [c.answer for c in bot.fake.calls("chat.postMessage")] == ["ok", "lost"]
     assert len(bot.fake.calls("conversations.replies")) == 1  # looked for, and found
