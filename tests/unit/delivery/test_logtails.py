@@ -217,3 +217,31 @@ def test_a_failure_after_an_earlier_state_gets_its_tail_after_its_reply(
 ) -> None:
     chat, _ = deliver(store, Reader(["x"]), job("InProgress", Outcome.RUNNING), job())
     assert chat.markers() == ["root", "reply", "logs"]
+
+
+class Killed(BaseException):
+    """The process dies at this point."""
+
+
+def test_a_crash_between_the_alert_and_its_tail_leaves_the_tail_to_do(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock, chat, reader = FakeClock(T0), Chat(), Reader(["the end"])
+    Pipeline(Config(), store, clock, Metrics()).submit([job()])
+    dying = Deliverer(store, chat, clock, Config(), Metrics(), Health(), logs=reader)
+
+    def die(*args: Any, **kwargs: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(dying.steps.tails, "finish", die)  # the root is posted and recorded
+    with pytest.raises(Killed):
+        dying.run_once()
+    assert chat.markers() == ["root"]
+
+    clock.advance(120)  # the dead replica's lease runs out
+    survivor = Deliverer(store, chat, clock, Config(), Metrics(), Health(), logs=reader)
+    for _ in range(3):
+        survivor.run_once()
+        clock.advance(1)
+    assert chat.markers() == ["root", "logs"]  # the alert once, its tail once
+    assert store.pending_count() == 0
