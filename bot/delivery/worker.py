@@ -116,7 +116,8 @@ class Deliverer:
             channel = self.aliases.of(channel_for(item, root, self.config.default_channel))
             # The pace is judged now, not at the start of the pass: the posts before this one
             # were spent at the times they were made, and a pass can outlast a burst.
-            paced = not posts_nothing(item, root)  # a trial that only edits its tuning job's
+            # A trial's event that only edits its tuning job's root spends no post.
+            paced = not posts_nothing(item, root)
             if paced and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
                 self.pacer.hold(channel)
                 waiting.add(channel)
