@@ -65,11 +65,13 @@ class TrialDelivery:
         trial, decision = item.event, item.decision
         assert trial is not None and decision is not None  # an event item carries both
         if item.stage < STAGE_ROOT_DONE:
-            root = self._tally(item, trial, decision, root)
+            root, posted = self._tally(item, trial, decision, root)
             if trial.outcome is not Outcome.FAILED:
                 self.store.complete(item.id)
                 return
             self.store.progress(item.id, STAGE_ROOT_DONE)
+            if posted:
+                return  # one post a pass: the reply waits for the channel's pace
             item = replace(item, stage=STAGE_ROOT_DONE, in_flight=False)
         assert root is not None  # the tally step leaves a root, and a root is never removed
         reply = render_reply(trial)
@@ -81,12 +83,12 @@ class TrialDelivery:
 
     def _tally(
         self, item: OutboxItem, trial: Event, decision: Decision, root: RootMessage | None
-    ) -> RootMessage:
-        """The tuning job's root with the trial counted: posted if there is none yet, edited
-        if the count changed; as it now stands."""
+    ) -> tuple[RootMessage, bool]:
+        """The tuning job's root with the trial counted: posted if there is none yet (True),
+        edited if the count changed; as it now stands."""
         own = root if root is not None and root.digest_id is None else None
         if own is not None and own.event.id == trial.id:
-            return own  # counted already, then stopped before it was recorded as done
+            return own, False  # counted already, then stopped before it was recorded as done
         if own is None:
             # A digest line of the tuning job (folded before trials gathered) is its state.
             base = root.event if root is not None and root.event.kind is Kind.TUNING_JOB else None
@@ -101,14 +103,15 @@ class TrialDelivery:
                 item,
             )
             self.store.set_root(item.key, posted.channel, posted.ts, shown, routed)
-            return RootMessage(item.key, posted.channel, posted.ts, shown, routed)
+            return RootMessage(item.key, posted.channel, posted.ts, shown, routed), True
         shown = with_trial(own.event, trial)
-        if shown.facts != own.event.facts:
-            routed = own.decision or Decision.default(own.event, own.channel)
-            payload = self._payload(shown, routed, item.key)
-            self.poster.edit(own.channel, own.ts, payload, render_plain(shown), item.key)
+        if shown.facts == own.event.facts:
+            return own, False  # still running: nothing to show
+        routed = own.decision or Decision.default(own.event, own.channel)
+        payload = self._payload(shown, routed, item.key)
+        self.poster.edit(own.channel, own.ts, payload, render_plain(shown), item.key)
         self.store.set_root(item.key, own.channel, own.ts, shown, own.decision)
-        return replace(own, event=shown)
+        return replace(own, event=shown), False
 
     def _payload(self, shown: Event, decision: Decision, key: str) -> dict[str, Any]:
         incident = self.store.incident_for_key(key)
