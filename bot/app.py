@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.aws.clients import AwsClients
+from bot.aws.logtail import LogReader
 from bot.config.models import Config
 from bot.config.settings import Settings
 from bot.core.clock import Clock, SystemClock
@@ -56,6 +57,7 @@ class App:
         self.metrics, self.health = Metrics(), Health()
         self.notifier = notifier or _slack_notifier(settings)
         self.store = store or open_store(settings.store)
+        self.aws = aws if aws is not None else AwsClients()
         self.deliverer = Deliverer(
             self.store,
             self.notifier,
@@ -64,8 +66,8 @@ class App:
             self.metrics,
             self.health,
             lease=timedelta(seconds=settings.lease_seconds),
+            logs=LogReader(self.aws),
         )
-        self.aws = aws if aws is not None else AwsClients()
         self.pipeline = Pipeline(
             config,
             self.store,

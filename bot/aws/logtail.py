@@ -2,17 +2,32 @@
 
 SageMaker writes each instance of a job to its own stream, named `<job>/<host>-<epoch>`
 (training, processing) or `<job>/<instance>` (transform), and a labeling job to one stream
-named as the job, in one group per job kind (the rows of bot.kinds.jobs).
+named as the job, in one group per job kind (the rows of bot.kinds.jobs). A CodeBuild build
+writes one stream.
+
+`tail` reads with the client it is given (`/mlpulse job`); `LogReader` reads for alerts
+(bot.delivery.logtails), with the bot's own credentials, in the region the alert names.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
 from bot.aws.calls import optional, pages
-from bot.aws.errors import NotFound
+from bot.aws.clients import AwsClients
+from bot.aws.errors import AwsError, AwsUnavailable, NotFound
+
+log = logging.getLogger(__name__)
+# A client for another region than the bot's: few retries, as the alert's tail waits on it.
+_ELSEWHERE = BotoConfig(retries={"max_attempts": 3, "mode": "standard"}, read_timeout=10)
 
 MAX_STREAMS = 8  # the most recently written streams read for a tail
 
@@ -78,3 +93,67 @@ def tail(logs: Any, group: str, prefix: str, count: int = 20) -> LogTail:
                 lines.append(LogLine(name, moment, str(event.get("message", ""))))
     lines.sort(key=lambda line: line.time)
     return LogTail(group, prefix, len(streams), lines[-count:])
+
+
+class LogReader:
+    """Tails for alerts, read with the bot's own AWS access: in its own account (a job of
+    another account logs there, where the bot's role cannot read), in the region the alert
+    names (each region's stack grants its own groups, deploy/cloudformation.yaml)."""
+
+    def __init__(self, aws: AwsClients) -> None:
+        self.aws = aws
+        self._lock = threading.Lock()
+        self._elsewhere: dict[str, Any] = {}  # region -> its logs client
+        self._account: str | None = None
+        self._asked = False
+
+    def available(self) -> bool:
+        """Whether the bot has AWS access to read with at all (a region configured): without
+        one, alerts carry no log tail, as `/mlpulse job` has no answer."""
+        try:
+            self.aws.logs  # noqa: B018 (made on first use: it fails here without a region)
+        except BotoCoreError as error:
+            log.info("no log tails under alerts: %s", error)
+            return False
+        return True
+
+    def read(
+        self, group: str, prefix: str, region: str | None, account: str | None, count: int
+    ) -> LogTail:
+        """The last `count` lines of the streams of `group` starting with `prefix`; AwsError
+        when they cannot be read (no permission, another account, AWS unreachable)."""
+        own = self._own_account()
+        if account and own and account != own:
+            raise AwsError(
+                f"they are in account {account}; mlpulse reads logs in its own ({own}) only"
+            )
+        try:
+            return tail(self._client(region), group, prefix, count)
+        except BotoCoreError as error:  # a client for a region could not be made
+            problem = f"could not reach CloudWatch Logs: {type(error).__name__}"
+            raise AwsUnavailable(problem) from error
+
+    def _client(self, region: str | None) -> Any:
+        home = self.aws.logs
+        if region is None or region == home.meta.region_name:
+            return home
+        with self._lock:
+            if region not in self._elsewhere:
+                session = boto3.session.Session()
+                self._elsewhere[region] = session.client(
+                    "logs", region_name=region, config=_ELSEWHERE
+                )
+            return self._elsewhere[region]
+
+    def _own_account(self) -> str | None:
+        """The bot's account (asked once); None if STS does not say, and then logs are read
+        wherever the alert says."""
+        with self._lock:
+            if not self._asked:
+                self._asked = True
+                try:
+                    answer = self.aws.client("sts").get_caller_identity()
+                    self._account = str(answer.get("Account") or "") or None
+                except (BotoCoreError, ClientError) as error:
+                    log.info("cannot tell the bot's own AWS account: %s", error)
+            return self._account

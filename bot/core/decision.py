@@ -35,7 +35,11 @@ def default_incident(event: Event) -> bool:
     """A failure at any level opens (or joins) its series' incident: a failed stage, action
     or step as much as the execution's own FAILED, which may never come (a notification rule
     that sends only action failures). They share the execution's root, and the store keeps
-    one incident per series, so the levels of one failure make one incident."""
+    one incident per series, so the levels of one failure make one incident.
+
+    A failed trial of a tuning job is the exception: trials failing on some hyperparameters
+    is the search at work, shown in the tuning job's thread; the tuning job's own failure
+    is what opens the incident."""
     if event.outcome == Outcome.FAILED:
-        return True
+        return not event.is_trial
     return event.outcome == Outcome.DEGRADED and event.kind == Kind.MODEL_MONITOR

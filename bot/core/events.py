@@ -116,6 +116,12 @@ class Event(BaseModel):
     failed_part: FailedPart | None = None  # on a root's state only (bot.delivery.root_state)
 
     @property
+    def is_trial(self) -> bool:
+        """One training job of a tuning job's search, keyed as the tuning job it belongs to
+        (bot.kinds.trials finds them)."""
+        return self.kind is Kind.TRAINING_JOB and self.key.startswith(f"{Kind.TUNING_JOB}:")
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.started is None:
             return None

@@ -1,7 +1,9 @@
 """Bursts: when more new resources wait for one channel than its pace allows (an HPO job
 launching 200 training jobs), they become lines of one digest message, updated in place,
 instead of 200 posts at one a second. Failures that open an incident still get their own
-message. Nothing is dropped: every event is either posted or a digest line."""
+message. Nothing is dropped: every event is either posted or a digest line. A tuning job
+and its trials are never digest lines: the tuning job's own message gathers its trials
+(bot.delivery.trials)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.core.events import Outcome
 from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import LOOKBACK_S, send_paced
+from bot.delivery.trials import gathers_trials
 from bot.ops.telemetry import Metrics
 from bot.store import Digest, OutboxItem, RootMessage
 from bot.store.roles import DigestStore
@@ -36,7 +39,8 @@ class Bursts:
 
     @staticmethod
     def groupable(item: OutboxItem, root: RootMessage | None) -> bool:
-        """A first event of a resource that opens no incident and reports no failure."""
+        """A first event of a resource that opens no incident and reports no failure, and
+        neither a tuning job nor one of its trials."""
         event, decision = item.event, item.decision
         return (
             root is None
@@ -49,6 +53,7 @@ class Bursts:
             and decision is not None
             and not decision.incident
             and event.outcome != Outcome.FAILED
+            and not gathers_trials(event)
         )
 
     def should_fold(self, channel: str, held_back: int) -> bool:
@@ -73,6 +78,8 @@ class Bursts:
         self.store.touch_digest(root.digest_id)
         if item.decision is None or item.event is None or item.decision.incident:
             return False
+        if gathers_trials(item.event):
+            return False  # its tuning job leaves the digest for a message of its own
         self.store.advance_state(item.key, item.event, item.decision)
         self.store.complete(item.id)
         self.metrics.grouped.labels(item.kind_label).inc()

@@ -5,7 +5,9 @@ is newer (an older event never overwrites a newer state, but may add where the r
 failed: bot.delivery.root_state) and adds a thread reply. A notice
 is a thread line under the root (re-rendering the root first when its incident changed),
 or a message of its own where there is no root. Progress is recorded after each step, so
-a retry repeats nothing that reached Slack. A root that vanished is posted anew.
+a retry repeats nothing that reached Slack. A root that vanished is posted anew. A failure
+ends with its log tail (bot.delivery.logtails); a tuning job's trials go to its message
+(bot.delivery.trials).
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from bot.config.models import Config
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import is_newer, order
+from bot.delivery.logtails import STAGE_TAIL, LogTails
 from bot.delivery.posting import Poster
 from bot.delivery.root_state import advanced, displayed
+from bot.delivery.trial_tally import carry_tally
+from bot.delivery.trials import TrialDelivery
+from bot.kinds.trials import is_trial
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
 from notifiers.base import Failure, Notifier, NotifyError
@@ -30,9 +36,16 @@ log = logging.getLogger(__name__)
 
 class ItemDelivery:
     def __init__(
-        self, store: OutboxStore, notifier: Notifier, config: Config, poster: Poster
+        self,
+        store: OutboxStore,
+        notifier: Notifier,
+        config: Config,
+        poster: Poster,
+        tails: LogTails,
     ) -> None:
         self.store, self.notifier, self.config, self.poster = store, notifier, config, poster
+        self.tails = tails
+        self.trials = TrialDelivery(store, poster, config, tails)
 
     def deliver(self, item: OutboxItem, root: RootMessage | None) -> None:
         """Deliver `item`; `root` is its resource's root as just read for it."""
@@ -41,6 +54,12 @@ class ItemDelivery:
             return
         event, decision = item.event, item.decision
         assert event is not None and decision is not None  # an event item carries both
+        if item.stage == STAGE_TAIL:
+            self.tails.post(item, root)
+            return
+        if is_trial(event):
+            self.trials.deliver(item, root)
+            return
         if root is not None and root.digest_id is not None:
             root = None  # a digest line that now needs a message of its own
         if root is None:
@@ -50,11 +69,12 @@ class ItemDelivery:
             # This item posted the root and recorded it, then stopped (a crash) before it
             # was marked done: nothing is left to send, and a reply would say it twice.
             # The root shows this item's own event, so no lookup in Slack is needed.
-            self.store.complete(item.id)
+            self.tails.finish(item, root)
             return
         if item.stage < STAGE_ROOT_DONE:
             shown = advanced(root.event, event)
             if shown is not None:
+                shown = carry_tally(root.event, shown)  # a tuning job keeps its trials' tally
                 if not is_newer(event, root.event):  # it told where it failed: same state
                     decision = root.decision or decision
                 try:
@@ -73,7 +93,7 @@ class ItemDelivery:
         self.poster.post(
             root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item
         )
-        self.store.complete(item.id)
+        self.tails.finish(item, root)
 
     def _deliver_notice(self, item: OutboxItem, notice: Notice, root: RootMessage | None) -> None:
         payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
@@ -114,7 +134,8 @@ class ItemDelivery:
         )
         self.store.set_root(item.key, posted.channel, posted.ts, shown, decision)
         if complete:
-            self.store.complete(item.id)
+            root = RootMessage(item.key, posted.channel, posted.ts, shown, decision)
+            self.tails.finish(item, root)
 
     def _update_root(
         self, root: RootMessage, shown: Event, decision: Decision, item: OutboxItem

@@ -23,9 +23,11 @@ from bot.core.clock import Clock
 from bot.delivery.bursts import Bursts
 from bot.delivery.channels import Aliases, channel_for
 from bot.delivery.failures import FailureHandler
+from bot.delivery.logtails import STAGE_TAIL, LogTails, TailReader
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import Poster
 from bot.delivery.steps import ItemDelivery
+from bot.delivery.trials import posts_nothing
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store import OutboxItem, RootMessage
@@ -70,6 +72,7 @@ class Deliverer:
         health: Health,
         *,
         lease: timedelta = DEFAULT_LEASE,
+        logs: TailReader | None = None,
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
         self.config, self.metrics, self.health = config, metrics, health
@@ -84,7 +87,9 @@ class Deliverer:
         self.wake = threading.Event()
         self.aliases = Aliases()
         poster = Poster(store, notifier, clock, self.pacer, self.aliases)
-        self.steps = ItemDelivery(store, notifier, config, poster)
+        # `logs` reads the tails posted under failed jobs' alerts; none without it.
+        tails = LogTails(logs, store, poster, clock)
+        self.steps = ItemDelivery(store, notifier, config, poster, tails)
         self.failures = FailureHandler(
             store, clock, config, metrics, health, self.pacer, self.aliases
         )
@@ -111,7 +116,9 @@ class Deliverer:
             channel = self.aliases.of(channel_for(item, root, self.config.default_channel))
             # The pace is judged now, not at the start of the pass: the posts before this one
             # were spent at the times they were made, and a pass can outlast a burst.
-            if self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
+            # A trial's event that only edits its tuning job's root spends no post.
+            paced = not posts_nothing(item, root)
+            if paced and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
                 self.pacer.hold(channel)
                 waiting.add(channel)
                 untouched.add(item.id)
@@ -201,7 +208,8 @@ class Deliverer:
             item.key,
             extra={"resource": item.key, "event_id": item.event.id if item.event else None},
         )
-        self.metrics.delivered.labels(item.kind_label).inc()
-        self.metrics.latency.observe(max(0.0, started - item.created.timestamp()))
+        if item.stage != STAGE_TAIL:  # an alert's log tail: the alert was counted already
+            self.metrics.delivered.labels(item.kind_label).inc()
+            self.metrics.latency.observe(max(0.0, started - item.created.timestamp()))
         self.health.set("slack", True, self.failures.healthy_detail(), self.clock.now())
         return True

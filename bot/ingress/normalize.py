@@ -56,7 +56,7 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
     status = get(spec.status) or "unknown"
     key = get(spec.key or spec.name) or name
     series = get(spec.series) if spec.series else None
-    scope = f"{spec.kind}:{_account(event) or '-'}:{region or '-'}"
+    scope = f"{spec.key_scope or spec.kind}:{_account(event) or '-'}:{region or '-'}"
     time = _event_time(_tolerant(spec.time, event, None)) or _event_time(event.get("time"))
     no_links: list[Link] = []
     no_facts: list[Fact] = []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.core.events import Kind
 from bot.core.outcomes import display_status
-from bot.kinds import alarm, devtools, generic, monitor, sagemaker
+from bot.kinds import alarm, devtools, generic, monitor, sagemaker, trials
 from bot.kinds.paths import Raw
 from bot.kinds.spec import KindSpec
 
@@ -24,9 +24,10 @@ def _is_monitor_event(event: Raw) -> bool:
 
 
 # Order matters only within one detail-type: a processing job that Model Monitor started
-# is a monitor execution first.
+# is a monitor execution first, a training job that a tuning job launched is its trial.
 _RULES: list[tuple[KindSpec, Predicate]] = [
     (monitor.MODEL_MONITOR, _is_monitor_event),
+    (sagemaker.TRIAL, trials.is_trial_event),
     (sagemaker.TRAINING, _always),
     (sagemaker.TUNING, _always),
     (sagemaker.PROCESSING, _always),

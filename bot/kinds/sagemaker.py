@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.events import Fact, Kind, Link
-from bot.kinds import jobs
+from bot.kinds import jobs, trials
 from bot.kinds.jobs import JobKind
 from bot.kinds.links import (
     endpoint_links,
@@ -54,7 +54,8 @@ def _job(kind: JobKind) -> KindSpec:
 
 
 TRAINING = _job(jobs.TRAINING)
-TUNING = _job(jobs.TUNING)
+TRIAL = trials.trial_spec(TRAINING)  # a training job a tuning job launched
+TUNING = trials.tuning_spec(_job(jobs.TUNING))
 PROCESSING = _job(jobs.PROCESSING)
 TRANSFORM = _job(jobs.TRANSFORM)
 LABELING = _job(jobs.LABELING)

@@ -37,6 +37,7 @@ class KindSpec:
     name: Getter
     status: Getter
     key: Getter | None = None  # the resource a root message stands for; default: name
+    key_scope: Kind | None = None  # whose keys those are, when not its kind's (a trial's)
     series: Getter | None = None  # what a later successful run recovers; default: key
     subject: Getter = nothing
     previous_status: Getter = nothing

@@ -206,7 +206,11 @@ def test_a_real_process_posts_30_alerts_into_a_strict_channel_in_32_slots_with_2
         process.wait(timeout=10)
 
     calls = posts(slack)
-    taken = [call.at for call in calls if call.ok]
-    assert len(taken) == ALERTS, tail()
-    assert max(taken) - min(taken) <= 32 / PER_SECOND, [round(at - taken[0], 3) for at in taken]
+    roots = [call.at for call in calls if call.ok and "thread_ts" not in call.args]
+    assert len(roots) == ALERTS, tail()
+    # A failed job's log tail is a post too (a thread reply, due once its alert is in and
+    # then behind the alerts already waiting): the pace counts every post to the last root.
+    taken = [call.at for call in calls if call.ok and call.at <= max(roots)]
+    slots = len(taken) + 2
+    assert max(taken) - min(taken) <= slots / PER_SECOND, [round(at - taken[0], 3) for at in taken]
     assert refused(slack) <= 2, [(round(c.at - taken[0], 3), c.answer) for c in calls]

@@ -254,11 +254,20 @@ def test_bot_policy_has_no_wildcard_action_and_writes_only_its_own_queue() -> No
             assert all(a.split(":")[1].startswith(("List", "Get")) for a in actions), actions
 
 
+def log_groups_read() -> list[str]:
+    """The log groups the code reads: each SageMaker job kind's (bot.kinds.jobs: `/mlpulse
+    job` and the tails under failed jobs' alerts) and CodeBuild's, where a build logs by
+    default (`/aws/codebuild/<project>`, bot.delivery.logsources); each with its streams."""
+    jobs = [f"{kind.log_group}:*" for kind in JOB_KINDS if kind.log_group]
+    return [*jobs, "/aws/codebuild/*"]
+
+
 def test_bot_policy_reads_logs_and_s3_only_where_mlpulse_looks() -> None:
     by_sid = {statement["Sid"]: statement for statement in bot_statements()}
     logs = json.dumps(by_sid["LogsRead"]["Resource"])
     groups = re.findall(r"log-group:([^\"]+)", logs)
-    assert groups == ["/aws/sagemaker/*", "/aws/codebuild/*"]
+    assert sorted(groups) == sorted(log_groups_read())
+    assert len(groups) == 5  # four job kinds that log, and CodeBuild
     for sid in ("ModelMonitorList", "ModelMonitorRead"):
         assert "${ModelMonitorBucket}" in json.dumps(by_sid[sid]["Resource"])
 
@@ -275,6 +284,13 @@ _SERVICES = {
     "stepfunctions": "states",
     "codebuild": "codebuild",
     "dynamodb": "dynamodb",
+    "sts": "sts",
+}
+# Called, and needing no grant at all.
+UNGRANTED = {
+    # STS: "No permissions are required to perform this operation." The log tails ask it
+    # once which account the bot is in (bot.aws.logtail), to say so of another's logs.
+    "sts:GetCallerIdentity",
 }
 # API operations whose IAM action has another name.
 _IAM_NAMES = {
@@ -319,9 +335,12 @@ def called_operations() -> dict[str, set[str]]:
 
 def test_bot_policy_grants_every_aws_call_the_code_makes() -> None:
     called = called_operations()
-    assert {"describe_endpoint", "get_metric_data", "get_log_events"} <= set(called)
+    wanted = {"describe_endpoint", "get_metric_data", "get_log_events", "describe_log_streams"}
+    assert wanted | {"get_caller_identity"} <= set(called)
     missing = {
-        name: sorted(files) for name, files in called.items() if not operations()[name] & granted()
+        name: sorted(files)
+        for name, files in called.items()
+        if not operations()[name] & (granted() | UNGRANTED)
     }
     assert missing == {}, "grant these in BotPolicy (deploy/cloudformation.yaml)"
 
@@ -335,6 +354,10 @@ def test_bot_policy_grants_only_what_the_code_calls() -> None:
 @pytest.mark.parametrize("action", sorted(FORESEEN))
 def test_foreseen_grants_are_real_grants(action: str) -> None:
     assert action in granted()
+
+
+def test_what_needs_no_grant_is_not_granted() -> None:
+    assert not UNGRANTED & granted()
 
 
 # --- docker-compose.yaml -----------------------------------------------------------------
