@@ -19,6 +19,7 @@ from bot.core.text import clip, truncate
 from commands.base import Chart, Reply
 from notifiers import limits
 from notifiers.render import EMOJI, link_buttons
+from notifiers.times import local_time
 
 Block = dict[str, Any]
 SUMMARY_CHARS = 300
@@ -37,10 +38,10 @@ def name(raw: str | None, limit: int = _PART) -> str:
 
 
 def when(moment: datetime | None, now: datetime) -> str:
-    """`2026-11-25 14:03 UTC (2h 10m ago)`."""
+    """`Nov 25 14:03 (2h 10m ago)` in each reader's zone (a Slack date token)."""
     if moment is None:
         return "—"
-    shown = f"{moment:%Y-%m-%d %H:%M} UTC"
+    shown = local_time(moment)
     seconds = (now - moment).total_seconds()
     if seconds >= 0:
         return f"{shown} ({format_duration(seconds)} ago)"

@@ -27,6 +27,7 @@ from commands.display import (
     section,
     when,
 )
+from notifiers.times import Style, local_time
 
 SLOW = True
 MAX_ALARMS = 10
@@ -78,7 +79,8 @@ def handle(ctx: Context, args: Args) -> Reply:
     if health:
         blocks.append(
             context(
-                f"Last hour: {health.start:%H:%M}–{health.end:%H:%M} UTC. "
+                f"Last hour: {local_time(health.start, Style.TIME)}–"
+                f"{local_time(health.end, Style.TIME)}. "
                 "Latencies in ms (CloudWatch reports µs)."
             )
         )

@@ -29,6 +29,7 @@ from commands.display import (
     span,
     when,
 )
+from notifiers.times import Style, local_time
 
 SLOW = True
 LOG_LINES = 20
@@ -93,7 +94,7 @@ def _history(job: Job, now: datetime) -> list[Block]:
         return []
     lines = []
     for step in steps[-_HISTORY:]:
-        at = f"{step.start:%H:%M:%S}" if step.start else "—"
+        at = local_time(step.start, Style.TIME_SECS) if step.start else "—"
         line = f"• *{clip(step.status, 60)}* {at}"
         if step.start and step.end:
             line += f" ({format_duration((step.end - step.start).total_seconds())})"

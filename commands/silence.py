@@ -6,6 +6,7 @@ from bot.core.errors import InputError
 from bot.core.text import escape
 from commands.base import Args, Context, Reply
 from commands.incident_args import duration, service
+from notifiers.times import local_time
 
 SLOW = False
 USAGE = "/mlpulse silence PATTERN DURATION"
@@ -23,7 +24,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     silence = service(ctx).silence(pattern, length, ctx.user_id, ctx.channel_id)
     return Reply(
         text=(
-            f"Silenced `{escape(pattern)}` until {silence.expires_at:%Y-%m-%d %H:%M} UTC. "
+            f"Silenced `{escape(pattern)}` until {local_time(silence.expires_at)}. "
             "Matching alerts are stored and counted, not posted."
         )
     )

@@ -19,6 +19,7 @@ from bot.kinds.jobs import PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import text
 from commands.base import Args, Context, Reply
 from commands.display import Block, badge, context, header, name, plural, reply, section, when
+from notifiers.times import local_time
 
 SLOW = True
 KINDS = (TRAINING, TUNING, PROCESSING, TRANSFORM)
@@ -45,7 +46,7 @@ def handle(ctx: Context, args: Args) -> Reply:
         counts.append(f"{open_incidents} open incidents")
     blocks.append(
         context(
-            f"As of {now:%Y-%m-%d %H:%M} UTC. Details: `/mlpulse job NAME`, "
+            f"As of {local_time(now)}. Details: `/mlpulse job NAME`, "
             "`/mlpulse endpoint NAME`, `/mlpulse pipeline NAME`"
         )
     )

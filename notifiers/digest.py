@@ -11,6 +11,7 @@ from bot.core.outcomes import display_status
 from bot.core.text import clip
 from notifiers import limits
 from notifiers.render import EMOJI
+from notifiers.times import Style, local_time
 
 _LINES = 25
 _LINE_CHARS = 110
@@ -60,7 +61,8 @@ def _line(member: Event) -> str:
     status = clip(display_status(member.status), 40)
     name = clip(member.name, _LINE_CHARS)
     title = clip(member.title, 30)
-    return f"{EMOJI[member.outcome]} {title} `{name}` — {status} · {member.time:%H:%M:%S}"
+    at = local_time(member.time, Style.TIME_SECS)
+    return f"{EMOJI[member.outcome]} {title} `{name}` — {status} · {at}"
 
 
 def clip_text(mrkdwn: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.core.durations import short_duration
 from bot.core.incident import ALLOWED, Action, Incident, State
 from bot.core.text import clip
+from notifiers.times import Style, local_time
 from notifiers.wording import user
 
 ACK_ACTION = "incident_ack"
@@ -56,14 +57,16 @@ def member_line(incident: Incident) -> str:
 
 def _state_words(incident: Incident) -> str:
     actor = "mlpulse" if incident.automatic else user(incident.actor or "")
-    at = f"{incident.updated_at:%H:%M} UTC"
+    at = local_time(incident.updated_at, Style.TIME)
     if incident.state == State.OPEN:
         reminders = f", reminded {incident.renotify_count}×" if incident.renotify_count else ""
-        words = f"open since {incident.opened_at:%H:%M} UTC{reminders}"
+        words = f"open since {local_time(incident.opened_at, Style.TIME)}{reminders}"
     elif incident.state == State.ACKNOWLEDGED:
         words = f"acknowledged by {actor} at {at}"
     elif incident.state == State.SNOOZED:
-        until = f"{incident.snoozed_until:%H:%M} UTC" if incident.snoozed_until else "later"
+        until = (
+            local_time(incident.snoozed_until, Style.TIME) if incident.snoozed_until else "later"
+        )
         words = f"snoozed by {actor} until {until}"
     else:
         how = "automatically" if incident.automatic else f"by {actor}"
@@ -72,7 +75,7 @@ def _state_words(incident: Incident) -> str:
     if incident.failures > 1:  # its series failed again while it was open
         last = incident.last_failure_at
         words += f" · failed {incident.failures} times" + (
-            f", last at {last:%H:%M} UTC" if last else ""
+            f", last at {local_time(last, Style.TIME)}" if last else ""
         )
     return words
 

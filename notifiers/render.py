@@ -16,6 +16,7 @@ from bot.core.text import clip, code_block, escape, safe_url, truncate
 from bot.kinds import status_phrase
 from notifiers import limits
 from notifiers.incident_blocks import incident_blocks
+from notifiers.times import Style, local_time
 
 Payload = dict[str, Any]
 
@@ -63,10 +64,11 @@ def shown_mention(decision: Decision) -> str | None:
     return None
 
 
-def when(event: Event, fmt: str) -> str:
-    """An event's time as `fmt` writes it, saying whose time it is when it is not the
-    event's own: `sent` (an SNS text's envelope), `received` (the event's was unreadable)."""
-    shown = f"{event.time:{fmt}} UTC"
+def when(event: Event, style: Style) -> str:
+    """An event's time in each reader's own zone (mrkdwn: put it in after escaping),
+    saying whose time it is when it is not the event's own: `sent` (an SNS text's
+    envelope), `received` (the event's was unreadable)."""
+    shown = local_time(event.time, style)
     return shown if event.time_source == "event" else f"{event.time_source} {shown}"
 
 
@@ -121,7 +123,7 @@ def render_reply(event: Event, late: bool = False) -> Payload:
         line += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
     if event.subject:
         line += f" · {clip(event.subject, _PART_CHARS)}"
-    line += f" · {when(event, '%H:%M:%S')}"
+    line += f" · {when(event, Style.TIME_SECS)}"
     if late:
         line += "\n_Arrived after a newer update; the message above keeps the newer state._"
     if event.reason:
@@ -230,9 +232,8 @@ def link_buttons(links: Sequence[Link]) -> list[Payload]:
 
 def _context(event: Event) -> Payload:
     where = " · ".join(
-        clip(part, _PART_CHARS)
-        for part in (event.source, event.detail_type, when(event, "%Y-%m-%d %H:%M:%S"))
-        if part
+        [clip(part, _PART_CHARS) for part in (event.source, event.detail_type) if part]
+        + [when(event, Style.DATETIME_SECS)]
     )
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(where)}]}
 

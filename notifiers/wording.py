@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from bot.core.durations import short_duration
 from bot.core.incident import PAST_TENSE, Action, Incident, Repeat, State
 from bot.core.text import escape
+from notifiers.times import Style, local_time
 
 _DONE_BY = {
     Action.ACK: ":eyes: Acknowledged by {who}.",
     Action.RESOLVE: ":white_check_mark: Resolved by {who}.",
-    Action.SNOOZE: ":zzz: Snoozed by {who} until {until:%H:%M} UTC ({length}).",
+    Action.SNOOZE: ":zzz: Snoozed by {who} until {until} ({length}).",
 }
 
 
@@ -28,7 +29,9 @@ def user(user_id: str) -> str:
 def done_by(action: Action, user_id: str, until: datetime, length: timedelta | None) -> str:
     """The thread line for a person's acknowledge, resolve or snooze."""
     shown = short_duration(length) if length is not None else ""
-    return _DONE_BY[action].format(who=user(user_id), until=until, length=shown)
+    return _DONE_BY[action].format(
+        who=user(user_id), until=local_time(until, Style.TIME), length=shown
+    )
 
 
 def reminder(incident: Incident, mention: str, snooze_over: bool, count: int, most: int) -> str:
@@ -48,10 +51,11 @@ def failed_again(
     (`what`: the resource and part, unescaped); a broadcast reminder when the repeat is one,
     with the route's `mention` markup, else a quiet line."""
     incident = repeat.incident
-    head = f"Failed again: {escape(what)} is {escape(status)} ({when:%H:%M} UTC)."
+    head = f"Failed again: {escape(what)} is {escape(status)} ({local_time(when, Style.TIME)})."
     since = incident.since or incident.opened_at
     tally = (
-        f"Incident #{incident.id} has now failed {incident.failures} times since {since:%H:%M} UTC"
+        f"Incident #{incident.id} has now failed {incident.failures} times since "
+        f"{local_time(since, Style.TIME)}"
     )
     if not repeat.reminder:
         return f":repeat: {head} {tally}."
@@ -71,7 +75,7 @@ def resolved_automatically(note: str) -> str:
 def silence_started(user_id: str, pattern: str, length: timedelta, until: datetime) -> str:
     return (
         f":no_bell: {user(user_id)} silenced `{escape(pattern)}` for "
-        f"{short_duration(length)} (until {until:%Y-%m-%d %H:%M} UTC)."
+        f"{short_duration(length)} (until {local_time(until)})."
     )
 
 
@@ -101,6 +105,6 @@ def _who(incident: Incident) -> str:
     if incident.actor is None:
         return ""
     actor = "mlpulse" if incident.automatic else user(incident.actor)
-    when = f" at {incident.updated_at:%H:%M} UTC"
+    when = f" at {local_time(incident.updated_at, Style.TIME)}"
     note = f" ({escape(incident.note)})" if incident.note and incident.automatic else ""
     return f" by {actor}{when}{note}"

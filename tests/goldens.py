@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from notifiers import limits
 
 ROOT = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("MLPULSE_UPDATE_GOLDEN") == "1"
+# A Slack control sequence (a mention, a link, a command) in rendered text: only mlpulse's
+# own date tokens (notifiers.times) may start with `<`; AWS text must arrive escaped.
+DATE_TOKEN = r"!date\^\d+\^[^|<>]*\|[^<>]*>"
+SLACK_CONTROL = re.compile(rf"<(?!{DATE_TOKEN})(?:[!@#]|https?:|mailto:)")
 
 
 def dumped(value: Any) -> str:
@@ -56,3 +61,9 @@ class Goldens:
 def slack_problems(payloads: Iterable[dict[str, Any]]) -> list[str]:
     """Every Slack limit the payloads break."""
     return [problem for payload in payloads for problem in limits.problems(payload)]
+
+
+def readable(text: str) -> str:
+    """Rendered text with each of mlpulse's date tokens replaced by its UTC fallback: what a
+    client that cannot draw them shows, and what assertions on wording compare."""
+    return re.sub(r"<!date\^\d+\^[^|<>]*\|([^<>]*)>", r"\1", text)

@@ -19,6 +19,7 @@ from bot.drift.reports import Report
 from bot.drift.summary import check_label
 from bot.drift.textual import THRESHOLDS, monitors_line, side_text, tally
 from notifiers import limits
+from notifiers.times import local_time
 
 Payload = dict[str, Any]
 MAX_FINDINGS = 12
@@ -106,7 +107,7 @@ def _monitor_line(result: MonitorResult) -> str:
     label = MONITOR_LABELS.get(result.monitor or "", result.monitor or "monitor")
     line = f"*{clip(result.schedule, 200)}* · {escape(label)} · {clip(result.status, 60)}"
     if result.scheduled:
-        line += f" · {result.scheduled:%Y-%m-%d %H:%M} UTC"
+        line += f" · {local_time(result.scheduled)}"
     if result.report:
         line += f" · {tally(result.report.findings)}"
     if result.failure:

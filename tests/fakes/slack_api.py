@@ -49,6 +49,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.goldens import readable
+
 DEFAULT_TOKEN = "xoxb-mlpulse-test"
 DEFAULT_CHANNELS: Mapping[str, str] = {
     "C0MLPULSE": "mlpulse",
@@ -176,7 +178,8 @@ class Message:
 
 
 def all_text(payload: Any) -> str:
-    """All strings under `text` keys in a payload, depth first, one per line."""
+    """All strings under `text` keys in a payload, depth first, one per line, as a reader
+    whose client draws date tokens as their UTC fallback sees them."""
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -191,7 +194,7 @@ def all_text(payload: Any) -> str:
                 walk(item)
 
     walk(payload)
-    return "\n".join(found)
+    return readable("\n".join(found))
 
 
 @dataclass
@@ -371,9 +374,14 @@ class FakeSlack:
         return self.url.removesuffix("/api/") + f"/response/{token}"
 
     def responses(self, token: str | None = None) -> list[dict[str, Any]]:
-        """JSON bodies posted to `response_url(token)` (every token's if None), in order."""
+        """JSON bodies posted to `response_url(token)` (every token's if None), in order,
+        their `text` as a reader sees it (date tokens drawn as their UTC fallback)."""
         with self._lock:
-            return [copy.deepcopy(body) for t, body in self._responses if token in (None, t)]
+            found = [copy.deepcopy(body) for t, body in self._responses if token in (None, t)]
+        for body in found:
+            if isinstance(body.get("text"), str):
+                body["text"] = readable(body["text"])
+        return found
 
     def uploads(self) -> list[Upload]:
         """Files uploaded with files_upload_v2, completed or not, in the order started."""

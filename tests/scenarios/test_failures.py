@@ -24,6 +24,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.incident import State
 from tests.fakes.slack_api import FakeSlack, Message
+from tests.goldens import readable
 from tests.scenarios.conftest import sample
 from tests.scenarios.test_incidents_support import (
     ACK,
@@ -149,12 +150,14 @@ def header(message: Message) -> str:
 
 
 def thread_texts(h: Harness, key: str) -> list[str]:
-    return [m.text or "" for m in h.thread(key)]
+    return [readable(m.text or "") for m in h.thread(key)]
 
 
 def broadcasts(h: Harness) -> list[str]:
     return [
-        c.args["text"] for c in h.fake.calls("chat.postMessage") if c.args.get("reply_broadcast")
+        readable(c.args["text"])
+        for c in h.fake.calls("chat.postMessage")
+        if c.args.get("reply_broadcast")
     ]
 
 

@@ -16,6 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.errors import StoreError
 from bot.core.incident import State
 from tests.fakes.slack_api import FakeSlack
+from tests.goldens import readable
 from tests.scenarios.conftest import sample
 from tests.scenarios.test_incidents_support import (
     ACK,
@@ -183,7 +184,7 @@ def test_snooze_ends_with_a_broadcast_reminder_and_the_incident_open_again(h: Ha
     assert incident_line(h.root_message(key)) == (
         ":zzz: *Incident #1* · snoozed by <@U1> until 04:00 UTC"
     )
-    assert h.thread(key)[-1].text == ":zzz: Snoozed by <@U1> until 04:00 UTC (1h)."
+    assert readable(h.thread(key)[-1].text or "") == ":zzz: Snoozed by <@U1> until 04:00 UTC (1h)."
 
     # The 30-minute reminder does not fire while snoozed; the snooze's end does.
     h.clock.advance(3599)
@@ -469,7 +470,7 @@ def test_incident_commands_act_like_the_buttons(h: Harness) -> None:
     assert "not a duration" in h.command("snooze 2 soon")["text"]
 
     h.deliver()
-    texts = [m.text for m in h.thread(key)]
+    texts = [readable(m.text or "") for m in h.thread(key)]
     assert texts == [
         ":eyes: Acknowledged by <@U1>.",
         ":zzz: Snoozed by <@U2> until 05:00 UTC (2h).",
@@ -528,7 +529,7 @@ def test_a_silence_holds_back_matching_alerts_counts_them_and_is_announced(
     )
     h.deliver()
     (announcement,) = h.fake.roots(CHANNEL)
-    assert announcement.text == (
+    assert readable(announcement.text or "") == (
         f":no_bell: <@{ADMIN}> silenced `churn-*` for 2h (until 2026-11-25 05:00 UTC)."
     )
 

@@ -17,6 +17,7 @@ from bot.core.clock import FakeClock
 from bot.core.incident import Action, Source, State, Transition
 from bot.incidents.service import IncidentService
 from bot.store.sqlite.store import SqliteStore
+from tests.goldens import readable
 from tests.scenarios.test_incidents_support import (
     ACK,
     RESOLVE,
@@ -55,7 +56,7 @@ def test_threads_clicking_at_once_give_one_winner(h: Harness, action: Action) ->
     past = "acknowledged" if action == Action.ACK else "resolved"
     for user, result in results.items():
         if user != winner:
-            assert f"already {past} by <@{winner}> at 03:00 UTC" in result.explanation
+            assert f"already {past} by <@{winner}> at 03:00 UTC" in readable(result.explanation)
             assert result.incident is not None and result.incident.actor == winner
     assert [a["actor"] for a in h.store.audit(1) if a["action"] == action.value] == [winner]
     assert h.deliver() == 1  # one thread line, one root update

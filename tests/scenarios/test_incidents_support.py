@@ -37,6 +37,7 @@ from bot.ingress.ingest import events_from
 from bot.store import RootMessage
 from notifiers.slack import SlackNotifier
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, Message
+from tests.goldens import readable
 from tests.scenarios.conftest import sample
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -274,6 +275,8 @@ class Harness:
         assert answer.status == 200, (answer.status, answer.text)
         if answer.headers.get("content-type", "").startswith("application/json"):
             found: dict[str, Any] = answer.json()
+            if isinstance(found.get("text"), str):
+                found["text"] = readable(found["text"])
             return found
         return self.answer_to(token)
 
@@ -363,7 +366,7 @@ def incident_line(message: Message) -> str | None:
     for block in blocks_of(message):
         if str(block.get("block_id", "")).startswith("incident-") and block["type"] == "section":
             text: str = block["text"]["text"]
-            return text
+            return readable(text)  # date tokens as their UTC fallback
     return None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from bot.core.incident import Action, Source
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
+from tests.goldens import readable
 
 
 def act_at_once(
@@ -25,7 +26,7 @@ def act_at_once(
             incident_id, Action(action), user, Source.BUTTON, datetime.fromtimestamp(at, UTC)
         )
         # The words a refused person reads (the service adds them; the store only refuses).
-        words = refusal(result.incident, Action(action)) if result.incident else ""
+        words = readable(refusal(result.incident, Action(action))) if result.incident else ""
         results.put((user, result.ok, "" if result.ok else words))
     except Exception as error:  # reported, so the test fails with the reason
         results.put((user, None, repr(error)))

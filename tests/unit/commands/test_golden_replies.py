@@ -32,7 +32,7 @@ from commands import REGISTRY
 from commands.base import Reply
 from notifiers import limits
 from tests.fakes.moto import MotoServer
-from tests.goldens import Goldens
+from tests.goldens import DATE_TOKEN, Goldens
 from tests.unit.commands.platform import NOW, seeded
 
 GOLDENS = Goldens("commands")
@@ -57,7 +57,7 @@ ASKED = {
 CHANGING = {"ack", "resolve", "snooze", "silence"}
 # A mention of a channel or everyone, or a direction override, can only come from AWS text
 # that was not escaped; `<@U...>` names the people who acted, on purpose.
-_UNESCAPED = re.compile(r"<[!#]|\u202e")
+_UNESCAPED = re.compile(rf"<(?!{DATE_TOKEN})[!#]|\u202e")
 
 
 @pytest.fixture(scope="module")

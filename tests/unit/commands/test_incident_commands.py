@@ -21,6 +21,7 @@ from commands.base import Args, Context
 from commands.incident_args import duration, incident_id
 from commands.parse import MAX_TEXT, parse
 from commands.runner import execute, prepare
+from tests.goldens import readable
 
 CONFIG = Config.model_validate({"permissions": {"admins": ["UADMIN"]}})
 
@@ -182,7 +183,7 @@ def test_incidents_lists_the_unresolved_newest_first(store: SqliteStore, clock: 
     for n in range(1, 24):
         open_incident(store, clock, f"job-<{n}>")
     assert store.transition(1, Action.RESOLVE, "U1", Source.COMMAND, clock.now()).ok
-    lines = incidents.handle(ctx, words()).text.splitlines()
+    lines = readable(incidents.handle(ctx, words()).text).splitlines()
     assert lines[0] == "*22 incident(s) not resolved:*"
     assert lines[1].startswith(":rotating_light: *Incident #23* · open since 03:00 UTC")
     assert lines[1].endswith("— job-&lt;23&gt;")
@@ -203,7 +204,7 @@ def test_ack_resolve_snooze(store: SqliteStore, clock: FakeClock) -> None:
     assert ack.handle(make_ctx(store, clock, "U1"), words(str(number))).text == (
         f"You acknowledged incident #{number}."
     )
-    assert ack.handle(make_ctx(store, clock, "U2"), words(str(number))).text == (
+    assert readable(ack.handle(make_ctx(store, clock, "U2"), words(str(number))).text) == (
         f"Incident #{number} was already acknowledged by <@U1> at 03:00 UTC."
     )
     clock.advance(60)
@@ -217,7 +218,7 @@ def test_ack_resolve_snooze(store: SqliteStore, clock: FakeClock) -> None:
         f"You resolved incident #{number}."
     )
     for module, args in ((ack, words("1")), (resolve, words("1")), (snooze, words("1", "1h"))):
-        answer = module.handle(make_ctx(store, clock, "U4"), args).text
+        answer = readable(module.handle(make_ctx(store, clock, "U4"), args).text)
         assert answer == "Incident #1 is already resolved by <@U3> at 03:01 UTC; nothing to do."
     assert [(a["actor"], a["source"], a["action"]) for a in store.audit(number)] == [
         ("mlpulse", "auto", "open"),
@@ -240,14 +241,14 @@ def test_silence_and_silences(store: SqliteStore, clock: FakeClock) -> None:
     ctx = make_ctx(store, clock, "UADMIN")
     assert silences.handle(ctx, words()).text == "No silences in force."
     answer = silence.handle(ctx, words("churn-<b>*", "2h"))
-    assert answer.text == (
+    assert readable(answer.text) == (
         "Silenced `churn-&lt;b&gt;*` until 2026-11-25 05:00 UTC."
         " Matching alerts are stored and counted, not posted."
     )
     silence.handle(ctx, words("x" * 500, "1h"))
     (first, second) = store.active_silences(clock.now())
     assert first.pattern == "churn-<b>*" and len(second.pattern) == 200
-    listing = silences.handle(ctx, words()).text.splitlines()
+    listing = readable(silences.handle(ctx, words()).text).splitlines()
     assert listing[0] == "*2 silence(s) in force:*"
     assert listing[1] == (
         "• `churn-&lt;b&gt;*` until 2026-11-25 05:00 UTC, set by <@UADMIN>, 0 alert(s) held"

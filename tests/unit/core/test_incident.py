@@ -23,6 +23,7 @@ from bot.core.incident import (
 )
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
+from tests.goldens import readable
 from tests.unit.incidents.conftest import accept, event
 
 OP, A, S, R = State.OPEN, State.ACKNOWLEDGED, State.SNOOZED, State.RESOLVED
@@ -207,7 +208,7 @@ BASE = Incident(
     ],
 )
 def test_refusals_say_why_and_who(incident: Incident, action: Action, expected: str) -> None:
-    assert refusal(incident, action) == expected
+    assert readable(refusal(incident, action)) == expected
 
 
 def test_due() -> None:

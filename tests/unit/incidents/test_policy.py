@@ -14,6 +14,7 @@ from bot.core.incident import Incident, Repeat, State
 from bot.incidents.policy import incident_change, recovery_note, resolving, silence_for
 from bot.intake.routing import route
 from bot.store.records import IncidentChange, Notice, Silence
+from tests.goldens import readable
 from tests.unit.incidents.conftest import event
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -127,7 +128,8 @@ def repeat_notice(reminder: bool, mention: str | None) -> Notice:
     routed = Decision("#mlpulse", Severity.CRITICAL, incident=True, mention=mention)
     found = incident_change(later, routed, Config(), NOW)
     assert found is not None and found.repeated is not None
-    return found.repeated(Repeat(OPEN_INCIDENT, reminder))
+    notice = found.repeated(Repeat(OPEN_INCIDENT, reminder))
+    return replace(notice, text=readable(notice.text))  # the times as their UTC fallback
 
 
 def test_a_repeat_failure_that_is_a_reminder_is_broadcast_with_the_mention() -> None:

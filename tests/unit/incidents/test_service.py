@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.incidents.service import IncidentService
 from bot.intake.routing import route
 from bot.store.records import Notice
 from bot.store.sqlite.store import SqliteStore
+from tests.goldens import readable
 from tests.unit.incidents.conftest import accept, event
 
 CHANNEL, TS = "C0MLPULSE", "1795575600.000100"
@@ -109,7 +111,7 @@ def test_the_thread_lines_say_who_did_what(
         incident_id, Action.SNOOZE, "U1", Source.COMMAND, snooze=timedelta(minutes=90)
     ).ok
     assert service.act(incident_id, Action.RESOLVE, "U2><!channel", Source.COMMAND).ok
-    texts = [notice.text for _, notice in notices(store)]
+    texts = [readable(notice.text) for _, notice in notices(store)]
     assert texts == [
         ":zzz: Snoozed by <@U1> until 04:31 UTC (90m).",
         ":white_check_mark: Resolved by <@U2&gt;&lt;!channel>.",
@@ -157,7 +159,7 @@ def test_silences_are_announced_when_set_and_when_they_end(
     made = service.silence("churn-*", timedelta(hours=2), "UADMIN", "C0ALERTS")
     service.silence("<!channel>", timedelta(minutes=10), "UADMIN", "C0ALERTS")
     assert made.expires_at == clock.now() + timedelta(hours=2)
-    started = notices(store)
+    started = [(key, replace(n, text=readable(n.text))) for key, n in notices(store)]
     assert started[0] == (
         f"silence:{made.id}",
         Notice(

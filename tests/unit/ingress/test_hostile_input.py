@@ -24,6 +24,7 @@ from bot.intake.routing import route
 from notifiers import limits
 from notifiers.render import render_alert, render_plain, render_reply
 from tests.conftest import FIXTURES
+from tests.goldens import SLACK_CONTROL
 
 EVENT_FIXTURES = sorted(
     p for p in FIXTURES.glob("*.json") if not p.name.startswith(("model-monitor-", "clarify-"))
@@ -38,7 +39,6 @@ WRONG_VALUES: list[Any] = [None, 12345, -1.5e308, [], {}, True, "", HUGE, [None,
 # and the bidirectional embeddings, overrides and isolates used to disguise text.
 UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # What Slack would read as a mention, a channel link or a link with its own label.
-SLACK_CONTROL = re.compile(r"<[!@#]|<https?:|<mailto:")
 ENTITY = re.compile(r"&(amp|lt|gt);")
 
 

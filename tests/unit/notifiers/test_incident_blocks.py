@@ -31,7 +31,7 @@ from notifiers.incident_blocks import (
     state_line,
 )
 from notifiers.render import render_alert
-from tests.goldens import Goldens
+from tests.goldens import Goldens, readable
 
 GOLDENS = Goldens("incidents")
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -220,17 +220,19 @@ def test_short_duration(length: timedelta, shown: str) -> None:
 
 
 def test_a_repeat_failure_shows_on_the_incident_and_on_the_run_that_joined_it() -> None:
-    assert state_line(CASES["open-failed-again"]) == (
+    assert readable(state_line(CASES["open-failed-again"])) == (
         ":rotating_light: *Incident #12* · open since 03:00 UTC, reminded 1× · "
         "failed 3 times, last at 05:40 UTC"
     )
-    assert "failed 2 times, last at 04:00 UTC" in state_line(CASES["acknowledged-failed-again"])
+    assert "failed 2 times, last at 04:00 UTC" in readable(
+        state_line(CASES["acknowledged-failed-again"])
+    )
     assert "failed" not in state_line(OPENED)  # once is no repeat
 
     member = CASES["member"]
     (line,) = incident_blocks(member, CHOICES, EVENT.key)
     assert line["block_id"] == "incident-12-member"
-    assert line["text"]["text"] == (
+    assert readable(line["text"]["text"]) == (
         ":link: Part of *incident #12* · open since 02:00 UTC · failed 2 times, last at 02:58 UTC"
     )
     # Its controls stay on the incident's own root, the one message that acts for it.

@@ -15,6 +15,7 @@ from bot.store.dynamodb.audit import audit_entry
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore
 from notifiers.wording import refusal
+from tests.goldens import readable
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 
 SOON = later(3600)
@@ -186,7 +187,7 @@ def test_transitions_follow_the_model(store: Store) -> None:
     again = store.transition(1, Action.ACK, "U2", Source.COMMAND, later(40))
     assert not again.ok and again.incident == acked.incident
     # The store refuses; the words (notifiers.wording) come from the incident it returns.
-    assert refusal(again.incident, Action.ACK) == (
+    assert readable(refusal(again.incident, Action.ACK)) == (
         "Incident #1 was already acknowledged by <@U1> at 03:00 UTC."
     )
 
@@ -200,7 +201,7 @@ def test_transitions_follow_the_model(store: Store) -> None:
     late = store.transition(1, Action.ACK, "U1", Source.BUTTON, later(60))
     assert not late.ok and late.incident is not None
     assert (
-        refusal(late.incident, Action.ACK)
+        readable(refusal(late.incident, Action.ACK))
         == "Incident #1 is already resolved by <@U3> at 03:00 UTC; nothing to do."
     )
     assert [(a["action"], a["actor"], a["from_state"], a["to_state"]) for a in store.audit(1)] == [

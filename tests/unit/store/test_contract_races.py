@@ -14,6 +14,7 @@ from bot.core.incident import Action, Source, State, Transition
 from bot.incidents.policy import resolving
 from bot.store import IncidentChange, Notice, Store
 from notifiers.wording import refusal
+from tests.goldens import readable
 from tests.unit.store.conftest import QUIET, ROUTED, T0, alarm, event, later
 from tests.unit.store.test_contract_incidents import drain, fail, notices
 
@@ -65,7 +66,7 @@ def test_two_clicks_on_acknowledge_give_one_winner(pair: tuple[Store, Store]) ->
     who = winner.incident.actor
     for lost in (r for r in results if not r.ok):
         assert lost.incident == winner.incident
-        assert refusal(lost.incident, Action.ACK) == (
+        assert readable(refusal(lost.incident, Action.ACK)) == (
             f"Incident #1 was already acknowledged by <@{who}> at 03:00 UTC."
         )
     assert [a["action"] for a in pair[1].audit(1)] == ["open", "ack"]
