@@ -174,3 +174,26 @@ def h(
         assert harness.submit(failed_training_job()) == 1
         harness.deliver()
         yield harness
+
+
+MakeApp = Callable[..., "Harness"]
+
+
+@pytest.fixture
+def make_app(
+    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MakeApp]:
+    """`make_app(**config)`: the started App with this config (Config fields); modules
+    whose `h` needs a config of its own build it with this."""
+    from tests.scenarios.test_incidents_support import started_app
+
+    stack: list[Any] = []
+
+    def make(**config: Any) -> Harness:
+        context = started_app(tmp_path, fake_slack, clock, monkeypatch, config)
+        stack.append(context)
+        return context.__enter__()
+
+    yield make
+    for context in reversed(stack):
+        context.__exit__(None, None, None)

@@ -13,7 +13,6 @@ over real HTTP, clicks as signed requests, time by the fake clock.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import permutations
 from pathlib import Path
@@ -21,11 +20,10 @@ from typing import Any
 
 import pytest
 
-from bot.core.clock import FakeClock
 from bot.core.incident import State
-from tests.fakes.slack_api import FakeSlack, Message
+from tests.fakes.slack_api import Message
 from tests.goldens import readable
-from tests.scenarios.conftest import sample
+from tests.scenarios.conftest import MakeApp, sample
 from tests.scenarios.test_incidents_support import (
     ACK,
     CHANNEL,
@@ -33,33 +31,14 @@ from tests.scenarios.test_incidents_support import (
     blocks_of,
     incident_controls,
     incident_line,
-    started_app,
 )
 
 REAL = Path(__file__).parents[1] / "fixtures" / "real" / "events"
 START = datetime(2020, 1, 31, 18, 55, tzinfo=UTC)
-MakeApp = Callable[..., Harness]
 BUILD_URL = (
     "https://console.aws.amazon.com/codebuild/home?region=us-west-2"
     "#/builds/myPipeline-build:86a1cd00-9509-4929-ac8b-7d3a8c10c2bc/view/new"
 )
-
-
-@pytest.fixture
-def make_app(
-    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MakeApp]:
-    """`make_app(**config)`: the started App with this config (Config fields)."""
-    stack: list[Any] = []
-
-    def make(**config: Any) -> Harness:
-        context = started_app(tmp_path, fake_slack, clock, monkeypatch, config)
-        stack.append(context)
-        return context.__enter__()
-
-    yield make
-    for context in reversed(stack):
-        context.__exit__(None, None, None)
 
 
 @pytest.fixture

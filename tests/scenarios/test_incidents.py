@@ -5,19 +5,15 @@ by the fake clock. RELIABILITY C6, D2."""
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core.clock import FakeClock
 from bot.core.errors import StoreError
 from bot.core.incident import State
-from tests.fakes.slack_api import FakeSlack
 from tests.goldens import readable
-from tests.scenarios.conftest import sample
+from tests.scenarios.conftest import MakeApp, sample
 from tests.scenarios.test_incidents_support import (
     ACK,
     ADMIN,
@@ -28,27 +24,7 @@ from tests.scenarios.test_incidents_support import (
     failed_training_job,
     incident_controls,
     incident_line,
-    started_app,
 )
-
-MakeApp = Callable[..., Harness]
-
-
-@pytest.fixture
-def make_app(
-    tmp_path: Path, fake_slack: FakeSlack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MakeApp]:
-    """`make_app(**config)`: the started App with this config (Config fields)."""
-    stack: list[Any] = []
-
-    def make(**config: Any) -> Harness:
-        context = started_app(tmp_path, fake_slack, clock, monkeypatch, config)
-        stack.append(context)
-        return context.__enter__()
-
-    yield make
-    for context in reversed(stack):
-        context.__exit__(None, None, None)
 
 
 @pytest.fixture
