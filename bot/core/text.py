@@ -60,7 +60,8 @@ def scrub_json(document: Any) -> Any:
     except (TypeError, ValueError, RecursionError):  # not JSON-shaped, or very deep: walk it
         pass
     else:
-        if _UNSTORABLE_ESCAPE.search(ascii_form) is None:
+        # Most documents are ASCII: no escape at all, and the regex need not run.
+        if "\\u" not in ascii_form or _UNSTORABLE_ESCAPE.search(ascii_form) is None:
             return document
     holder = [document]
     pending: list[tuple[Any, Any]] = [(holder, 0)]
