@@ -116,15 +116,20 @@ def render_alert(
     }
 
 
-def render_reply(event: Event, late: bool = False) -> Payload:
-    """A thread reply telling one later event about a resource."""
+def render_reply(event: Event, late: bool = False, told_above: bool = False) -> Payload:
+    """A thread reply telling one later event about a resource. `late`: it arrived after a
+    newer one; `told_above`: even so, it added where the resource failed to the root."""
     line = f"{EMOJI[event.outcome]} *{clip(display_status(event.status), _PART_CHARS)}*"
     if event.previous_status:
         line += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
     if event.subject:
         line += f" · {clip(event.subject, _PART_CHARS)}"
     line += f" · {when(event, Style.TIME_SECS)}"
-    if late:
+    if late and told_above:
+        line += (
+            "\n_Arrived after a newer update; the message above now also shows where it failed._"
+        )
+    elif late:
         line += "\n_Arrived after a newer update; the message above keeps the newer state._"
     if event.reason:
         line += "\n" + code_block(event.reason, _REPLY_REASON_CHARS)

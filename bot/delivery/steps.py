@@ -89,7 +89,7 @@ class ItemDelivery:
             item = self._root_done(item)
             root = self.store.root(item.key) or root
         late = order(event) < order(root.event)
-        reply = render_reply(event, late=late)
+        reply = render_reply(event, late=late, told_above=_shows_failure_of(root.event, event))
         self.poster.post(
             root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item
         )
@@ -148,3 +148,10 @@ class ItemDelivery:
         incident = self.store.incident_for_key(key)
         choices = self.config.incidents.snooze_choices
         return render_alert(displayed(shown), decision, incident, choices)
+
+
+def _shows_failure_of(state: Event, event: Event) -> bool:
+    """Whether the root's state shows `event` as where its resource failed (read from the
+    stored state, so a retry after a crash words its reply the same)."""
+    part = state.failed_part
+    return part is not None and part.subject == event.subject and part.time == event.time

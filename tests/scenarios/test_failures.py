@@ -171,6 +171,20 @@ def test_the_root_shows_the_failed_action_in_every_order(
     assert not any("Failed again" in text for text in thread_texts(h, key))
 
 
+def test_a_late_failed_action_says_the_root_now_shows_where_it_failed(h: Harness) -> None:
+    pipeline, action = codepipeline("pipeline", minute=5), codepipeline("action", minute=1)
+    key = key_of(h, pipeline)
+    arrive(h, pipeline, action)
+
+    (root,) = h.fake.roots(CHANNEL)
+    assert fields(root)["Failed at"] == "action Build › Build"
+    (reply,) = [readable(message.all_text()) for message in h.thread(key)]
+    assert "Arrived after a newer update; the message above now also shows where it failed" in (
+        reply
+    )
+    assert "keeps the newer state" not in reply
+
+
 @pytest.mark.parametrize("arrival", [("stage", "pipeline"), ("pipeline", "stage")], ids="-".join)
 def test_a_failed_stage_without_its_action_is_where_it_broke(
     h: Harness, arrival: tuple[str, ...]
