@@ -15,7 +15,7 @@ from typing import Any
 from bot.core.durations import format_duration
 from bot.core.events import Link
 from bot.core.outcomes import display_status, outcome_of
-from bot.core.text import clip, truncate
+from bot.core.text import clip, code_span, truncate
 from commands.base import Chart, Reply
 from notifiers import limits
 from notifiers.render import EMOJI, link_buttons
@@ -34,7 +34,7 @@ def badge(status: str | None) -> str:
 
 def name(raw: str | None, limit: int = _PART) -> str:
     """A resource name in code format, escaped (backticks swapped so the span holds)."""
-    return f"`{clip((raw or '?').replace('`', 'ˋ'), limit)}`"
+    return code_span(raw or "?", limit)
 
 
 def when(moment: datetime | None, now: datetime) -> str:

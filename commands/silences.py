@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.text import escape
+from bot.core.text import code_span, escape
 from commands.base import Args, Context, Reply
 from notifiers.times import local_time
 
@@ -20,7 +20,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     lines = [f"*{len(active)} silence(s) in force:*"]
     for silence in active[:30]:
         lines.append(
-            f"• `{escape(silence.pattern)}` until {local_time(silence.expires_at)}, "
+            f"• {code_span(silence.pattern, 200)} until {local_time(silence.expires_at)}, "
             f"set by <@{escape(silence.created_by)}>, {silence.held} alert(s) held"
         )
     return Reply(text="\n".join(lines), public=args.public)

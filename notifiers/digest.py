@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.events import Event, Outcome
 from bot.core.outcomes import display_status
-from bot.core.text import clip
+from bot.core.text import clip, code_span
 from notifiers import limits
 from notifiers.render import EMOJI
 from notifiers.times import Style, local_time
@@ -59,10 +59,10 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
 
 def _line(member: Event) -> str:
     status = clip(display_status(member.status), 40)
-    name = clip(member.name, _LINE_CHARS)
+    name = code_span(member.name, _LINE_CHARS)
     title = clip(member.title, 30)
     at = local_time(member.time, Style.TIME_SECS)
-    return f"{EMOJI[member.outcome]} {title} `{name}` — {status} · {at}"
+    return f"{EMOJI[member.outcome]} {title} {name} — {status} · {at}"
 
 
 def clip_text(mrkdwn: str) -> str:

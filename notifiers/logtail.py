@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.events import Link
-from bot.core.text import clip, code_block, escape
+from bot.core.text import clip, code_block, code_span, escape
 from notifiers import limits
 from notifiers.render import link_buttons
 
@@ -28,7 +28,7 @@ def render_log_tail(
     shown = f"{len(kept)} of {len(lines)}" if len(kept) < len(lines) else f"{len(lines)}"
     plural = "s" if streams != 1 else ""
     heading = (
-        f"{ICON} *Last {shown} log lines* of the {escape(noun)} `{clip(name, _NAME_CHARS)}`"
+        f"{ICON} *Last {shown} log lines* of the {escape(noun)} {code_span(name, _NAME_CHARS)}"
         f" ({streams} stream{plural}, newest last)"
     )
     text = f"Last {len(kept)} log lines of the {noun} {name}"
@@ -40,10 +40,12 @@ def render_no_log_lines(
 ) -> Payload:
     """The one line said when the logs hold nothing yet for the job or build: in `group`,
     in the streams whose names start with `prefix`, or (`one_stream`) in that stream."""
-    streams = f"stream `{clip(prefix, 200)}`" if one_stream else f"streams `{clip(prefix, 200)}…`"
+    streams = (
+        f"stream {code_span(prefix, 200)}" if one_stream else f"streams {code_span(prefix + '…', 200)}"
+    )
     line = (
-        f"{ICON} No log lines yet for the {escape(noun)} `{clip(name, _NAME_CHARS)}`"
-        f" in `{clip(group, 200)}` ({streams})."
+        f"{ICON} No log lines yet for the {escape(noun)} {code_span(name, _NAME_CHARS)}"
+        f" in {code_span(group, 200)} ({streams})."
     )
     return _payload(line, f"No log lines yet for the {noun} {name}", link)
 
@@ -51,7 +53,7 @@ def render_no_log_lines(
 def render_logs_unread(noun: str, name: str, why: str, link: Link | None) -> Payload:
     """The one line said when the logs could not be read: `why` (no permission ...)."""
     line = (
-        f"{ICON} Could not read the logs of the {escape(noun)} `{clip(name, _NAME_CHARS)}`:"
+        f"{ICON} Could not read the logs of the {escape(noun)} {code_span(name, _NAME_CHARS)}:"
         f" {clip(why, 500)}"
     )
     return _payload(line, f"Could not read the logs of the {noun} {name}", link)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.core.durations import short_duration
 from bot.core.incident import PAST_TENSE, Action, Incident, Repeat, State
-from bot.core.text import escape
+from bot.core.text import code_span, escape
 from notifiers.times import Style, local_time
 
 _DONE_BY = {
@@ -74,14 +74,14 @@ def resolved_automatically(note: str) -> str:
 
 def silence_started(user_id: str, pattern: str, length: timedelta, until: datetime) -> str:
     return (
-        f":no_bell: {user(user_id)} silenced `{escape(pattern)}` for "
+        f":no_bell: {user(user_id)} silenced {code_span(pattern, 200)} for "
         f"{short_duration(length)} (until {local_time(until)})."
     )
 
 
 def silence_ended(pattern: str, held: int) -> str:
     kept = f"; {held} alert(s) were held" if held else ""
-    return f":bell: Silence on `{escape(pattern)}` ended{kept}."
+    return f":bell: Silence on {code_span(pattern, 200)} ended{kept}."
 
 
 def no_incident(incident_id: int) -> str:

@@ -117,6 +117,12 @@ def safe_url(raw: str) -> str:
     return quote(clean(raw), safe=_URL_SAFE)
 
 
+def code_span(raw: str, limit: int) -> str:
+    """`raw` as inline code, escaped and clipped; a backtick inside would end the span
+    early (a resource name may hold one), so it is swapped for a look-alike."""
+    return f"`{clip(raw.replace('`', 'ˋ'), limit)}`"
+
+
 def code_block(raw: str, limit: int) -> str:
     """`raw` as a Slack code block; backticks inside would end the block early, so they
     are swapped for a look-alike."""

@@ -345,3 +345,10 @@ def test_the_quick_look_passes_the_neighbours(good: str) -> None:
     document = {"k": f"\\{good}", good: [good]}
     assert scrub_json(document) is document or good >= "\U00010000"  # astral: walked, kept
     assert scrub_json(document) == document
+
+
+def test_a_code_span_keeps_its_backticks_from_ending_it() -> None:
+    from bot.core.text import code_span
+
+    assert code_span("evil` <!channel>", 100) == "`evilˋ &lt;!channel&gt;`"
+    assert code_span("x" * 50, 10).count("`") == 2
