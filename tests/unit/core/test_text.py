@@ -11,7 +11,17 @@ from typing import Any
 
 import pytest
 
-from bot.core.text import clean, clip, code_block, escape, safe_url, scrub, scrub_json, truncate
+from bot.core.text import (
+    clean,
+    clip,
+    code_block,
+    code_span,
+    escape,
+    safe_url,
+    scrub,
+    scrub_json,
+    truncate,
+)
 
 ELLIPSIS = "…"
 ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -348,7 +358,5 @@ def test_the_quick_look_passes_the_neighbours(good: str) -> None:
 
 
 def test_a_code_span_keeps_its_backticks_from_ending_it() -> None:
-    from bot.core.text import code_span
-
     assert code_span("evil` <!channel>", 100) == "`evilˋ &lt;!channel&gt;`"
     assert code_span("x" * 50, 10).count("`") == 2
