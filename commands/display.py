@@ -68,6 +68,14 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{shown}{unit}"
 
 
+def percent(value: float | None) -> str:
+    """`37%`, `2.4%`, `0.031%`: as many digits as a share needs to be told apart, no more."""
+    if value is None:
+        return "—"
+    digits = 0 if abs(value) >= 10 else 1 if abs(value) >= 1 else None
+    return f"{value:.{digits}f}%" if digits is not None else f"{value:.2g}%"
+
+
 def header(text: str) -> Block:
     return {
         "type": "header",

@@ -23,6 +23,7 @@ from commands.display import (
     header,
     name,
     number,
+    percent,
     reply,
     section,
     when,
@@ -104,7 +105,7 @@ def _variant_text(variant: Variant, health: VariantHealth | None) -> str:
         lines.append(
             f"Invocations {number(invocations)} · 4XX {number(health.total('4xx') or 0.0)} · "
             f"5XX {number(health.total('5xx') or 0.0)} · "
-            f"error rate {number(rate, '%') if rate is not None else '—'}"
+            f"error rate {percent(rate)}"
         )
     latency = []
     for key, label in (("model", "ModelLatency"), ("overhead", "OverheadLatency")):
@@ -113,7 +114,7 @@ def _variant_text(variant: Variant, health: VariantHealth | None) -> str:
             latency.append(f"{label} p50 {number(p50, ' ms')} · p99 {number(p99, ' ms')}")
     lines += [" · ".join(latency)] if latency else []
     usage = [
-        f"{_UTILIZATION_NAMES[key]} {number(found[0], '%')} avg, {number(found[1], '%')} peak"
+        f"{_UTILIZATION_NAMES[key]} {percent(found[0])} avg, {percent(found[1])} peak"
         for key in UTILIZATION
         if (found := health.mean_and_peak(key))
     ]

@@ -10,6 +10,7 @@ from typing import Any
 from bot.aws.calls import call, pages
 from bot.aws.errors import AwsError
 from bot.core.timeparse import utc
+from bot.kinds import alarm_terms as terms
 from bot.kinds.paths import number, text
 
 # Model Monitor's alarms use `Endpoint`; SageMaker's own metrics `EndpointName`.
@@ -142,17 +143,15 @@ def _endpoint_values(alarm: dict[str, Any]) -> set[str]:
     }
 
 
-_COMPARISONS = {
-    "GreaterThanThreshold": ">",
-    "GreaterThanOrEqualToThreshold": "≥",
-    "LessThanThreshold": "<",
-    "LessThanOrEqualToThreshold": "≤",
-}
-
-
 def _metric_of(alarm: dict[str, Any]) -> str:
-    """`Invocation5XXErrors > 5`, or what kind of alarm it is."""
+    """`Invocation5XXErrors > 5`, `ModelLatency ≥ 500000 µs (500 ms)`, or what kind of alarm
+    it is."""
     name = text(alarm.get("MetricName")) or "metric math"
-    comparison = _COMPARISONS.get(str(alarm.get("ComparisonOperator")), "")
-    threshold = text(alarm.get("Threshold"))
-    return f"{name} {comparison} {threshold}" if comparison and threshold else name
+    unit = terms.unit_of(alarm.get("Namespace"), alarm.get("MetricName"))
+    compared = terms.comparison(
+        alarm.get("ComparisonOperator"),
+        alarm.get("Threshold"),
+        alarm.get("ThresholdMetricId"),
+        unit,
+    )
+    return f"{name} {compared}" if compared else name

@@ -73,8 +73,18 @@ def _threshold(event: Raw) -> str | None:
     if number(threshold) is None:
         threshold = _reason_data(event).get("threshold")
     return terms.comparison(
-        config.get("comparisonOperator"), threshold, config.get("thresholdMetricId")
+        config.get("comparisonOperator"), threshold, config.get("thresholdMetricId"), _unit(event)
     )
+
+
+def _unit(event: Raw) -> str:
+    """The unit of the one metric the alarm compares, if it has exactly one."""
+    metrics = [m for m in _config(event).get("metrics") or [] if isinstance(m, dict)]
+    if len(metrics) != 1 or not isinstance(metrics[0].get("metricStat"), dict):
+        return ""
+    inner = metrics[0]["metricStat"].get("metric")
+    inner = inner if isinstance(inner, dict) else {}
+    return terms.unit_of(inner.get("namespace"), inner.get("name"))
 
 
 def _numbers(values: Any) -> list[float]:

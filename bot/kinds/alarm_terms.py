@@ -39,11 +39,42 @@ OPERATOR_NAMES = (
 )
 
 
-def comparison(operator: Any, threshold: Any, band: Any) -> str | None:
+# Units of the metrics whose raw figures mislead without one: SageMaker reports latencies in
+# microseconds (a 500 ms threshold reads 500000), utilization in percent (summed over cores).
+_UNITS: dict[tuple[str, str], str] = {
+    ("AWS/SageMaker", "ModelLatency"): "µs",
+    ("AWS/SageMaker", "OverheadLatency"): "µs",
+    **{
+        ("/aws/sagemaker/Endpoints", name): "%"
+        for name in (
+            "CPUUtilization",
+            "MemoryUtilization",
+            "DiskUtilization",
+            "GPUUtilization",
+            "GPUMemoryUtilization",
+        )
+    },
+}
+
+
+def unit_of(namespace: Any, metric: Any) -> str:
+    """The unit a metric's figures are in, where knowing it changes how they read."""
+    return _UNITS.get((text(namespace) or "", text(metric) or ""), "")
+
+
+def _with_unit(value: float, unit: str) -> str:
+    """`500000 µs (500 ms)`: a microsecond figure also in milliseconds, as people think."""
+    if unit == "µs":
+        return f"{value:.6g} µs ({value / 1000:.6g} ms)"
+    return f"{value:.6g}{unit}" if unit == "%" else f"{value:.6g}"
+
+
+def comparison(operator: Any, threshold: Any, band: Any, unit: str = "") -> str | None:
     """`≥ 10`; `outside the band ad1` for an anomaly detection alarm (its `band` is the
-    ThresholdMetricId); an operator CloudWatch does not have is shown as it came."""
+    ThresholdMetricId); an operator CloudWatch does not have is shown as it came. `unit`:
+    the metric's (unit_of), written after the threshold."""
     value = number(threshold)
-    shown_value = f"{value:.6g}" if value is not None else None
+    shown_value = _with_unit(value, unit) if value is not None else None
     known = _OPERATORS.get(_word(operator))
     if known is None:
         parts = (text(operator), shown_value)

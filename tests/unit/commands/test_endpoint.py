@@ -37,12 +37,12 @@ def test_endpoint_health_in_one_call(ctx: Context, platform: PlatformAws, firing
     assert "`fraud-prod-config-v42`" in text
     assert "*Variant `AllTraffic`* — 3 × ml.c5.xlarge, weight 1" in text
     # 03:16-04:16: the tail of the 5XX burst the alarm saw at 03:15 (bot.demo.serving)
-    assert "Invocations 67,166 · 4XX 32 · 5XX 16 · error rate 0.07146%" in text
+    assert "Invocations 67,166 · 4XX 32 · 5XX 16 · error rate 0.071%" in text
     assert (
         "ModelLatency p50 15.56 ms · p99 212 ms · OverheadLatency p50 1.796 ms · p99 6.447 ms"
         in text
     )
-    assert "CPU 64.49% avg, 94.84% peak · Memory 42.51% avg, 43% peak" in text
+    assert "CPU 64% avg, 95% peak · Memory 43% avg, 43% peak" in text
     assert "GPU" not in text.split("Alarms")[0]  # no GPU data, no GPU figure
     assert "*Alarms* (1 of 2 in ALARM)" in text
     assert text.index("fraud-prod-5xx-errors") < text.index("fraud-prod-model-latency")

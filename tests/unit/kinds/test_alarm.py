@@ -218,3 +218,21 @@ def test_an_event_with_no_status_of_its_own_is_named_without_one() -> None:
     assert status_phrase(Kind.UNKNOWN, "unknown") == ""
     assert status_phrase(Kind.UNKNOWN, "Completed") == "Completed"
     assert status_phrase(Kind.TRAINING_JOB, "unknown") == "Unknown"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "metric", "shown"),
+    [
+        ("AWS/SageMaker", "ModelLatency", "≥ 500000 µs (500 ms)"),
+        ("/aws/sagemaker/Endpoints", "CPUUtilization", "≥ 500000%"),
+        ("AWS/EC2", "CPUUtilization", "≥ 500000"),  # no unit we are sure of: none shown
+    ],
+)
+def test_a_threshold_says_its_unit_where_the_raw_figure_misleads(
+    namespace: str, metric: str, shown: str
+) -> None:
+    document = json.loads(path_of("cloudwatch-alarm-state-change-single-metric.json").read_text())
+    config = document["detail"]["configuration"]
+    config["metrics"][0]["metricStat"]["metric"].update(namespace=namespace, name=metric)
+    config.update(threshold=500000, comparisonOperator="GreaterThanOrEqualToThreshold")
+    assert facts(only(document))["Threshold"] == shown
