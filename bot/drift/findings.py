@@ -54,6 +54,7 @@ class Figure:
     name: str
     baseline: str
     current: str
+    threshold: bool = False  # `baseline` is the threshold to meet, not a baseline value
 
 
 @dataclass(frozen=True)
