@@ -18,7 +18,6 @@ of both sides. That is as close as the buckets allow; the sketch itself is not r
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,8 +104,3 @@ def _rows(buckets: Buckets) -> float:
 def _shares(categories: Sequence[tuple[str, float]]) -> dict[str, float]:
     total = sum(count for _, count in categories)
     return {value: count / total for value, count in categories} if total > 0 else {}
-
-
-def bucket_index(edges: Sequence[float], x: float) -> int:
-    """Which of the bins between sorted `edges` holds `x` (the last bin is closed)."""
-    return min(max(bisect_right(edges, x) - 1, 0), len(edges) - 2)
