@@ -156,15 +156,19 @@ def _chart(endpoint: Endpoint, health: Health) -> Chart | None:
 
     panels = [
         charts.Panel(
-            "Invocations per minute",
-            lines({"invocations": "Invocations", "4xx": "4XX", "5xx": "5XX"}),
+            "Invocations and errors per minute",
+            lines({"invocations": "Invocations"}),
+            unit="invocations",
+            # errors on their own axis: 35 of them are a flat line beside 1,100 invocations
+            secondary=lines({"4xx": "4XX", "5xx": "5XX"}),
+            secondary_unit="errors (4XX, 5XX)",
         ),
         charts.Panel(
             "ModelLatency (ms)", lines({"model_p50": "p50", "model_p99": "p99"}), unit="ms"
         ),
         charts.Panel("Utilization (%)", lines(_UTILIZATION_NAMES), unit="%"),
     ]
-    if not any(panel.lines for panel in panels):
+    if not any(panel.lines or panel.secondary for panel in panels):
         return None
     png = charts.render(f"Endpoint {endpoint.name} — last hour", panels)
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", endpoint.name)[:80] or "endpoint"

@@ -3,7 +3,8 @@
     mlpulse drift LOCATION [--baseline BASELINE_LOCATION] [--json]
         the report of one Model Monitor (or Clarify) output: a local folder or file, or an
         s3:// prefix; baseline figures from a `baseline/` folder beside it or from
-        --baseline (a folder or prefix holding the baseline statistics.json/constraints.json)
+        --baseline (a folder or prefix holding the baseline statistics.json/constraints.json);
+        without a violations file the constraints are evaluated by mlpulse (bot.drift.evaluate)
     mlpulse drift --baseline A.csv --current B.csv|B.jsonl|CAPTURE_PREFIX/ [--json]
         per feature PSI and Kolmogorov–Smirnov (numeric) or PSI and Jensen–Shannon
         (categorical), each with a verdict (thresholds in bot.drift.stats); --current may be

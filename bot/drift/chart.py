@@ -1,23 +1,34 @@
 """One feature's distribution, baseline against current, as a PNG (matplotlib, Agg).
 
-Numeric features are drawn from Model Monitor's KLL buckets, each side with its own bucket
-edges, as a density (share of rows per unit) so different edges still compare; string
-features from the categorical buckets (the ten most frequent values of both sides). Built
-on a `Figure` with its own Agg canvas: no pyplot global state, safe from any thread.
+Numeric features are drawn from Model Monitor's KLL buckets. Each side has its own bucket
+edges, so both are spread over one set of `BINS` equal bins between the smallest and the
+largest edge (values taken as even inside a bucket, as bot.drift.distance does) and drawn
+as the share of rows in each bin: bars of the same width that compare at a glance. String
+features are drawn from the categorical buckets (the ten most frequent values of both
+sides), also as shares of rows. The title names the feature and, when both sides have a
+distribution, Model Monitor's distance between them.
+
+Built on a `Figure` with its own Agg canvas: no pyplot global state, safe from any thread.
+`distribution_figure` returns the figure itself, for tests to read its axes.
 """
 
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from bot.drift.distance import Distance, cdf_at
 from bot.drift.parse import FeatureStats
 
 _BASELINE, _CURRENT = "#7F8C8D", "#E01E5A"
 _CATEGORIES = 10
+BINS = 20
+SHARE = "share of rows"
+Side = tuple[str, FeatureStats | None, str]
 
 
 def has_distribution(stats: FeatureStats | None) -> bool:
@@ -25,41 +36,71 @@ def has_distribution(stats: FeatureStats | None) -> bool:
 
 
 def distribution_png(
-    name: str, baseline: FeatureStats | None, current: FeatureStats | None
+    name: str,
+    baseline: FeatureStats | None,
+    current: FeatureStats | None,
+    distance: Distance | None = None,
 ) -> bytes | None:
     """The chart, or None when neither side has a distribution to draw."""
-    if not (has_distribution(baseline) or has_distribution(current)):
+    figure = distribution_figure(name, baseline, current, distance)
+    if figure is None:
         return None
-    figure = Figure(figsize=(7.0, 3.6), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    sides = [("baseline", baseline, _BASELINE), ("current", current, _CURRENT)]
-    if any(s is not None and s.buckets for _, s, _ in sides):
-        for label, stats, color in sides:
-            if stats is not None and stats.buckets:
-                total = sum(b[2] for b in stats.buckets) or 1.0
-                edges = [b[0] for b in stats.buckets] + [stats.buckets[-1][1]]
-                density = [b[2] / total / ((b[1] - b[0]) or 1.0) for b in stats.buckets]
-                axes.stairs(density, edges, label=label, color=color, linewidth=2)
-        axes.set_xlabel(_plain(name))
-        axes.set_ylabel("share of rows per unit")
-    else:
-        _categories(axes, sides)
-        axes.set_ylabel("share of rows")
-    title = f"{name[:100]}: baseline vs current"
-    missing = [s.missing_fraction if s else None for _, s, _ in sides]
-    if any(missing):
-        shown = [f"{100 * m:.1f}%" if m is not None else "—" for m in missing]
-        title += f"\nmissing values: {shown[0]} → {shown[1]}"
-    axes.set_title(_plain(title))
-    axes.legend(loc="best")
-    figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
-def _categories(axes: Axes, sides: list[tuple[str, FeatureStats | None, str]]) -> None:
+def distribution_figure(
+    name: str,
+    baseline: FeatureStats | None,
+    current: FeatureStats | None,
+    distance: Distance | None = None,
+) -> Figure | None:
+    if not (has_distribution(baseline) or has_distribution(current)):
+        return None
+    figure = Figure(figsize=(7.0, 3.8), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    sides: list[Side] = [("baseline", baseline, _BASELINE), ("current", current, _CURRENT)]
+    if any(s is not None and s.buckets for _, s, _ in sides):
+        _numeric(axes, sides)
+        axes.set_xlabel(_plain(f"{name[:80]} (value, {BINS} equal bins)"))
+    else:
+        _categories(axes, sides)
+        axes.set_xlabel(_plain(f"{name[:80]} (most frequent values)"))
+    axes.set_ylabel(SHARE)
+    axes.yaxis.set_major_formatter(lambda share, _: f"{100 * share:.0f}%")
+    axes.set_title(_plain(_title(name, sides, distance)), fontsize=10)
+    axes.legend(loc="best")
+    axes.grid(True, axis="y", alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def _title(name: str, sides: list[Side], distance: Distance | None) -> str:
+    title = f"{name[:100]}: baseline vs current"
+    if distance is not None:
+        title += f" · distance {distance.value:.3g} (largest gap between the CDFs)"
+    missing = [s.missing_fraction if s else None for _, s, _ in sides]
+    if any(m is not None for m in missing):
+        shown = [f"{100 * m:.1f}%" if m is not None else "—" for m in missing]
+        title += f"\nmissing values: {shown[0]} → {shown[1]}"
+    return title
+
+
+def _numeric(axes: Axes, sides: list[Side]) -> None:
+    drawn = [(label, s, color) for label, s, color in sides if s is not None and s.buckets]
+    low = min(s.buckets[0][0] for _, s, _ in drawn)
+    high = max(s.buckets[-1][1] for _, s, _ in drawn)
+    width = (high - low) / BINS or 1.0
+    edges = [low + i * width for i in range(BINS + 1)]
+    for offset, (label, stats, color) in zip((0.0, 0.5), drawn, strict=False):
+        shares = [cdf_at(stats.buckets, b) - cdf_at(stats.buckets, a) for a, b in pairwise(edges)]
+        lefts = [a + offset * width for a in edges[:-1]]
+        axes.bar(lefts, shares, width / 2, align="edge", label=label, color=color)
+
+
+def _categories(axes: Axes, sides: list[Side]) -> None:
     shares: list[dict[str, float]] = []
     for _, stats, _ in sides:
         total = sum(c for _, c in stats.categories) if stats else 0.0

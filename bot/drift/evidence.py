@@ -70,7 +70,8 @@ def figures_of(
 
 
 def details_of(known: Known) -> list[Finding]:
-    """Every feature, metric and bias figure read, violated or not, in the files' order."""
+    """Every feature and metric read, violated or not, in the files' order (bias metrics
+    have their own section: bot.drift.clarify)."""
     found: list[Finding] = []
     for name in dict.fromkeys([*known.current, *known.baseline, *known.constraints]):
         figures = feature_figures(
@@ -80,11 +81,6 @@ def details_of(known: Known) -> list[Finding]:
     for name in dict.fromkeys([*known.metrics, *known.thresholds]):
         figure = metric_figure(name, known.metrics.get(name), known.thresholds.get(name))
         found.append(_detail(MODEL_QUALITY, name, (figure,)))
-    for key in dict.fromkeys([*known.bias_now, *known.bias_then]):
-        facet, value, metric = key
-        figure = Figure(metric, fmt(known.bias_then.get(key)), fmt(known.bias_now.get(key)))
-        subject = f"{metric} for {facet}={value}" if value else f"{metric} for {facet}"
-        found.append(_detail(MODEL_BIAS, subject, (figure,)))
     return found
 
 

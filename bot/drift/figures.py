@@ -69,4 +69,22 @@ def metric_figure(
     if limit is not None:
         threshold, operator = limit
         baseline = f"{_OPERATORS.get(operator, operator or 'threshold')} {fmt(threshold)}"
-    return Figure(name, baseline, current)
+    return Figure(name, baseline, current, threshold=limit is not None)
+
+
+def figure_text(figure: Figure, named: bool = True) -> str:
+    """`mean: 3.21 → 4.8`; one side only: `mean: 4.8` (current) or `mean: 3.21 → not measured`; a
+    metric: `mae: 0.91 (alert above 0.5041)`. `named=False` leaves out `name: `."""
+    if figure.threshold:
+        body = (
+            f"{figure.current} ({figure.baseline})"
+            if figure.current != NONE
+            else (f"not measured ({figure.baseline})")
+        )
+    elif figure.baseline == NONE:
+        body = "none" if figure.current == NONE else figure.current
+    elif figure.current == NONE:
+        body = f"{figure.baseline} → not measured"
+    else:
+        body = f"{figure.baseline} → {figure.current}"
+    return f"{figure.name}: {body}" if named else body

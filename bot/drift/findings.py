@@ -43,7 +43,8 @@ CHECKS: dict[str, tuple[str, Severity]] = {
 _ORDER = {name: index for index, name in enumerate(CHECKS)}
 _FRACTION_CHECKS = ("data_type_check", "completeness_check", "categorical_values_check")
 _SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?")
+# A number stands alone: the digits of a name (`f1`, `r2`, `f0_5`, `_c2`) are not one.
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Figure:
     name: str
     baseline: str
     current: str
+    threshold: bool = False  # `baseline` is the threshold to meet, not a baseline value
 
 
 @dataclass(frozen=True)

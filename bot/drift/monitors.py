@@ -10,8 +10,10 @@ from typing import Any
 from bot.core.errors import InputError
 from bot.core.text import clean
 from bot.drift import chart, schedules
+from bot.drift.chart import has_distribution
+from bot.drift.distance import drift_distance
 from bot.drift.files import Mapped, split_s3
-from bot.drift.findings import Finding, ordered
+from bot.drift.findings import ordered
 from bot.drift.render import MonitorResult, attachment_name, render_endpoint
 from bot.drift.reports import Report, load
 from bot.drift.s3folder import S3Folder
@@ -60,18 +62,36 @@ def _result(s3: Any, run: Execution) -> MonitorResult:
     return MonitorResult(**{**result.__dict__, "report": report})
 
 
+SIMPLE = "Simple"  # the chart shows the gap as drawn, without the small-sample allowance
+
+
 def worst_chart(reports: list[Report]) -> tuple[str, bytes] | None:
-    """The distribution of the worst violated feature that has statistics to draw."""
-    findings: list[tuple[Finding, Report]] = [(f, r) for r in reports for f in r.findings]
-    for finding in ordered([f for f, _ in findings]):
-        report = next(r for f, r in findings if f is finding)
-        if finding.feature is None:
-            continue
-        name = finding.feature
-        png = chart.distribution_png(name, report.baseline.get(name), report.current.get(name))
-        if png is not None:
-            return name, png
-    return None
+    """The distribution of the most drifted violated feature that has one to draw: the
+    largest distance between baseline and current (bot.drift.distance); when no violated
+    feature has both sides, the worst finding that has a distribution."""
+    candidates = [
+        (finding.feature, report)
+        for report in reports
+        for finding in ordered(report.findings)
+        if finding.feature is not None
+        and (has_distribution(report.current.get(finding.feature))
+             or has_distribution(report.baseline.get(finding.feature)))
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    measured = [
+        (found, name, report)
+        for name, report in candidates
+        if (found := drift_distance(report.baseline.get(name), report.current.get(name), SIMPLE))
+    ]
+    if measured:
+        distance, name, report = max(measured, key=lambda m: m[0].value)
+    else:
+        (name, report), distance = candidates[0], None
+    png = chart.distribution_png(
+        name, report.baseline.get(name), report.current.get(name), distance
+    )
+    return (name, png) if png is not None else None
 
 
 def full_text(endpoint: str, results: list[MonitorResult]) -> str:

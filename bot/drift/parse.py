@@ -11,7 +11,11 @@ Shapes (AWS docs "Schema for Violations/Statistics/Constraints", Clarify's analy
 - model quality statistics.json: `{"<problem>_metrics": {"<metric>": {"value",
   "standard_deviation"}}}`; constraints.json: `{"<problem>_constraints": {"<metric>":
   {"threshold", "comparison_operator"}}}`; data quality constraints.json: `{"features":
-  [{"name", "inferred_type", "completeness", "num_constraints", "string_constraints"}]}`;
+  [{"name", "inferred_type", "completeness", "num_constraints", "string_constraints":
+  {"domains"}}], "monitoring_config": {"evaluate_constraints", "datatype_check_threshold",
+  "domain_content_threshold", "distribution_constraints": {"perform_comparison",
+  "comparison_threshold", "comparison_method", "categorical_comparison_threshold",
+  "categorical_drift_method"}}}`;
 - Clarify analysis.json: `{"pre_training_bias_metrics" | "post_training_bias_metrics":
   {"facets": {"<facet>": [{"value_or_threshold", "metrics": [{"name", "value"}]}]}}}`.
 Anything of the wrong type is skipped, never an exception.
@@ -24,6 +28,30 @@ from dataclasses import dataclass
 from typing import Any
 
 _VIOLATION_KEYS = ("feature_name", "metric_name", "facet", "facet_value", "label")
+# keys that say where a violation came from, not what it is
+_CONTEXT_KEYS = (
+    "constraint_check_type",
+    "description",
+    "endpoint_name",
+    "monitoring_schedule_name",
+)
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """`monitoring_config` of a data quality constraints.json, with AWS's documented defaults
+    ("Schema for Constraints": thresholds 0.1, comparison enabled, categorical threshold
+    the numeric one, categorical method LInfinity). The comparison method has no documented
+    default; `Robust` is what the SageMaker SDK's suggested baselines write."""
+
+    evaluate: bool = True
+    datatype_threshold: float = 0.1
+    domain_threshold: float = 0.1
+    compare: bool = True
+    threshold: float = 0.1
+    method: str = "Robust"
+    categorical_threshold: float = 0.1
+    categorical_method: str = "LInfinity"
 
 
 @dataclass(frozen=True)
@@ -69,9 +97,20 @@ def violations(doc: Any) -> list[dict[str, str]]:
         if isinstance(item, dict):
             entry = {key: _text(item.get(key)) for key in _VIOLATION_KEYS if key in item}
             entry["check"] = _text(item.get("constraint_check_type")) or "unknown_check"
-            entry["description"] = _text(item.get("description")).strip()
+            entry["description"] = _text(item.get("description")).strip() or _extra(item)
             found.append(entry)
     return found
+
+
+def _extra(item: dict[str, Any]) -> str:
+    """A custom container's own keys (`"sentence": "..."`) stand for a missing description."""
+    skipped = (*_VIOLATION_KEYS, *_CONTEXT_KEYS)
+    found = [
+        f"{key}: {value}"
+        for key, value in item.items()
+        if key not in skipped and isinstance(value, str | int | float) and str(value).strip()
+    ]
+    return "; ".join(found).strip()
 
 
 def feature_statistics(doc: Any) -> dict[str, FeatureStats]:
@@ -162,6 +201,38 @@ def feature_constraints(doc: Any) -> dict[str, dict[str, Any]]:
         for item in (features if isinstance(features, list) else [])
         if isinstance(item, dict) and _text(item.get("name"))
     }
+
+
+def monitoring_config(doc: Any) -> MonitoringConfig:
+    config = doc.get("monitoring_config") if isinstance(doc, dict) else None
+    config = config if isinstance(config, dict) else {}
+    dist = config.get("distribution_constraints")
+    dist = dist if isinstance(dist, dict) else {}
+    threshold = _number_or(dist.get("comparison_threshold"), 0.1)
+    # older suggested baselines write `"enable_comparisons": true` instead of perform_comparison
+    compare = _enabled(dist.get("perform_comparison", dist.get("enable_comparisons", True)))
+    return MonitoringConfig(
+        evaluate=_enabled(config.get("evaluate_constraints", True)),
+        datatype_threshold=_number_or(config.get("datatype_check_threshold"), 0.1),
+        domain_threshold=_number_or(config.get("domain_content_threshold"), 0.1),
+        compare=compare,
+        threshold=threshold,
+        method=_text(dist.get("comparison_method") or dist.get("comparion_method")) or "Robust",
+        categorical_threshold=_number_or(dist.get("categorical_comparison_threshold"), threshold),
+        categorical_method=_text(dist.get("categorical_drift_method")) or "LInfinity",
+    )
+
+
+def _number_or(value: Any, default: float) -> float:
+    found = number(value)
+    return default if found is None else found
+
+
+def _enabled(value: Any) -> bool:
+    """`"Enabled"`, `true`: on; `"Disabled"`, `false`: off."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("disabled", "false", "off")
+    return bool(value)
 
 
 def bias_metrics(doc: Any) -> dict[tuple[str, str, str], float]:

@@ -13,17 +13,20 @@ from typing import Any
 
 from bot.core.events import Severity
 from bot.core.text import clip, escape, truncate
+from bot.drift.clarify_text import attribution_sections, bias_sections
 from bot.drift.compare import Comparison, FeatureDrift
+from bot.drift.figures import figure_text
 from bot.drift.findings import MONITOR_LABELS, Finding
-from bot.drift.reports import Report
+from bot.drift.reports import EVALUATED_NOTE, Report
 from bot.drift.summary import check_label
-from bot.drift.textual import THRESHOLDS, monitors_line, side_text, tally
+from bot.drift.textual import THRESHOLDS, detail_line, monitors_line, side_text, verdict
 from notifiers import limits
 from notifiers.times import local_time
 
 Payload = dict[str, Any]
 MAX_FINDINGS = 12
 _BUDGET = limits.TOTAL_BLOCK_TEXT - 2000  # room for header, summary and context lines
+_CLARIFY_SECTIONS = 12
 _DESCRIPTION = 400
 _FIGURE = 240
 _EMOJI = {
@@ -56,17 +59,30 @@ def render_report(report: Report) -> tuple[Payload, bool]:
     header = f"Drift report: {report.location}"
     blocks = [
         _header(header),
-        _section(f"*{escape(monitors_line(report))}* · {tally(report.findings)}"),
+        _section(f"*{escape(monitors_line(report))}* · {escape(verdict(report))}"),
     ]
+    if report.evaluated:
+        blocks.append(_context(escape(EVALUATED_NOTE[0].upper() + EVALUATED_NOTE[1:]) + "."))
     shown = _finding_blocks(report.findings, blocks, MAX_FINDINGS)
     if not report.findings:
         shown = _detail_blocks(report.details, blocks)
+    blocks += clarify_blocks(report)
     total = len(report.findings) or len(report.details)
     cut = shown < total
-    blocks += _footer(
-        report.problems, total - shown, attachment_name(report.location) if cut else None
-    )
-    return _payload(f"Drift report: {report.location} · {tally(report.findings)}", blocks), cut
+    attachment = attachment_name(report.location) if cut else None
+    blocks += _footer(report.problems, total - shown, attachment, report.notes)
+    return _payload(f"Drift report: {report.location} · {verdict(report)}", blocks), cut
+
+
+def clarify_blocks(report: Report) -> list[Payload]:
+    """A section per bias stage and facet, and one per label's attributions (escaped)."""
+    sections = bias_sections(report.bias, report.bias_labels)
+    sections += attribution_sections(report.attributions)
+    blocks = []
+    for heading, lines in sections[:_CLARIFY_SECTIONS]:
+        body = "\n".join(clip(line, 300) for line in lines)
+        blocks.append(_section(f"*{clip(heading, 300)}*\n{body}"))
+    return blocks
 
 
 def render_endpoint(endpoint: str, results: list[MonitorResult]) -> tuple[Payload, bool]:
@@ -109,7 +125,7 @@ def _monitor_line(result: MonitorResult) -> str:
     if result.scheduled:
         line += f" · {local_time(result.scheduled)}"
     if result.report:
-        line += f" · {tally(result.report.findings)}"
+        line += f" · {escape(verdict(result.report))}"
     if result.failure:
         line += f"\n{clip(result.failure, 500)}"
     if result.problem:
@@ -138,21 +154,14 @@ def _finding_text(finding: Finding) -> str:
     ]
     if finding.description:
         lines.append(clip(finding.description, _DESCRIPTION))
-    lines += [clip(f"{f.name}: {f.baseline} → {f.current}", _FIGURE) for f in finding.figures]
+    lines += [clip(figure_text(f), _FIGURE) for f in finding.figures]
     return truncate("\n".join(lines), limits.SECTION_TEXT)
 
 
 def _detail_blocks(details: list[Finding], blocks: list[Payload]) -> int:
     shown = details[:MAX_FINDINGS]
     if shown:
-        lines = [
-            clip(
-                f"{d.subject}: "
-                + " · ".join(f"{f.name} {f.baseline} → {f.current}" for f in d.figures),
-                280,
-            )
-            for d in shown
-        ]
+        lines = [clip(detail_line(d).removeprefix("- "), 280) for d in shown]
         blocks.append(_section(truncate("\n".join(lines), limits.SECTION_TEXT)))
     return len(shown)
 
@@ -167,8 +176,12 @@ def _feature_text(feature: FeatureDrift) -> str:
     return f"*{clip(feature.name, 200)}* · {feature.verdict} · {stats}\n{figures}"
 
 
-def _footer(problems: list[str], left_out: int, attachment: str | None) -> list[Payload]:
+def _footer(
+    problems: list[str], left_out: int, attachment: str | None, notes: list[str] | None = None
+) -> list[Payload]:
     found = []
+    if notes:
+        found.append(_context(clip("Not evaluated: " + "; ".join(notes), 1500)))
     if left_out > 0 or attachment:
         more = f"{left_out} more not shown; " if left_out > 0 else ""
         found.append(_context(f"{more}the full report is attached as `{attachment}`"))

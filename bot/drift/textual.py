@@ -10,10 +10,11 @@ from __future__ import annotations
 from bot.core.events import Severity
 from bot.core.text import clean
 from bot.drift import stats
+from bot.drift.clarify_text import attribution_sections, bias_sections
 from bot.drift.compare import Comparison, FeatureDrift, Side
-from bot.drift.figures import NONE, fmt, pct
+from bot.drift.figures import NONE, figure_text, fmt, pct
 from bot.drift.findings import MONITOR_LABELS, Finding
-from bot.drift.reports import Report
+from bot.drift.reports import EVALUATED_NOTE, Report
 from bot.drift.summary import check_label
 
 THRESHOLDS = (
@@ -39,6 +40,16 @@ def tally(findings: list[Finding]) -> str:
     return f"{len(findings)} {noun} ({', '.join(parts)})"
 
 
+def verdict(report: Report) -> str:
+    """The tally, and whose it is: Model Monitor's violations file, mlpulse's evaluation of
+    the constraints, or neither (a Clarify analysis, statistics alone)."""
+    if report.evaluated:
+        return f"{tally(report.findings)} found by mlpulse"
+    if report.findings or report.has_violations_file:
+        return tally(report.findings)
+    return "no violations file"
+
+
 def report_text(report: Report, title: str | None = None) -> str:
     lines = [f"# {title or 'Model Monitor report: ' + report.location}", ""]
     lines += report_body(report)
@@ -47,14 +58,21 @@ def report_text(report: Report, title: str | None = None) -> str:
 
 def report_body(report: Report) -> list[str]:
     count = f" · {fmt(report.item_count)} rows" if report.item_count is not None else ""
-    lines = [f"{monitors_line(report)} · {tally(report.findings)}{count}"]
+    lines = [f"{monitors_line(report)} · {verdict(report)}{count}"]
+    if report.evaluated:
+        lines.append(EVALUATED_NOTE[0].upper() + EVALUATED_NOTE[1:] + ".")
     if report.files:
         lines.append(f"Read: {', '.join(report.files)}")
     lines += [f"Problem: {problem}" for problem in report.problems]
+    lines += [f"Not evaluated: {note}" for note in report.notes]
     for finding in report.findings:
         lines += ["", *finding_lines(finding)]
+    for heading, rows in bias_sections(report.bias, report.bias_labels):
+        lines += ["", f"## {heading}", *(f"- {row}" for row in rows)]
+    for heading, rows in attribution_sections(report.attributions):
+        lines += ["", f"## {heading}", *(f"- {row}" for row in rows)]
     if report.details:
-        lines += ["", f"## Everything read ({len(report.details)})"]
+        lines += ["", f"## Everything read ({len(report.details)}; baseline → current)"]
         lines += [detail_line(detail) for detail in report.details]
     return lines
 
@@ -64,13 +82,18 @@ def finding_lines(finding: Finding) -> list[str]:
     lines = [f"{head} ({MONITOR_LABELS.get(finding.monitor, finding.monitor)})"]
     if finding.description:
         lines.append(f"    {finding.description}")
-    lines += [f"    {f.name}: {f.baseline} → {f.current}" for f in finding.figures]
+    lines += [f"    {figure_text(f)}" for f in finding.figures]
     return lines
 
 
 def detail_line(detail: Finding) -> str:
-    figures = " · ".join(f"{f.name} {f.baseline} → {f.current}" for f in detail.figures)
-    return f"- {detail.subject}: {figures}"
+    """`- _c0: type Fractional → Fractional · mean 2.31`; a metric:
+    `- mae: 0.5 (alert above 0.4)`."""
+    (only, *others) = detail.figures
+    if not others and only.name == detail.subject:
+        return f"- {detail.subject}: {figure_text(only, named=False)}"
+    shown = " · ".join(figure_text(f).replace(": ", " ", 1) for f in detail.figures)
+    return f"- {detail.subject}: {shown}"
 
 
 def comparison_text(comparison: Comparison, baseline: str, current: str) -> str:

@@ -7,14 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from matplotlib.figure import Figure
 
 from bot.aws.errors import MissingPermission, NotFound
 from bot.core.clock import FakeClock
 from bot.core.errors import InputError
 from bot.demo.backend import backend
 from bot.demo.serving import FRAUD, LAST
-from commands import endpoint
+from commands import charts, endpoint
 from commands.base import Args, Context
+from commands.charts import draw
 from tests.unit.commands.platform import HOSTILE, PlatformAws
 from tests.unit.commands.replies import check
 
@@ -131,3 +133,26 @@ def test_describe_denied(ctx: Context, platform: PlatformAws) -> None:
 def test_usage(ctx: Context) -> None:
     with pytest.raises(InputError, match="usage: `/mlpulse endpoint NAME`"):
         endpoint.handle(ctx, Args(words=()))
+
+
+def test_the_chart_puts_errors_on_their_own_axis(
+    ctx: Context, platform: PlatformAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figure drawn for the reply (the real one, recorded on its way to PNG)."""
+    drawn: list[Figure] = []
+
+    def recorded(title: str, panels: list[charts.Panel], xlabel: str = "") -> Figure:
+        drawn.append(draw(title, panels, xlabel))
+        return drawn[-1]
+
+    monkeypatch.setattr(charts, "draw", recorded)
+    [chart] = endpoint.handle(ctx, Args(words=(FRAUD,))).charts
+    assert chart.png.startswith(PNG)
+    [figure] = drawn
+    invocations, errors = figure.axes[0], figure.axes[-1]
+    assert [line.get_label() for line in invocations.get_lines()] == ["Invocations"]
+    assert [line.get_label() for line in errors.get_lines()] == ["4XX", "5XX"]
+    assert errors.get_ylabel() == "errors (4XX, 5XX)"
+    # the 4XX/5XX counts of a minute are tens, invocations a thousand: each axis fits its own
+    assert errors.get_ylim()[1] < invocations.get_ylim()[0]
+    assert figure.axes[-2].get_xlabel() == "time (UTC)"

@@ -46,3 +46,13 @@ def put_json(folder: Path, name: str, document: Any) -> Path:
 
 def violation(feature: str, check: str, description: str) -> dict[str, str]:
     return {"feature_name": feature, "constraint_check_type": check, "description": description}
+
+
+# Published Model Monitor / Clarify output folders (tests/fixtures/real/SOURCES.md).
+REAL_MONITOR = FIXTURES.parent / "real" / "monitor"
+REAL_FOLDERS = sorted(p.name for p in REAL_MONITOR.iterdir() if p.is_dir())
+
+
+def copy_real(folder: str, target: Path) -> Path:
+    shutil.copytree(REAL_MONITOR / folder, target, dirs_exist_ok=True)
+    return target

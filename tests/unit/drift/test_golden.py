@@ -1,5 +1,7 @@
 """Drift payloads against golden files: the report of every published Model Monitor and
-Clarify sample, and a computed comparison of two small datasets (README: Drift).
+Clarify sample, every published output folder in tests/fixtures/real/monitor (its text as a
+responder reads it, and its Slack payload), and a computed comparison of two small datasets
+(README: Drift).
 
 Reports are read from a folder holding the sample under the name Model Monitor gives it; the
 folder's path is shown in the payload, so it is replaced by a fixed name first."""
@@ -17,8 +19,9 @@ from bot.drift.datasets import read_table
 from bot.drift.files import LocalFolder
 from bot.drift.render import render_comparison, render_report
 from bot.drift.reports import load
+from bot.drift.textual import report_text
 from tests.goldens import Goldens, slack_problems
-from tests.unit.drift.samples import REPORT_SAMPLES, put_sample
+from tests.unit.drift.samples import REAL_FOLDERS, REPORT_SAMPLES, copy_real, put_sample
 
 GOLDENS = Goldens("drift")
 SHOWN_AS = "s3://ml-monitoring/fraud-prod/2026/11/25/06"
@@ -35,6 +38,23 @@ def test_report_matches_golden(fixture: str, tmp_path: Path) -> None:
     payload = report_payload(fixture, tmp_path)
     assert slack_problems([payload]) == []
     GOLDENS.check("report-" + fixture.removesuffix(".json"), payload)
+
+
+@pytest.mark.parametrize("folder", REAL_FOLDERS)
+def test_real_output_folder_matches_golden(folder: str, tmp_path: Path) -> None:
+    report = load(LocalFolder(copy_real(folder, tmp_path), SHOWN_AS))
+    payload, _ = render_report(report)
+    assert slack_problems([payload]) == []
+    text = report_text(report)
+    GOLDENS.check("real-" + folder, {"text": text.splitlines(), "payload": payload})
+
+
+@pytest.mark.parametrize("folder", REAL_FOLDERS)
+def test_every_file_of_a_real_output_folder_is_read(folder: str, tmp_path: Path) -> None:
+    """Nothing published goes unseen: every file is read, none is a problem."""
+    report = load(LocalFolder(copy_real(folder, tmp_path), SHOWN_AS))
+    assert report.problems == []
+    assert sorted(report.files) == sorted(p.name for p in tmp_path.iterdir())
 
 
 def csv(rows: list[tuple[float, float, str]]) -> bytes:
@@ -62,4 +82,5 @@ def test_comparison_matches_golden() -> None:
 
 def test_no_orphan_golden_files() -> None:
     cases = ["comparison", *("report-" + f.removesuffix(".json") for f in REPORT_SAMPLES)]
+    cases += ["real-" + folder for folder in REAL_FOLDERS]
     assert GOLDENS.orphans(cases) == []
