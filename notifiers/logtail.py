@@ -40,9 +40,8 @@ def render_no_log_lines(
 ) -> Payload:
     """The one line said when the logs hold nothing yet for the job or build: in `group`,
     in the streams whose names start with `prefix`, or (`one_stream`) in that stream."""
-    streams = (
-        f"stream {code_span(prefix, 200)}" if one_stream else f"streams {code_span(prefix + '…', 200)}"
-    )
+    shown = code_span(prefix if one_stream else f"{prefix}…", 200)
+    streams = f"stream {shown}" if one_stream else f"streams {shown}"
     line = (
         f"{ICON} No log lines yet for the {escape(noun)} {code_span(name, _NAME_CHARS)}"
         f" in {code_span(group, 200)} ({streams})."

@@ -96,7 +96,7 @@ def test_endpoint_health_with_chart(h: Harness, platform: PlatformAws) -> None: 
     _, answer = ask(h, f"endpoint {FRAUD}")
     text = everything(answer)
     assert "ModelLatency p50 15.56 ms · p99 212 ms" in text
-    assert "error rate 0.07146%" in text
+    assert "error rate 0.071%" in text
     assert "fraud-prod-5xx-errors" in text
     [upload] = uploads(h, 1)
     assert upload.filename == "fraud-prod-health.png"
