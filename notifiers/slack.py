@@ -22,16 +22,22 @@ METADATA_EVENT = "mlpulse_alert"
 _TIMEOUT_S = 10
 # What find_posted reads with: the history of public and private channels.
 HISTORY_SCOPES = ("channels:history", "groups:history")
+# Without it nothing is posted: check() fails as a bad token does.
+REQUIRED_SCOPES = ("chat:write",)
 
 
 def missing_history_scopes(headers: Mapping[str, Any]) -> list[str]:
     """The history scopes a Web API answer's `X-OAuth-Scopes` header does not list; none
     when the header is absent (nothing is known then)."""
+    return missing_scopes(headers, HISTORY_SCOPES)
+
+
+def missing_scopes(headers: Mapping[str, Any], wanted: tuple[str, ...]) -> list[str]:
     granted = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
     if granted is None:
         return []
     scopes = {scope.strip() for scope in str(granted).split(",")}
-    return [scope for scope in HISTORY_SCOPES if scope not in scopes]
+    return [scope for scope in wanted if scope not in scopes]
 
 
 class SlackNotifier:
@@ -102,7 +108,13 @@ class SlackNotifier:
         return None
 
     def check(self) -> str:
+        """Who the token speaks for; NotifyError (AUTH) for a refused token or a missing
+        REQUIRED_SCOPES scope, which the caller reports (bot.ops.slack_auth)."""
         response = self._call("auth.test")
+        lacking = missing_scopes(response.headers or {}, REQUIRED_SCOPES)
+        if lacking:
+            needed = ", ".join(lacking)
+            raise NotifyError(Failure.AUTH, f"missing_scope (needs {needed})", code="missing_scope")
         missing = missing_history_scopes(response.headers or {})
         if missing:
             log.warning(

@@ -156,53 +156,58 @@ class FailureHandler:
         now = self.clock.now()
         kind = item.kind_label
         self.metrics.failed.labels(kind, error.failure.value).inc()
-        log.warning(
-            "delivery of %s failed: %s",
-            item.key,
-            error,
-            extra={
-                "resource": item.key,
-                "event_id": item.event.id if item.event else None,
-                "channel": channel,
-            },
-        )
         answer = remedy(error, item.attempts, channel)
         if answer.unhealthy is not None:
             self.health.set("slack", False, answer.unhealthy, now)
         if answer.unconfirmed:
             self._park_unconfirmed(item, channel, error)
             return
+        # One line per failed call, saying what happens next (bot.ops.logs: one per event).
+        context = {
+            "resource": item.key,
+            "event_id": item.event.id if item.event else None,
+            "channel": channel,
+        }
         if answer.retry_in is None:
             self.metrics.undeliverable.labels(kind).inc()
             log.error(
-                "Slack refused every form of the alert for %s; kept as undeliverable", item.key
+                "delivery of %s failed: %s; Slack refused every form of the alert, kept as"
+                " undeliverable",
+                item.key,
+                error,
+                extra=context,
             )
             self.store.give_up(item.id, str(error))
             return
-        if answer.pause_channel:
-            self.metrics.rate_limited.inc()
-            paced = self.aliases.of(channel)
-            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
-            log.info(
-                "Slack rate-limited %s: paused %.1f s, now %d post(s) at once, one every %.2f s",
-                channel,
-                answer.retry_in,
-                self.pacer.allowance(paced).burst,
-                self.pacer.interval_of(paced),
-                extra={"channel": channel},
-            )
         fallback = (
             fallback_for(item, channel, self.config.fallback_channel, self.aliases)
             if answer.reroute
             else None
         )
+        paced = self.aliases.of(channel)
+        if answer.pause_channel:
+            self.metrics.rate_limited.inc()
+            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
         if fallback is not None:
             assert item.decision is not None  # only an alert with a route moves
             log.error(
-                "cannot post to %s (%s); sending to fallback %s", channel, error.detail, fallback
+                "delivery of %s failed: cannot post to %s (%s); sending to fallback %s",
+                item.key,
+                channel,
+                error.detail,
+                fallback,
+                extra=context,
             )
             self.store.reroute(item.id, replace(item.decision, channel=fallback))
             return
+        then = f"retrying in {answer.retry_in:.1f} s"
+        if answer.pause_channel:
+            then = (
+                f"rate-limited: {channel} paused {answer.retry_in:.1f} s, now"
+                f" {self.pacer.allowance(paced).burst} post(s) at once, one every"
+                f" {self.pacer.interval_of(paced):.2f} s"
+            )
+        log.warning("delivery of %s failed: %s; %s", item.key, error, then, extra=context)
         when = now + timedelta(seconds=answer.retry_in)
         self.store.retry_later(item.id, when, str(error), count=answer.counts)
 

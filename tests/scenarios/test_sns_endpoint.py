@@ -25,7 +25,7 @@ from bot.app import App
 from bot.config.models import Config, Topics
 from bot.config.settings import Settings
 from bot.core.clock import FakeClock
-from bot.ingress.http import HttpServer
+from bot.ingress.server import HttpServer, Listener
 from bot.ingress.sns import SnsEndpoint
 from bot.ingress.sns.certs import FETCH_BUDGET, CertificateCache
 from bot.ingress.sns.confirm import ApiConfirmer
@@ -322,7 +322,7 @@ def test_a10_a11_text_alert_posted_once_for_a_redelivered_message(
         bot.metrics.registry,
         certs=CertificateCache(signer.fetcher()),
     )
-    server = HttpServer({("POST", "/sns"): endpoint.handle}, 0, host="127.0.0.1")
+    server = HttpServer(Listener({("POST", "/sns"): endpoint.handle}, 0, "127.0.0.1"))
     server.start()
     try:
         document = signer.notification("GPU quota nearly exhausted & <!channel>", subject="Ops")
