@@ -9,6 +9,7 @@ refused: it fails as Failure.UNVERIFIABLE, not as a bad token, and check() warns
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ METADATA_EVENT = "mlpulse_alert"
 _TIMEOUT_S = 10
 # What find_posted reads with: the history of public and private channels.
 HISTORY_SCOPES = ("channels:history", "groups:history")
+# Slack's error codes; slack_sdk puts a whole HTML page in `error` when a 5xx has no JSON.
+_ERROR_CODE = re.compile(r"[a-z0-9_]{1,80}")
 # Without it nothing is posted: check() fails as a bad token does.
 REQUIRED_SCOPES = ("chat:write",)
 
@@ -164,9 +167,10 @@ class SlackNotifier:
             response = error.response
             headers = response.headers or {}
             retry_after = headers.get("Retry-After") or headers.get("retry-after")
-            raise classify(
-                response.status_code, response.get("error"), retry_after, response.get("needed")
-            ) from None
+            code = response.get("error")
+            if not isinstance(code, str) or not _ERROR_CODE.fullmatch(code):
+                code = None  # not an answer of Slack's API: said as `http_<status>`
+            raise classify(response.status_code, code, retry_after, response.get("needed")) from None
         except (SlackClientError, OSError) as error:
             # Connection reset, timeout, DNS: the request may have been processed.
             raise NotifyError(Failure.RETRY, f"{method}: {error}", uncertain=True) from None

@@ -14,11 +14,14 @@ CONTEXT_FIELDS = ("event_id", "resource", "kind", "channel", "incident", "queue"
 # Libraries' loggers held above INFO: what they say at INFO is routine, not news.
 #   APScheduler: "Running job" and "executed successfully" for every 15 s tick (about
 #     11,500 lines a day), "Added job", "Scheduler started"; a job that raises is an ERROR.
+#   slack_sdk: an ERROR line of its own for every 5xx page that is not JSON, besides the
+#     one line mlpulse logs for each failed Slack call.
 #   waitress: "Client disconnected while serving" (the client's business), a connection
 #     count back under the limit; "waitress.queue" warns of every request that waited for a
 #     handler thread, which 200 requests at once all do.
 QUIET_LOGGERS = {
     "apscheduler": logging.WARNING,
+    "slack_sdk.web.base_client": logging.CRITICAL,
     "waitress": logging.WARNING,
     "waitress.queue": logging.ERROR,
 }

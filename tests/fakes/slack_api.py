@@ -322,6 +322,11 @@ class FakeSlack:
         with self._lock:
             self._faults.setdefault(method, []).extend(faults)
 
+    def clear_faults(self, method: str) -> None:
+        """Forget the faults still queued for `method`: Slack is back."""
+        with self._lock:
+            self._faults.pop(method, None)
+
     def pending_faults(self, method: str | None = None) -> int:
         with self._lock:
             if method is not None:
