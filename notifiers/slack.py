@@ -170,7 +170,8 @@ class SlackNotifier:
             code = response.get("error")
             if not isinstance(code, str) or not _ERROR_CODE.fullmatch(code):
                 code = None  # not an answer of Slack's API: said as `http_<status>`
-            raise classify(response.status_code, code, retry_after, response.get("needed")) from None
+            needed = response.get("needed")
+            raise classify(response.status_code, code, retry_after, needed) from None
         except (SlackClientError, OSError) as error:
             # Connection reset, timeout, DNS: the request may have been processed.
             raise NotifyError(Failure.RETRY, f"{method}: {error}", uncertain=True) from None

@@ -65,9 +65,7 @@ def test_a_slack_outage_keeps_liveness_while_readiness_says_what_is_wrong(
         # Slack itself down (HTTP 500): still alive, still not ready.
         slack.token = DEFAULT_TOKEN
         slack.fail("auth.test", *[ServerError()] * 1000)
-        wait_until(
-            "a 500 seen", lambda: bool(errors(run, "failed: http_500.")), 15, run.tail
-        )
+        wait_until("a 500 seen", lambda: bool(errors(run, "failed: http_500.")), 15, run.tail)
         assert get(run.port, "/healthz")[0] == 200
         assert "http_500" in get(run.port, "/readyz")[1]
         logged = [json.loads(line) for line in run.text().splitlines() if line.startswith("{")]
