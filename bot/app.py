@@ -99,7 +99,7 @@ class App:
         secret = settings.slack_signing_secret
         # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
         self.slack = (
-            SlackIngress(secret.get_secret_value(), self.clock, self.slack_app)
+            SlackIngress(secret.get_secret_value(), self.clock, self.slack_app, self.store)
             if self.slack_app is not None and secret is not None
             else None
         )
