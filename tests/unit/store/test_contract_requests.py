@@ -31,8 +31,8 @@ def test_of_two_replicas_given_one_request_exactly_one_takes_it(
     for n in range(5):
         digest = f"{n:064d}"
         taken = race(
-            lambda: first.first_request(digest, T0, TEN_MINUTES),
-            lambda: second.first_request(digest, T0, TEN_MINUTES),
+            lambda d=digest: first.first_request(d, T0, TEN_MINUTES),
+            lambda d=digest: second.first_request(d, T0, TEN_MINUTES),
         )
         assert sorted(taken) == [False, True], digest
 
