@@ -7,7 +7,7 @@ Retry-After without spending an attempt, a channel we cannot post to sends the a
 the fallback channel, a refused token or an unreachable Slack retries later and turns
 Slack's health red, and a payload Slack refuses in every form is parked in the store, as
 is a post that may already be in Slack when the lookup that would tell is refused (no
-history scope: at most once, said in the log, a metric and /healthz).
+history scope: at most once, said in the log, a metric and /readyz).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ RULES: dict[Failure, Rule] = {
 }
 # The lookup reads channel history, and lists channels to find a `#name`'s id.
 SCOPES_TO_GRANT = "channels:history and groups:history (channels:read, groups:read for #names)"
-# What /healthz says (component `slack`, still ok) once a lookup was refused.
+# What /readyz says (component `slack`, still ok) once a lookup was refused.
 UNVERIFIABLE_NOTE = (
     "cannot look up a post whose answer was lost ({detail}): such a post is not repeated"
     " (at most once); grant the app {scopes}"
@@ -148,7 +148,7 @@ class FailureHandler:
         self.caveat: str | None = None
 
     def healthy_detail(self) -> str:
-        """What /healthz says of Slack while posts go through."""
+        """What /readyz says of Slack while posts go through."""
         return "delivering" if self.caveat is None else f"delivering; {self.caveat}"
 
     def handle(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
@@ -213,7 +213,7 @@ class FailureHandler:
 
     def _park_unconfirmed(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
         """An attempt that may have reached Slack cannot be looked up: at most once, and
-        the operator is told (log, metric, /healthz)."""
+        the operator is told (log, metric, /readyz)."""
         self.metrics.unconfirmed.labels(item.kind_label).inc()
         log.error(
             "the post for %s in %s may have reached Slack but cannot be looked up (%s);"
