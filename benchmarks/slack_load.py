@@ -1,6 +1,8 @@
-"""The slash-command acknowledgement over real HTTP under load (SPEC §7, issue 13): 200
-signed `/mlpulse jobs` (an AWS-backed command, answered through response_url) sent to a
-running mlpulse at once, and again spread over one second (200 requests/s).
+"""The slash-command acknowledgement over real HTTP under load (SPEC §7, issues 13 and 17):
+200 signed `/mlpulse jobs` (an AWS-backed command, answered through response_url) sent to a
+running mlpulse (its HTTP server: bot.ingress.server, waitress) at once, again spread over
+one second (200 requests/s), and again from 20 clients, each sending its next as soon as
+its last is acknowledged (20 concurrent connections at all times).
 
 "Running" means it has answered one command before: the first AWS command of a process
 loads botocore's service models (a one-off ~70 ms of CPU that holds the interpreter), and
@@ -34,10 +36,11 @@ REQUESTS = 200
 ANSWERED_S = 180.0  # how long the world waits for every answer before giving up
 
 
-def figures(spread_s: float) -> dict[str, float]:
-    """200 commands at once (`spread_s` 0) or spread evenly over `spread_s` seconds: ack
-    p99 and slowest in ms, answers other than 200, and commands answered through
-    response_url (and how long until the last was)."""
+def figures(spread_s: float, clients: int | None = None) -> dict[str, float]:
+    """200 commands at once (`spread_s` 0) or spread evenly over `spread_s` seconds, or
+    sent by `clients` clients one after another: ack p99 and slowest in ms, answers other
+    than 200, and commands answered through response_url (and how long until the last
+    was)."""
     spawn = multiprocessing.get_context("spawn")
     world_end, world_here = spawn.Pipe()
     app_end, app_here = spawn.Pipe()
@@ -56,7 +59,7 @@ def figures(spread_s: float) -> dict[str, float]:
             world_here.recv()
             tokens = [f"bench{n}" for n in range(REQUESTS)]
             started = time.time()
-            timings = _send_all(port, slack_url, signed_at, tokens, spread_s)
+            timings = _send_all(port, slack_url, signed_at, tokens, spread_s, clients)
             world_here.send(("answered", tokens))
             answered, last_answer = world_here.recv()
             answered_s = last_answer - started
@@ -85,18 +88,24 @@ def _p99(timings: list[float]) -> float:
 
 
 def _send_all(
-    port: int, slack_url: str, signed_at: int, tokens: list[str], spread_s: float
+    port: int,
+    slack_url: str,
+    signed_at: int,
+    tokens: list[str],
+    spread_s: float,
+    clients: int | None = None,
 ) -> list[tuple[int, float]]:
     bodies = [_command_body(slack_url, token, n) for n, token in enumerate(tokens)]
-    gate = threading.Barrier(len(tokens))
+    gate = threading.Barrier(clients or len(tokens))
 
     def one(n: int) -> tuple[int, float]:
-        gate.wait(timeout=60)
+        if clients is None or n < clients:  # every client starts together
+            gate.wait(timeout=60)
         if spread_s:
             time.sleep(spread_s * n / len(tokens))
         return _post(port, bodies[n], signed_headers(bodies[n], signed_at))
 
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+    with ThreadPoolExecutor(max_workers=clients or len(tokens)) as pool:
         return list(pool.map(one, range(len(tokens))))
 
 

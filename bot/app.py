@@ -20,19 +20,22 @@ from bot.delivery.worker import Deliverer
 from bot.drift.enrich import monitor_enricher
 from bot.incidents.scheduler import IncidentScheduler
 from bot.incidents.service import IncidentService
-from bot.ingress.http import HttpServer, Request, Response, json_response
+from bot.ingress.http import Request, Response, Routes, json_response
+from bot.ingress.server import HttpServer, Listener
 from bot.ingress.slack.interactions import ContextFor, SlackApp
 from bot.ingress.slack.verify import SlackIngress
 from bot.ingress.sns import SnsEndpoint
 from bot.ingress.sqs import QueueConsumer
 from bot.intake.accept import Pipeline
-from bot.ops.health import Health
+from bot.ops import logs
+from bot.ops.health import Health, liveness
+from bot.ops.slack_auth import SlackAuthWatch
 from bot.ops.telemetry import Metrics
 from bot.store import Store
 from bot.store.opening import open_store
 from commands.base import Context
 from commands.permissions import is_admin
-from notifiers.base import Notifier, NotifyError
+from notifiers.base import Notifier
 from notifiers.slack import SlackNotifier
 
 log = logging.getLogger(__name__)
@@ -96,11 +99,29 @@ class App:
         secret = settings.slack_signing_secret
         # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
         self.slack = (
-            SlackIngress(secret.get_secret_value(), self.clock, self.slack_app)
+            SlackIngress(secret.get_secret_value(), self.clock, self.slack_app, self.store)
             if self.slack_app is not None and secret is not None
             else None
         )
         self._socket_mode: Any = None
+        self.slack_auth = SlackAuthWatch(
+            self._check_token,
+            self.health,
+            self.metrics.slack_auth_ok,
+            self.clock,
+            every=settings.slack_check_seconds,
+        )
+        self._conceal_identifiers()
+
+    def _check_token(self) -> str:
+        return self.notifier.check()
+
+    def _conceal_identifiers(self) -> None:
+        """What /readyz on the public port shows instead of the deployment's names."""
+        self.health.conceal(self.settings.store, "the store")
+        self.health.conceal(self.settings.store.split("://", 1)[-1], "the store")
+        for number, url in enumerate(self.config.sqs.queue_urls, start=1):
+            self.health.conceal(url, f"queue {number}")
 
     def command_context(self, user_id: str, channel_id: str) -> Context:
         """What a `/mlpulse` line typed by `user_id` in `channel_id` runs with, from Slack
@@ -116,12 +137,27 @@ class App:
             is_admin=is_admin(self.config, user_id),
         )
 
-    def routes(self) -> dict[tuple[str, str], Any]:
-        return {
+    def routes(self, detail: bool | None = None) -> Routes:
+        """The public port's routes; /metrics too unless it has a port of its own.
+        Identifiers show in /readyz only with `detail` (default: MLPULSE_HEALTH_DETAIL)."""
+        own_port = self.settings.metrics_port is not None
+        detail = self.settings.health_detail if detail is None else detail
+        routes: Routes = {
             ("GET", "/healthz"): self.healthz,
-            ("GET", "/metrics"): self.metrics_page,
+            ("GET", "/readyz"): self.readyz_detailed if detail else self.readyz,
             ("POST", "/sns"): self.sns.handle,
             ("POST", "/slack/events"): self.slack_events,
+        }
+        if not own_port:
+            routes[("GET", "/metrics")] = self.metrics_page
+        return routes
+
+    def metrics_routes(self) -> Routes:
+        """The metrics port's routes: for operators, identifiers included."""
+        return {
+            ("GET", "/metrics"): self.metrics_page,
+            ("GET", "/healthz"): self.healthz,
+            ("GET", "/readyz"): self.readyz_detailed,
         }
 
     def slack_events(self, request: Request) -> Response:
@@ -130,6 +166,20 @@ class App:
         return self.slack.handle(request)
 
     def healthz(self, request: Request) -> Response:
+        """Liveness: 200 while every part of the process runs, whatever Slack or AWS do."""
+        alive, report = liveness(self.parts())
+        return json_response(200 if alive else 503, report)
+
+    def parts(self) -> dict[str, bool]:
+        """Each part of the process that must be running, and whether it is."""
+        parts = {thread.name: thread.is_alive() for thread in self._threads}
+        parts["scheduler"] = self.scheduler.running
+        if self.http is not None:
+            parts["http"] = self.http.alive()
+        return parts
+
+    def readyz(self, request: Request, detail: bool = False) -> Response:
+        """Readiness: the store, the queue consumer and Slack, each with its detail."""
         try:
             self.store.ping()
             self.health.set("store", True, "ok", self.clock.now())
@@ -137,32 +187,46 @@ class App:
             self.health.set("store", False, str(error), self.clock.now())
         if self.consumer is None:
             self.health.set("queue", True, "no queue configured (HTTP only)", self.clock.now())
-        healthy, report = self.health.snapshot()
-        report["outbox_pending"] = self.store.pending_count() if healthy else None
-        return json_response(200 if healthy else 503, report)
+        ready, report = self.health.snapshot(detail=detail)
+        report["outbox_pending"] = self.store.pending_count() if ready else None
+        return json_response(200 if ready else 503, report)
+
+    def readyz_detailed(self, request: Request) -> Response:
+        return self.readyz(request, detail=True)
 
     def metrics_page(self, request: Request) -> Response:
         self.metrics.outbox_depth.set(self.store.pending_count())
         self.metrics.open_incidents.set(self.incidents.count_open())
         return Response(200, self.metrics.exposition(), "text/plain; version=0.0.4")
 
-    def check_slack(self) -> None:
-        try:
-            who = self.notifier.check()
-            self.health.set("slack", True, f"authenticated as {who}", self.clock.now())
-        except NotifyError as error:
-            self.health.set("slack", False, f"auth.test failed: {error.detail}", self.clock.now())
+    def check_slack(self) -> bool:
+        """Check the Slack token now (auth.test): logged, counted and shown in /readyz."""
+        return self.slack_auth.check_once()
 
     def start(self, port: int | None = None) -> None:
+        logs.quiet_libraries()
         self.check_slack()
-        self.http = HttpServer(self.routes(), self.settings.port if port is None else port)
+        settings = self.settings
+        listeners = [
+            Listener(self.routes(), settings.port if port is None else port, settings.host)
+        ]
+        if settings.metrics_port is not None:
+            listeners.append(Listener(self.metrics_routes(), settings.metrics_port, settings.host))
+        self.http = HttpServer(*listeners, read_timeout=settings.http_read_timeout)
         self.http.start()
         self._spawn("delivery", self.deliverer.run)
         if self.consumer is not None:
             self._spawn("sqs", self.consumer.run)
+        self._spawn("slack-auth", self.slack_auth.run)
         self.scheduler.start()
         self._start_socket_mode()
-        log.info("mlpulse listening on :%d", self.http.port)
+        ports = self.http.ports
+        log.info(
+            "mlpulse listening on %s:%d%s",
+            settings.host,
+            ports[0],
+            f" (metrics on :{ports[1]})" if len(ports) > 1 else "",
+        )
 
     def _start_socket_mode(self) -> None:
         token = self.settings.slack_app_token

@@ -9,6 +9,7 @@ refused: it fails as Failure.UNVERIFIABLE, not as a bad token, and check() warns
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,16 +23,24 @@ METADATA_EVENT = "mlpulse_alert"
 _TIMEOUT_S = 10
 # What find_posted reads with: the history of public and private channels.
 HISTORY_SCOPES = ("channels:history", "groups:history")
+# Slack's error codes; slack_sdk puts a whole HTML page in `error` when a 5xx has no JSON.
+_ERROR_CODE = re.compile(r"[a-z0-9_]{1,80}")
+# Without it nothing is posted: check() fails as a bad token does.
+REQUIRED_SCOPES = ("chat:write",)
 
 
 def missing_history_scopes(headers: Mapping[str, Any]) -> list[str]:
     """The history scopes a Web API answer's `X-OAuth-Scopes` header does not list; none
     when the header is absent (nothing is known then)."""
+    return missing_scopes(headers, HISTORY_SCOPES)
+
+
+def missing_scopes(headers: Mapping[str, Any], wanted: tuple[str, ...]) -> list[str]:
     granted = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
     if granted is None:
         return []
     scopes = {scope.strip() for scope in str(granted).split(",")}
-    return [scope for scope in HISTORY_SCOPES if scope not in scopes]
+    return [scope for scope in wanted if scope not in scopes]
 
 
 class SlackNotifier:
@@ -102,7 +111,13 @@ class SlackNotifier:
         return None
 
     def check(self) -> str:
+        """Who the token speaks for; NotifyError (AUTH) for a refused token or a missing
+        REQUIRED_SCOPES scope, which the caller reports (bot.ops.slack_auth)."""
         response = self._call("auth.test")
+        lacking = missing_scopes(response.headers or {}, REQUIRED_SCOPES)
+        if lacking:
+            needed = ", ".join(lacking)
+            raise NotifyError(Failure.AUTH, f"missing_scope (needs {needed})", code="missing_scope")
         missing = missing_history_scopes(response.headers or {})
         if missing:
             log.warning(
@@ -152,9 +167,11 @@ class SlackNotifier:
             response = error.response
             headers = response.headers or {}
             retry_after = headers.get("Retry-After") or headers.get("retry-after")
-            raise classify(
-                response.status_code, response.get("error"), retry_after, response.get("needed")
-            ) from None
+            code = response.get("error")
+            if not isinstance(code, str) or not _ERROR_CODE.fullmatch(code):
+                code = None  # not an answer of Slack's API: said as `http_<status>`
+            needed = response.get("needed")
+            raise classify(response.status_code, code, retry_after, needed) from None
         except (SlackClientError, OSError) as error:
             # Connection reset, timeout, DNS: the request may have been processed.
             raise NotifyError(Failure.RETRY, f"{method}: {error}", uncertain=True) from None

@@ -41,6 +41,34 @@ class Settings(BaseSettings):
         description="`sqlite:///PATH`, or `dynamodb://TABLE` for several replicas",
     )
     port: int = Field(default=3000, ge=0, le=65535, description="HTTP port of `mlpulse run`")
+    host: str = Field(
+        default="0.0.0.0",
+        min_length=1,
+        description="address `mlpulse run` listens on (`127.0.0.1` behind a local proxy, `::`)",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="a port of its own for /metrics and the detailed /readyz; unset: /metrics"
+        " is on MLPULSE_PORT",
+    )
+    health_detail: bool = Field(
+        default=False,
+        description="show identifiers (queue URLs, store location, workspace) in /readyz on"
+        " MLPULSE_PORT too",
+    )
+    http_read_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="seconds a client has to send a whole request before it is disconnected",
+    )
+    slack_check_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="how often the Slack token is checked again (auth.test)",
+    )
     sqs_queue_urls: str | None = Field(
         default=None, description="comma-separated SQS queue URLs (overrides `sqs.queue_urls`)"
     )

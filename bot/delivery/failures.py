@@ -7,7 +7,7 @@ Retry-After without spending an attempt, a channel we cannot post to sends the a
 the fallback channel, a refused token or an unreachable Slack retries later and turns
 Slack's health red, and a payload Slack refuses in every form is parked in the store, as
 is a post that may already be in Slack when the lookup that would tell is refused (no
-history scope: at most once, said in the log, a metric and /healthz).
+history scope: at most once, said in the log, a metric and /readyz).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ RULES: dict[Failure, Rule] = {
 }
 # The lookup reads channel history, and lists channels to find a `#name`'s id.
 SCOPES_TO_GRANT = "channels:history and groups:history (channels:read, groups:read for #names)"
-# What /healthz says (component `slack`, still ok) once a lookup was refused.
+# What /readyz says (component `slack`, still ok) once a lookup was refused.
 UNVERIFIABLE_NOTE = (
     "cannot look up a post whose answer was lost ({detail}): such a post is not repeated"
     " (at most once); grant the app {scopes}"
@@ -148,7 +148,7 @@ class FailureHandler:
         self.caveat: str | None = None
 
     def healthy_detail(self) -> str:
-        """What /healthz says of Slack while posts go through."""
+        """What /readyz says of Slack while posts go through."""
         return "delivering" if self.caveat is None else f"delivering; {self.caveat}"
 
     def handle(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
@@ -156,59 +156,64 @@ class FailureHandler:
         now = self.clock.now()
         kind = item.kind_label
         self.metrics.failed.labels(kind, error.failure.value).inc()
-        log.warning(
-            "delivery of %s failed: %s",
-            item.key,
-            error,
-            extra={
-                "resource": item.key,
-                "event_id": item.event.id if item.event else None,
-                "channel": channel,
-            },
-        )
         answer = remedy(error, item.attempts, channel)
         if answer.unhealthy is not None:
             self.health.set("slack", False, answer.unhealthy, now)
         if answer.unconfirmed:
             self._park_unconfirmed(item, channel, error)
             return
+        # One line per failed call, saying what happens next (bot.ops.logs: one per event).
+        context = {
+            "resource": item.key,
+            "event_id": item.event.id if item.event else None,
+            "channel": channel,
+        }
         if answer.retry_in is None:
             self.metrics.undeliverable.labels(kind).inc()
             log.error(
-                "Slack refused every form of the alert for %s; kept as undeliverable", item.key
+                "delivery of %s failed: %s; Slack refused every form of the alert, kept as"
+                " undeliverable",
+                item.key,
+                error,
+                extra=context,
             )
             self.store.give_up(item.id, str(error))
             return
-        if answer.pause_channel:
-            self.metrics.rate_limited.inc()
-            paced = self.aliases.of(channel)
-            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
-            log.info(
-                "Slack rate-limited %s: paused %.1f s, now %d post(s) at once, one every %.2f s",
-                channel,
-                answer.retry_in,
-                self.pacer.allowance(paced).burst,
-                self.pacer.interval_of(paced),
-                extra={"channel": channel},
-            )
         fallback = (
             fallback_for(item, channel, self.config.fallback_channel, self.aliases)
             if answer.reroute
             else None
         )
+        paced = self.aliases.of(channel)
+        if answer.pause_channel:
+            self.metrics.rate_limited.inc()
+            self.pacer.rate_limited(paced, now.timestamp() + answer.retry_in)
         if fallback is not None:
             assert item.decision is not None  # only an alert with a route moves
             log.error(
-                "cannot post to %s (%s); sending to fallback %s", channel, error.detail, fallback
+                "delivery of %s failed: cannot post to %s (%s); sending to fallback %s",
+                item.key,
+                channel,
+                error.detail,
+                fallback,
+                extra=context,
             )
             self.store.reroute(item.id, replace(item.decision, channel=fallback))
             return
+        then = f"retrying in {answer.retry_in:.1f} s"
+        if answer.pause_channel:
+            then = (
+                f"rate-limited: {channel} paused {answer.retry_in:.1f} s, now"
+                f" {self.pacer.allowance(paced).burst} post(s) at once, one every"
+                f" {self.pacer.interval_of(paced):.2f} s"
+            )
+        log.warning("delivery of %s failed: %s; %s", item.key, error, then, extra=context)
         when = now + timedelta(seconds=answer.retry_in)
         self.store.retry_later(item.id, when, str(error), count=answer.counts)
 
     def _park_unconfirmed(self, item: OutboxItem, channel: str, error: NotifyError) -> None:
         """An attempt that may have reached Slack cannot be looked up: at most once, and
-        the operator is told (log, metric, /healthz)."""
+        the operator is told (log, metric, /readyz)."""
         self.metrics.unconfirmed.labels(item.kind_label).inc()
         log.error(
             "the post for %s in %s may have reached Slack but cannot be looked up (%s);"

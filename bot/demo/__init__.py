@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config.models import Config
-from bot.core.errors import MlpulseError
+from bot.core.errors import ConfigError, MlpulseError
 from bot.demo.aws import DemoAws
 from bot.demo.moments import START
 from bot.demo.platform import GUIDE, seed_platform
 from bot.demo.script import script
 from bot.demo.session import PROMPT_HELP, DemoSession
-from notifiers.base import Notifier
+from notifiers.base import Failure, Notifier, NotifyError
 
 NO_MOTO = (
     "`mlpulse demo` emulates AWS with moto, which is not installed here: "
@@ -77,6 +77,8 @@ def run_demo(
     interactive = sys.stdin.isatty() if interactive is None else interactive
     if find_spec("moto") is None:  # an optional dependency: the `demo` extra
         raise MlpulseError(NO_MOTO)
+    if slack is not None:
+        check_slack(slack)
     from bot.demo.emulator import EmbeddedAws
 
     with EmbeddedAws() as url, tempfile.TemporaryDirectory(prefix="mlpulse-demo-") as folder:
@@ -94,6 +96,22 @@ def run_demo(
         finally:
             aws.close()
     return 0
+
+
+def check_slack(slack: Notifier) -> str:
+    """Ask Slack about the token before anything else, so a bad one is said at once (exit
+    2, as a configuration mistake), not after a minute of alerts that never arrive."""
+    try:
+        return slack.check()
+    except NotifyError as error:
+        if error.failure is Failure.AUTH:
+            raise ConfigError(
+                [
+                    f"Slack refused SLACK_BOT_TOKEN: {error.detail}. Use the bot token"
+                    " (xoxb-...) of an app made from deploy/slack-app-manifest.yaml"
+                ]
+            ) from None
+        raise MlpulseError(f"Slack did not answer the token check: {error.detail}") from None
 
 
 def _play(session: DemoSession, url: str, interactive: bool) -> None:

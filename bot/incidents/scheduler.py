@@ -37,6 +37,11 @@ class IncidentScheduler:
     def start(self) -> None:
         self._scheduler.start()
 
+    @property
+    def running(self) -> bool:
+        """Started and not shut down (what liveness asks, bot.ops.health)."""
+        return bool(self._scheduler.running)
+
     def shutdown(self) -> None:
         """Stop ticking; a tick under way finishes first, before the store is closed."""
         if self._scheduler.running:

@@ -1,22 +1,27 @@
-"""The HTTP side of `mlpulse run`: a small threaded server and a route table.
+"""The HTTP side of `mlpulse run`, as plain functions: a route table of handlers from a
+`Request` to a `Response`, and the WSGI application that serves one (bot.ingress.server
+runs it under waitress).
 
-Handlers are plain functions from a `Request` to a `Response`, so tests can call them
-directly and scenarios can drive them over real HTTP. A handler that raises answers 500
-without detail (the error is logged); bodies over the size limit answer 413 unread.
+Handlers are plain functions, so tests can call them directly and scenarios can drive them
+over real HTTP. A handler that raises answers 500 without detail (the error is logged).
+Bodies over MAX_BODY never reach a handler: the server answers 413 before reading them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+
+# The WSGI calling convention (PEP 3333), typed as far as mlpulse uses it.
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -41,36 +46,10 @@ def json_response(status: int, data: Any) -> Response:
 
 
 Handler = Callable[[Request], Response]
+Routes = dict[tuple[str, str], Handler]
 
 
-class HttpServer:
-    def __init__(
-        self, routes: dict[tuple[str, str], Handler], port: int, host: str = "0.0.0.0"
-    ) -> None:
-        self.routes = routes
-        handler = _make_handler(routes)
-        self.server = _Server((host, port), handler)
-        self.server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self.server.server_address[1])
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 1024  # the default 5 drops connects when Slack sends 200 at once
-
-
-def dispatch(routes: dict[tuple[str, str], Handler], request: Request) -> Response:
+def dispatch(routes: Routes, request: Request) -> Response:
     handler = routes.get((request.method, request.path))
     if handler is None:
         known = {path for _, path in routes}
@@ -82,48 +61,52 @@ def dispatch(routes: dict[tuple[str, str], Handler], request: Request) -> Respon
         return Response(500, b"internal error\n")
 
 
-def _make_handler(routes: dict[tuple[str, str], Handler]) -> type[BaseHTTPRequestHandler]:
-    class _Handler(BaseHTTPRequestHandler):
-        server_version = "mlpulse"
-        sys_version = ""
+def request_from(environ: dict[str, Any]) -> Request:
+    """The request a WSGI server hands over. The server has read the whole body already
+    (and refused one over its limit), so reading it here never waits on the client."""
+    headers = {
+        name[5:].replace("_", "-").lower(): str(value)
+        for name, value in environ.items()
+        if name.startswith("HTTP_")
+    }
+    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(name):
+            headers[name.replace("_", "-").lower()] = str(environ[name])
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")),
+        path=str(environ.get("PATH_INFO", "/")),
+        headers=headers,
+        body=body,
+        query=str(environ.get("QUERY_STRING", "")),
+    )
 
-        def do_GET(self) -> None:
-            self._handle(b"")
 
-        def do_POST(self) -> None:
-            length_header = self.headers.get("Content-Length", "0")
-            try:
-                length = int(length_header)
-            except ValueError:
-                self._send(Response(400, b"bad Content-Length\n"))
-                return
-            if length < 0 or length > MAX_BODY:
-                self.close_connection = True
-                self._send(Response(413, b"body too large\n"))
-                return
-            self._handle(self.rfile.read(length))
+def wsgi_app(routes: Routes) -> WsgiApp:
+    """The route table as a WSGI application."""
 
-        def _handle(self, body: bytes) -> None:
-            path, _, query = self.path.partition("?")
-            request = Request(
-                method=self.command,
-                path=path,
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=body,
-                query=query,
-            )
-            self._send(dispatch(routes, request))
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        response = dispatch(routes, request_from(environ))
+        start_response(_status_line(response.status), _headers(response))
+        return [response.body]
 
-        def _send(self, response: Response) -> None:
-            self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(response.body)
+    return application
 
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("http %s", format % args)
 
-    return _Handler
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def _headers(response: Response) -> list[tuple[str, str]]:
+    return [
+        ("Content-Type", response.content_type),
+        ("Content-Length", str(len(response.body))),
+        *response.headers.items(),
+    ]

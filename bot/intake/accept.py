@@ -4,6 +4,7 @@ acknowledge its input (delete the SQS message, answer SNS 200)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from bot.incidents.policy import incident_change, silence_for
 from bot.intake.routing import route
 from bot.ops.telemetry import Metrics
 from bot.store import IntakeStore, Silence
+
+log = logging.getLogger(__name__)
 
 
 def _held_by(event: Event, silences: Sequence[Silence]) -> int | None:
@@ -55,12 +58,26 @@ class Pipeline:
         silences = self.store.active_silences(now)
         held = [_held_by(e, silences) for e, _ in routed]
         flags = self.store.accept(routed, now, changes, held)
-        for event, accepted, silence in zip(events, flags, held, strict=True):
+        for (event, decision), accepted, silence in zip(routed, flags, held, strict=True):
             self.metrics.received.labels(event.kind.value).inc()
             if not accepted:
                 self.metrics.deduped.labels(event.kind.value).inc()
-            elif silence is not None:
+                continue
+            if silence is not None:
                 self.metrics.silenced.labels(event.kind.value).inc()
+            # One line per event accepted (a redelivery is only counted).
+            log.info(
+                "accepted %s %s%s",
+                event.kind.value,
+                event.status,
+                " (held by a silence)" if silence is not None else "",
+                extra={
+                    "event_id": event.id,
+                    "resource": event.key,
+                    "kind": event.kind.value,
+                    "channel": decision.channel,
+                },
+            )
         accepted_count = sum(flags)
         if accepted_count and self.wake is not None:
             self.wake.set()

@@ -74,6 +74,12 @@ class Metrics:
         self.rate_limited = Counter(
             "mlpulse_slack_rate_limited", "Slack 429 answers", registry=self.registry
         )
+        self.slack_auth_ok = Gauge(
+            "mlpulse_slack_auth_ok",
+            "1 while Slack accepts the bot token with the scopes mlpulse needs, 0 after a"
+            " failed check (see /readyz slack_auth and the ERROR log line)",
+            registry=self.registry,
+        )
         self.outbox_depth = Gauge(
             "mlpulse_outbox_depth", "Alerts accepted and not yet delivered", registry=self.registry
         )

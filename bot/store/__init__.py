@@ -30,6 +30,7 @@ from bot.store.roles import (
     IncidentStore,
     IntakeStore,
     OutboxStore,
+    RequestStore,
     Store,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "Notice",
     "OutboxItem",
     "OutboxStore",
+    "RequestStore",
     "RootMessage",
     "Silence",
     "Store",

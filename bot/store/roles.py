@@ -5,6 +5,7 @@
     DigestStore    bot.delivery.bursts        stand one message for many resources
     IncidentStore  bot.incidents.service      act on incidents and silences
     CommandStore   commands (Context.store)   read for replies, audit refusals
+    RequestStore   bot.ingress.slack.replays  Slack requests already taken, for every replica
     Store          bot.app                    all of the above, and the store's own life
 
 A method two consumers call is declared in both roles, with the same signature (mypy
@@ -199,11 +200,20 @@ class CommandStore(Protocol):
         ...
 
 
+class RequestStore(Protocol):
+    def first_request(self, digest: str, now: datetime, expires_at: datetime) -> bool:
+        """Record that a request with this digest was taken; True for the first replica
+        to record it, False for every later one (a retry, a replay) until `expires_at`,
+        after which the record is gone (its `expires_at` attribute, epoch seconds, is the
+        record's lifetime, as every record's) and the digest is new again."""
+        ...
+
+
 class DeliveryStore(OutboxStore, DigestStore, Protocol):
     """What the delivery worker needs: the outbox and the burst digests it folds into."""
 
 
-class Store(IntakeStore, DeliveryStore, IncidentStore, CommandStore, Protocol):
+class Store(IntakeStore, DeliveryStore, IncidentStore, CommandStore, RequestStore, Protocol):
     """The whole store, as bot.app opens, wires, watches and closes it."""
 
     def ping(self) -> None:

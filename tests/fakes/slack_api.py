@@ -11,7 +11,10 @@ files.completeUploadExternal; read back with `uploads()`). Like Slack, posting t
 channel id or a `#name`; update, delete and the read methods want the id.
 
 Interactivity answers: `fake.response_url("r1")` is a URL on the fake that, like Slack's
-`response_url`, takes JSON posts; they are read back with `responses("r1")`.
+`response_url`, takes JSON posts; they are read back with `responses("r1")`. Like Slack, it
+refuses (400 `invalid_blocks`) an `image` block whose `slack_file` names no completed
+upload, and, while `fake.processing` is above 0, one naming a file still being processed
+(each refusal uses one up: Slack finishes uploads asynchronously).
 
 Faults are scripted per method and used up in order, one per call:
 
@@ -210,6 +213,17 @@ class Upload:
     completed: bool = False
 
 
+def _slack_files(blocks: Any) -> list[str]:
+    """The file ids that the image blocks of a message show."""
+    if not isinstance(blocks, list):
+        return []
+    return [
+        str((block.get("slack_file") or {}).get("id"))
+        for block in blocks
+        if isinstance(block, dict) and block.get("type") == "image" and "slack_file" in block
+    ]
+
+
 # --- the fake
 
 
@@ -236,6 +250,7 @@ class FakeSlack:
         # Posts to response_url(token), as (token, body); uploads by file id, in order.
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, Upload] = {}
+        self.processing = 0  # answers naming an uploaded file refused before it is ready
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -321,6 +336,11 @@ class FakeSlack:
         """Answer the next calls of `method` with these faults, one per call, in order."""
         with self._lock:
             self._faults.setdefault(method, []).extend(faults)
+
+    def clear_faults(self, method: str) -> None:
+        """Forget the faults still queued for `method`: Slack is back."""
+        with self._lock:
+            self._faults.pop(method, None)
 
     def pending_faults(self, method: str | None = None) -> int:
         with self._lock:
@@ -630,6 +650,13 @@ class FakeSlack:
         if not isinstance(body, dict):
             return _Answer(400, "invalid_payload", "text/plain")
         with self._lock:
+            files = _slack_files(body.get("blocks"))
+            if files and self.processing > 0:
+                self.processing -= 1
+                return _Answer(400, "invalid_blocks", "text/plain")
+            known = {u.file_id for u in self._uploads.values() if u.completed}
+            if any(file_id not in known for file_id in files):
+                return _Answer(400, "invalid_blocks", "text/plain")
             self._responses.append((token, body))
         return _Answer(200, "ok", "text/plain")
 

@@ -6,8 +6,13 @@ or AWS_ variable of the machine running the tests, and no proxy (every peer is o
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +72,89 @@ def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not within {timeout:g} s\n{why()}")
         time.sleep(0.02)
+
+
+def serve_env(tmp_path: Path, slack_url: str, **settings: str) -> dict[str, str]:
+    """The environment of an HTTP-only `mlpulse run` (no queue, SQLite in tmp_path) against
+    the fake Slack; `settings` are more MLPULSE_ variables (`HTTP_READ_TIMEOUT="2"`)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "MLPULSE_", "SLACK_")) and name not in PROXIES
+    }
+    config = tmp_path / "mlpulse.yaml"
+    if not config.exists():
+        config.write_text('default_channel: "#mlpulse"\n', encoding="utf-8")
+    env.update(
+        MLPULSE_STORE=f"sqlite:///{tmp_path / 'mlpulse.db'}",
+        MLPULSE_CONFIG=str(config),
+        MLPULSE_SLACK_API_URL=slack_url,
+        MLPULSE_PORT="0",
+        MLPULSE_HOST="127.0.0.1",
+        SLACK_BOT_TOKEN=DEFAULT_TOKEN,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",  # nothing listens: no AWS is asked
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    env.update({f"MLPULSE_{name}": value for name, value in settings.items()})
+    return env
+
+
+_LISTENING = re.compile(r"listening on [^\s:]+:(\d+)(?: \(metrics on :(\d+)\))?")
+
+
+@dataclass
+class RunProcess:
+    """A `mlpulse run` process, its standard error (and output) in `log`."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.text().splitlines()[-lines:])
+
+    def ports(self) -> list[int]:
+        """Its listening ports, once it says it listens: the main one, then metrics."""
+        found = _LISTENING.search(self.text())
+        return [int(port) for port in found.groups() if port] if found else []
+
+    @property
+    def port(self) -> int:
+        return self.ports()[0]
+
+    def stop(self) -> int:
+        """SIGTERM, and its exit status (killed after 15 s)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait(timeout=10)
+
+
+def start_run(name: str, env: dict[str, str], cwd: Path, timeout: float = 30) -> RunProcess:
+    """Start `mlpulse run` and wait until it listens."""
+    log = cwd / f"{name}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    run = RunProcess(process, log)
+    wait_until(
+        f"{name} listening",
+        lambda: bool(run.ports()) or process.poll() is not None,
+        timeout,
+        run.tail,
+    )
+    if process.poll() is not None:
+        pytest.fail(f"{name} exited with {process.returncode}\n{run.tail()}")
+    return run

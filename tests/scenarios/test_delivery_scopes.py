@@ -1,6 +1,6 @@
 """A workspace that has not granted the history scopes (issue 13, item 5): the lookup that
 tells whether an attempt cut short reached Slack is refused (`missing_scope`). Delivery
-degrades to at most once per post, and says so: a log line, a metric, /healthz.
+degrades to at most once per post, and says so: a log line, a metric, /readyz.
 
 `kill -9` while a post is in flight is played as in test_delivery_faults: the notifier's
 post reaches Slack, then the "process" dies; a second bot on the same store takes over.
@@ -104,7 +104,7 @@ def test_a_root_cut_short_by_kill_9_is_not_posted_twice_and_the_operator_is_told
     assert "channels:history and groups:history" in line
 
     # The resource's next state finds no root on record: it gets a fresh one, and the
-    # caveat stays on /healthz while posts go through.
+    # caveat stays on /readyz while posts go through.
     survivor.submit(job(survivor, "Completed", "2018-10-06T12:30:00Z"))
     survivor.run_for(2)
     fresh = [m for m in survivor.fake.roots(CHANNEL) if m.ts != root.ts]

@@ -5,6 +5,7 @@ newcomer must see is checked on the console output, as they would read it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -126,3 +127,35 @@ def test_the_demo_posts_into_a_slack_when_asked(
     assert "churn-xgb-2026-11-25-0300" in texts and "ml-deploy" in texts and "fraud-prod" in texts
     assert "Incident #1" in texts
     assert "went wrong" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("token", "scopes", "said"),
+    [
+        ("xoxb-revoked", None, "Slack refused SLACK_BOT_TOKEN: invalid_auth"),
+        (None, ("chat:write",), "missing_scope (needs chat:write)"),
+    ],
+    ids=["invalid token", "missing scope"],
+)
+def test_demo_slack_says_at_once_when_slack_refuses_the_token(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str | None,
+    scopes: tuple[str, ...] | None,
+    said: str,
+) -> None:
+    """Issue 17: with an invalid token `mlpulse demo --slack` printed only its banner."""
+    from bot.core.errors import ConfigError
+    from notifiers.slack import SlackNotifier
+    from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
+
+    monkeypatch.chdir(tmp_path)
+    with FakeSlack() as fake:
+        if scopes:
+            fake.revoke(*scopes)
+        out = StringIO()
+        notifier = SlackNotifier(token or DEFAULT_TOKEN, fake.url)
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            run_demo(out=out, interactive=False, slack=notifier)
+        assert [call.method for call in fake.calls()] == ["auth.test"]
+    assert out.getvalue() == ""

@@ -1,4 +1,5 @@
-"""`mlpulse run`'s HTTP side over real HTTP: health, metrics, bad requests, SIGTERM."""
+"""`mlpulse run`'s HTTP side over real HTTP: liveness and readiness, metrics, bad requests,
+SIGTERM. The server under load and attack: tests/scenarios/test_http_server.py."""
 
 from __future__ import annotations
 
@@ -45,22 +46,34 @@ def _get(app: App, path: str, data: bytes | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def test_healthz_reports_each_component(app: App) -> None:
-    status, body = _get(app, "/healthz")
+def test_readyz_reports_each_component(app: App) -> None:
+    status, body = _get(app, "/readyz")
     report = json.loads(body)
     assert status == 200
     assert report["status"] == "ok"
-    assert set(report["components"]) == {"store", "queue", "slack"}
+    assert set(report["components"]) == {"store", "queue", "slack_auth"}
     assert report["components"]["queue"]["detail"].startswith("no queue configured")
 
 
-def test_healthz_turns_red_when_the_store_is_gone(app: App) -> None:
+def test_healthz_is_liveness_and_stays_up_when_the_store_is_gone(app: App) -> None:
+    assert json.loads(_get(app, "/healthz")[1]) == {"status": "ok"}
     app.store.close()
-    status, body = _get(app, "/healthz")
+    status, body = _get(app, "/readyz")
     report = json.loads(body)
     assert status == 503
     assert report["components"]["store"]["ok"] is False
+    assert _get(app, "/healthz")[0] == 200  # a restart would not bring the store back
     app.stop.set()  # the store is closed already; nothing left to shut down cleanly
+
+
+def test_healthz_turns_red_when_a_part_of_the_process_died(app: App) -> None:
+    app.stop.set()  # the delivery worker's loop ends, as it would on a crash
+    for thread in app._threads:
+        thread.join(timeout=5)
+    status, body = _get(app, "/healthz")
+    assert status == 503
+    assert "delivery" in json.loads(body)["stopped"]
+    app.stop.clear()
 
 
 def test_metrics_count_received_events_by_kind(app: App) -> None:
@@ -80,13 +93,22 @@ def test_unknown_routes_and_methods(app: App) -> None:
     assert _get(app, "/healthz", data=b"{}")[0] == 405
 
 
-def test_oversized_body_is_refused_unread(app: App) -> None:
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"POST /sns HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+    ],
+    ids=["body", "headers"],
+)
+def test_oversized_requests_are_refused_unread(app: App, head: bytes) -> None:
     assert app.http is not None
     with socket.create_connection(("127.0.0.1", app.http.port), timeout=5) as client:
         # Only the headers are sent: the answer must come without waiting for the body.
-        client.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+        client.sendall(head)
         answer = client.recv(1024)
-    assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413")
+    status = answer.split(b" ", 2)[1]
+    assert status in (b"413", b"431"), answer[:40]
 
 
 def test_sigterm_stops_run_within_ten_seconds(tmp_path: Path) -> None:

@@ -259,13 +259,26 @@ def test_a_slow_command_is_acknowledged_at_once_and_answered_by_response_url(
     assert reply["response_type"] == "ephemeral"
 
 
-def test_a_chart_is_uploaded_to_the_channel_with_files_upload_v2(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _chart_command(monkeypatch: pytest.MonkeyPatch, public: bool) -> None:
     def handle(ctx: Context, args: Args) -> Reply:
-        return Reply(text="loss", charts=[Chart("loss.png", "Training loss", PNG)])
+        return Reply(text="loss", charts=[Chart("loss.png", "Training loss", PNG)], public=public)
 
     monkeypatch.setitem(REGISTRY, "chart", _module(handle, slow=False))
+
+
+def _shares(h: Harness) -> list[dict[str, object]]:
+    """files.completeUploadExternal calls that shared a file somewhere."""
+    return [
+        call.args
+        for call in h.fake.calls("files.completeUploadExternal")
+        if call.args.get("channel_id") or call.args.get("channels")
+    ]
+
+
+def test_a_public_answer_uploads_its_chart_to_the_channel(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chart_command(monkeypatch, public=True)
     assert h.command("chart")["text"] == "loss"
     # The upload follows the answer, on the work queue.
     (upload,) = h.wait_for(lambda: [u for u in h.fake.uploads() if u.completed], "the upload")
@@ -273,13 +286,55 @@ def test_a_chart_is_uploaded_to_the_channel_with_files_upload_v2(
     assert (upload.channel, upload.completed, upload.length) == (CHANNEL, True, len(PNG))
 
 
+def test_a_private_answer_shows_its_chart_without_sharing_it(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: an ephemeral answer's chart was uploaded to the channel for everyone."""
+    _chart_command(monkeypatch, public=False)
+    answer = h.command("chart")
+    (upload,) = h.fake.uploads()
+    assert (upload.completed, upload.channel, upload.data) == (True, None, PNG)
+    assert _shares(h) == []
+    assert answer["response_type"] == "ephemeral"
+    assert answer["blocks"][-1] == {
+        "type": "image",
+        "slack_file": {"id": upload.file_id},
+        "alt_text": "Training loss",
+        "title": {"type": "plain_text", "text": "Training loss"},
+    }
+
+
+def test_a_private_chart_slack_is_still_processing_is_shown_on_a_later_try(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chart_command(monkeypatch, public=False)
+    assert h.app.slack_app is not None
+    waits: list[float] = []
+    monkeypatch.setattr(h.app.slack_app.command, "sleep", waits.append)
+    h.fake.processing = 2  # the answer naming the file is refused twice
+    answer = h.command("chart")
+    assert answer["blocks"][-1]["type"] == "image"
+    assert waits == [1.0, 2.0]
+    assert _shares(h) == []
+
+
+def test_a_private_chart_slack_will_not_show_is_explained(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chart_command(monkeypatch, public=False)
+    assert h.app.slack_app is not None
+    monkeypatch.setattr(h.app.slack_app.command, "sleep", lambda seconds: None)
+    h.fake.processing = 3
+    answer = h.command("chart")
+    assert [b["type"] for b in answer.get("blocks") or []] == []
+    assert answer["text"] == "loss\n(The chart could not be shown here: `invalid_blocks`.)"
+    assert _shares(h) == []
+
+
 def test_a_chart_that_cannot_be_posted_is_explained(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def handle(ctx: Context, args: Args) -> Reply:
-        return Reply(text="loss", charts=[Chart("loss.png", "Training loss", PNG)])
-
-    monkeypatch.setitem(REGISTRY, "chart", _module(handle, slow=False))
+    _chart_command(monkeypatch, public=True)
     h.fake.fail("files.completeUploadExternal", SlackError("not_in_channel"))
     assert h.post(h.command_body("chart", token="chart")).status == 200
     answers = h.wait_for(lambda: (found := h.fake.responses("chart")) and len(found) == 2 and found)
@@ -288,3 +343,13 @@ def test_a_chart_that_cannot_be_posted_is_explained(
         "(The chart could not be posted here: `not_in_channel`.)",
     ]
     assert [u.completed for u in h.fake.uploads()] == [False]
+
+
+def test_a_private_chart_whose_upload_fails_is_explained_in_the_answer(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chart_command(monkeypatch, public=False)
+    h.fake.revoke("files:write")
+    answer = h.command("chart")
+    assert answer["text"] == "loss\n(The chart could not be shown here: `missing_scope`.)"
+    assert h.fake.uploads() == []

@@ -1,5 +1,5 @@
 """`POST /sns` over real HTTP against a started App (RELIABILITY A1-A11), plus the proofs
-that hostile URLs are never requested and that no secret leaks into logs or /healthz.
+that hostile URLs are never requested and that no secret leaks into logs, /healthz or /readyz.
 
 The App is the real one (`App.start`), on the shared fake clock; only the certificate
 fetcher (serving the test's own certificate) and, where said, the confirmer are injected.
@@ -25,7 +25,7 @@ from bot.app import App
 from bot.config.models import Config, Topics
 from bot.config.settings import Settings
 from bot.core.clock import FakeClock
-from bot.ingress.http import HttpServer
+from bot.ingress.server import HttpServer, Listener
 from bot.ingress.sns import SnsEndpoint
 from bot.ingress.sns.certs import FETCH_BUDGET, CertificateCache
 from bot.ingress.sns.confirm import ApiConfirmer
@@ -322,7 +322,7 @@ def test_a10_a11_text_alert_posted_once_for_a_redelivered_message(
         bot.metrics.registry,
         certs=CertificateCache(signer.fetcher()),
     )
-    server = HttpServer({("POST", "/sns"): endpoint.handle}, 0, host="127.0.0.1")
+    server = HttpServer(Listener({("POST", "/sns"): endpoint.handle}, 0, "127.0.0.1"))
     server.start()
     try:
         document = signer.notification("GPU quota nearly exhausted & <!channel>", subject="Ops")
@@ -341,7 +341,7 @@ def test_a10_a11_text_alert_posted_once_for_a_redelivered_message(
 # --- secrets
 
 
-def test_no_secret_in_logs_healthz_or_metrics(
+def test_no_secret_in_logs_health_or_metrics(
     running: Running, caplog: pytest.LogCaptureFixture
 ) -> None:
     running.post(running.signer.notification("x"))
@@ -353,6 +353,7 @@ def test_no_secret_in_logs_healthz_or_metrics(
     running.post(bad)
     running.post(b"garbage")
     health = running.get("/healthz")
+    ready = running.get("/readyz")
     metrics = running.get("/metrics")
     assert health[0] == 200
     formatter = logging.Formatter("%(name)s %(message)s")
@@ -362,7 +363,7 @@ def test_no_secret_in_logs_healthz_or_metrics(
         for record in caplog.get_records(phase)
     )
     assert "mlpulse listening on" in logged and "SNS post refused" in logged
-    exposed = logged + health[1].decode() + metrics[1].decode()
+    exposed = logged + health[1].decode() + ready[1].decode() + metrics[1].decode()
     for secret in (BOT_TOKEN, SIGNING_SECRET, TOKEN, TOKEN[::-1]):
         assert secret not in exposed
     assert 'mlpulse_sns_rejected_total{reason="topic_not_allowed"} 1.0' in metrics[1].decode()

@@ -17,14 +17,14 @@ acknowledgement free of I/O at any load.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.core.text import escape
+from bot.ingress.slack import charts
 from bot.ingress.slack.replies import BUSY, FAILED, WORKING, message
 from bot.ingress.slack.work import WorkQueue
 from commands.base import Context, Reply
@@ -43,9 +43,11 @@ class SlashCommand:
         context_for: Callable[[str, str], Context],
         work: WorkQueue,
         on_change: Callable[[], object],
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.client, self.context_for = client, context_for
         self.work, self.on_change = work, on_change
+        self.sleep = sleep  # between tries of an answer whose charts Slack is processing
 
     def listener(self, ack: Any, body: dict[str, Any], respond: Respond) -> None:
         line = read_line(str(body.get("text") or ""))
@@ -71,35 +73,45 @@ class SlashCommand:
             log.exception("/mlpulse %s could not be run", line.name)
             reply = Reply(text=FAILED)
         try:
-            _post(respond, message(reply))
-            self._upload_charts(reply, channel_id, respond)
+            self.answer(reply, channel_id, respond)
         finally:
             self.on_change()  # an `ack` or a `silence` queued what delivery must post
 
-    def _upload_charts(self, reply: Reply, channel_id: str, respond: Respond) -> None:
-        for chart in reply.charts:
-            try:
-                self.client.files_upload_v2(
-                    channel=channel_id,
-                    content=chart.png,
-                    filename=chart.filename,
-                    title=chart.title,
-                )
-            except SlackApiError as error:
-                code = error.response.get("error", "error")
-                log.warning("chart upload to %s failed: %s", channel_id, code)
-                _post(
-                    respond,
-                    {"text": f"(The chart could not be posted here: `{escape(str(code))}`.)"},
-                )
+    def answer(self, reply: Reply, channel_id: str, respond: Respond) -> None:
+        """Post the answer, with its charts (bot.ingress.slack.charts): inside a private
+        answer, unshared; after a public one, to the channel."""
+        fields = message(reply)
+        if not reply.charts:
+            _post(respond, fields)
+        elif reply.public:
+            _post(respond, fields)
+            failed = charts.share(self.client, reply.charts, channel_id)
+            if failed:
+                _post(respond, {"text": charts.not_shown(failed, "posted")})
+        else:
+            images, failed = charts.upload_private(self.client, reply.charts)
+            if images and charts.post_with_images(
+                partial(_post, respond), fields, images, self.sleep
+            ):
+                return
+            if images:  # uploaded, but the answer showing them was refused
+                failed = [*failed, "invalid_blocks"]
+            _post(respond, charts.with_note(fields, charts.not_shown(failed)))
 
 
-def _post(respond: Respond, fields: dict[str, Any]) -> None:
-    """An answer through the command's response_url; one that fails is only logged."""
+def _post(respond: Respond, fields: dict[str, Any]) -> bool:
+    """An answer through the command's response_url; True if Slack took it. One that
+    fails is only logged."""
     if respond is None:  # no response_url in the payload: nobody to tell
         log.warning("a /mlpulse answer had no response_url to go to")
-        return
+        return False
     try:
-        respond(**fields)
+        answer = respond(**fields)
     except Exception as error:
         log.warning("could not answer through the response_url: %s", error)
+        return False
+    status = getattr(answer, "status_code", 200)
+    if status != 200:
+        body = getattr(answer, "body", "")
+        log.warning("the response_url refused an answer: %s %s", status, body)
+    return bool(status == 200)

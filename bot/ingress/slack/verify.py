@@ -1,5 +1,5 @@
 """`POST /slack/events` before Bolt sees it: checks that never let a bad request become a
-500, and nothing signed handled twice (bot.ingress.slack.replays).
+500, and nothing signed handled twice by any replica (bot.ingress.slack.replays).
 
   not UTF-8                                   -> 400
   missing/non-numeric timestamp or signature  -> 401 (slack_sdk's verifier would raise)
@@ -25,6 +25,7 @@ from bot.core.text import ascii_digits
 from bot.ingress.http import Request, Response
 from bot.ingress.slack.interactions import SlackApp
 from bot.ingress.slack.replays import SeenRequests
+from bot.store import RequestStore
 
 log = logging.getLogger(__name__)
 _TIMESTAMP_DIGITS = 20  # `int()` refuses `²` and strings of over 4,300 digits
@@ -32,10 +33,12 @@ _CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
 
 
 class SlackIngress:
-    def __init__(self, signing_secret: str, clock: Clock, app: SlackApp) -> None:
+    def __init__(
+        self, signing_secret: str, clock: Clock, app: SlackApp, requests: RequestStore
+    ) -> None:
         self._verifier = SignatureVerifier(signing_secret, clock=_SdkClock(clock))
         self.app = app
-        self.seen = SeenRequests(clock)
+        self.seen = SeenRequests(requests, clock)
 
     def handle(self, request: Request) -> Response:
         try:

@@ -23,6 +23,7 @@ string keys `pk` / `sk`, and one keys-only global secondary index `gsi1` (`gpk` 
     series lock          series#<series>  lock               unresolved  <id>
     incidents of a key   key#<key>        incident#<id>
     silence              silences         <id>
+    Slack request taken  request#<digest> -   (expires_at: requests.py)
     burst digest         digest#<id>      digest             dirty       <id>
     its members          digest#<id>      member#<key>
     channel's digest     digests#<channel> current
@@ -59,13 +60,16 @@ from bot.store.dynamodb.accept import AcceptTable
 from bot.store.dynamodb.audit import AuditTable
 from bot.store.dynamodb.digests import DigestTable
 from bot.store.dynamodb.provisioning import TableSetup, connect
+from bot.store.dynamodb.requests import RequestTable
 from bot.store.dynamodb.roots import RootTable
 from bot.store.dynamodb.silences import SilenceTable
 
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
-class DynamoDBStore(AcceptTable, RootTable, AuditTable, SilenceTable, DigestTable, TableSetup):
+class DynamoDBStore(
+    AcceptTable, RootTable, AuditTable, SilenceTable, DigestTable, RequestTable, TableSetup
+):
     """The store on the DynamoDB table `table`; `client` is a boto3 DynamoDB client, by
     default one from the environment (AWS_REGION, credentials, AWS_ENDPOINT_URL)."""
 
