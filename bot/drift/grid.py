@@ -8,6 +8,8 @@ read at the boundaries, and only bins whose bound could beat that are opened.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special  # type: ignore[import-untyped]
@@ -102,7 +104,9 @@ def _single_valued(
 def ks_pvalue(statistic: float, b: Floats, c: Floats) -> float:
     """As `scipy.stats.ks_2samp` computes it, but for large samples from Kolmogorov's limit."""
     if max(b.size, c.size) <= EXACT_KS_MAX:
-        return float(scipy_stats.ks_2samp(b, c).pvalue)
+        with warnings.catch_warnings():  # "exact calculation unsuccessful": scipy falls back
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(scipy_stats.ks_2samp(b, c).pvalue)
     return ks_pvalue_of_sizes(statistic, b.size, c.size)
 
 
