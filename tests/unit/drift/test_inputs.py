@@ -65,10 +65,8 @@ def test_read_right(name: str, tmp_path: Path) -> None:
     if name != "quoted":  # its cities are other words
         assert all(f.verdict == "stable" for f in found.features)
     else:
-        assert {f.name: f.current.top[0][0] for f in found.features}["city"] in (
-            "paris, fr",
-            'ly"on',
-        )
+        city = next(f for f in found.features if f.name == "city")
+        assert {value for value, _ in city.current.top} == {"paris, fr", 'ly"on'}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
