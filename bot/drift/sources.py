@@ -12,6 +12,7 @@ Whatever cannot be opened raises `InputError` with the reason.
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def _raw_opener(location: str, s3: S3Factory) -> Opener:
                 body = s3().get_object(Bucket=bucket, Key=key)["Body"]
             except (ClientError, BotoCoreError) as error:
                 raise InputError(f"cannot read {location}: {reason(error)}") from None
-            return pa.PythonFile(body, mode="r")
+            return pa.PythonFile(io.BufferedReader(_Body(body), 1 << 20), mode="r")
 
         return from_s3
     path = Path(location).expanduser()
@@ -95,6 +96,26 @@ def _raw_opener(location: str, s3: S3Factory) -> Opener:
     return from_disk
 
 
+class _Body(io.RawIOBase):
+    """An S3 object's streaming body as the file object pyarrow wraps (it reads, never
+    seeks), so a large object streams instead of landing in memory."""
+
+    def __init__(self, body: Any) -> None:
+        self.body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.body.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self.body.close()
+        super().close()
+
+
 def _gunzip(raw: Opener) -> Opener:
     return lambda: pa.CompressedInputStream(raw(), "gzip")
 
@@ -107,10 +128,18 @@ def _head(opener: Opener, location: str) -> bytes:
         raise InputError(f"cannot read {location}: {_short(error)}") from None
 
 
+def _read_chunks(stream: Any) -> bytes:
+    """All of a stream, read in pieces (a streamed S3 body has no size to read at once)."""
+    chunks = []
+    while chunk := stream.read(HEAD_BYTES):
+        chunks.append(bytes(chunk))
+    return b"".join(chunks)
+
+
 def _read_all(opener: Opener, location: str) -> bytes:
     try:
         with opener() as stream:
-            return bytes(stream.read())
+            return _read_chunks(stream)
     except (OSError, pa.ArrowException) as error:
         raise InputError(f"cannot read {location}: {_short(error)}") from None
 
@@ -119,7 +148,7 @@ def _parquet(location: str, s3: S3Factory) -> pq.ParquetFile:
     try:
         if is_s3(location):
             with _raw_opener(location, s3)() as stream:
-                return pq.ParquetFile(pa.BufferReader(stream.read()))
+                return pq.ParquetFile(pa.BufferReader(_read_chunks(stream)))
         return pq.ParquetFile(str(Path(location).expanduser()))
     except (OSError, pa.ArrowException) as error:
         raise InputError(f"{location} is not a readable Parquet file: {_short(error)}") from None
