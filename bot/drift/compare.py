@@ -7,17 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.drift import stats
 from bot.drift.binned import numeric_binned
-from bot.drift.columns import Categories, Counted, Kept, Numbers
-from bot.drift.datasets import Feature, load
-from bot.drift.datasets import Side as DataSide
 from bot.drift.grid import Floats
 from bot.drift.sniff import MISSING
-from bot.drift.sources import Input
+
+if TYPE_CHECKING:  # pyarrow is imported only when data is read, not to render a report
+    from bot.drift.columns import Numbers
+    from bot.drift.datasets import Feature
+    from bot.drift.datasets import Side as DataSide
+    from bot.drift.sources import Input
 from bot.drift.stats import Ks, Psi
 
 SHOWN = 3
@@ -35,14 +38,15 @@ class Categorical:
 
     @classmethod
     def of(cls, cells: Iterable[str | None]) -> Categorical:
-        found = Categories()
+        counts: dict[str, int] = {}
+        missing = 0
         for cell in cells:
             word = (cell or "").strip()
             if word.lower() in MISSING:
-                found.missing += 1
+                missing += 1
             else:
-                found.counts[word] = found.counts.get(word, 0) + 1
-        return cls(found.counts, found.missing)
+                counts[word] = counts.get(word, 0) + 1
+        return cls(counts, missing)
 
 
 Column = Numeric | Categorical
@@ -104,6 +108,8 @@ class Comparison:
 
 def compare_data(base_data: Input, current_data: Input) -> Comparison:
     """Two opened datasets (bot.drift.sources) read and compared."""
+    from bot.drift.datasets import load
+
     features, base, current, notes = load(base_data, current_data)
     found = compare_sides(features, base, current)
     return Comparison(found, base.rows, current.rows, [*base.notes, *current.notes, *notes])
@@ -141,6 +147,8 @@ def ordered(found: list[FeatureDrift]) -> list[FeatureDrift]:
 
 
 def _numeric(name: str, base: Numbers, current: Numbers) -> FeatureDrift:
+    from bot.drift.columns import Counted, Kept
+
     if isinstance(base, Kept) and isinstance(current, Kept):
         return _from_numeric(name, stats.numeric(base.values(), current.values()))
     assert isinstance(base, Counted) and isinstance(current, Counted)
