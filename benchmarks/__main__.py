@@ -14,8 +14,11 @@ http_not_200         answers other than 200 in both runs (Bolt's old `404 unhand
 http_answered        how many of the 200 at once were answered through response_url,
 http_answered_s      and how long until the last of them was
 baseline_ratio       our per-event cost over a plain json + slack_sdk post loop's
-drift_1m_s           seconds of drift statistics on 1,000,000 rows x 20 features
-                     (benchmarks/drift.py)
+drift_1m_s           seconds of drift statistics on 1,000,000 rows x 20 features already in
+                     memory (benchmarks/drift.py)
+drift_1m_file_s      `mlpulse drift --baseline A.csv --current B.csv` on two 1,000,000 x 20
+drift_1m_file_rss_mb CSV files on disk, the whole command as a process: wall seconds, peak
+                     RSS in MB (benchmarks/drift_files.py)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from benchmarks import slack, slack_load
 from benchmarks.drift import drift_1m_s
+from benchmarks.drift_files import drift_1m_file_rss_mb, drift_1m_file_s
 from benchmarks.pipeline import events_per_s, rss_mb_100k
 
 HERE = Path(__file__).parent
@@ -79,6 +83,8 @@ FIGURES: list[tuple[str, Callable[[], float], str, Callable[[float], bool]]] = [
     ("http_answered", lambda: _load(0.0, "answered"), "= 200", lambda v: v == 200),
     ("http_answered_s", lambda: _load(0.0, "answered_s"), "info", lambda v: True),
     ("baseline_ratio", baseline_ratio, "info", lambda v: True),
+    ("drift_1m_file_s", drift_1m_file_s, "<= 3", lambda v: v <= 3),  # in a child process
+    ("drift_1m_file_rss_mb", drift_1m_file_rss_mb, "<= 1024", lambda v: v <= 1024),
     ("drift_1m_s", drift_1m_s, "< 1", lambda v: v < 1),  # last: its arrays raise peak RSS
 ]
 

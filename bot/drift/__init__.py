@@ -13,10 +13,14 @@ Model Monitor results (`mlpulse drift LOCATION`, `/mlpulse drift ENDPOINT`)
     schedules        the monitoring schedules of an endpoint and their latest executions
     monitors         the whole `/mlpulse drift ENDPOINT` answer, and its chart
     summary          `violation_summary`: one paragraph for an alert
-Our own statistics (`mlpulse drift --baseline A.csv --current B.csv`)
-    datasets         CSV files and SageMaker data-capture JSON lines
-    compare          typing, then every feature compared, with its verdict
-    stats, grid      PSI, Kolmogorov–Smirnov and Jensen–Shannon, and their thresholds
+Our own statistics (`mlpulse drift --baseline A --current B`)
+    sources          a file, S3 object or capture folder opened; gzip, Parquet, capture told
+    sniff, capture   a text file's delimiter, header and kinds; data capture as CSV rows
+    datasets         both sides streamed with pyarrow: kept while they fit, else on a grid
+    columns          one feature's accumulator on one side (values, sample, grid counts)
+    compare          every feature compared, with n, verdict, new and vanished categories
+    stats, grid      PSI (+ its bias and chi-square test), exact KS, JS, and the verdicts
+    binned           PSI and KS from counts on a grid of baseline quantiles
 Output
     render           Slack payloads (escaped, within Block Kit limits)
     textual          plain text for the terminal and the attached full report

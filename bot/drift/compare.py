@@ -1,19 +1,29 @@
-"""Baseline against current, feature by feature: typing, then the statistics of
-`bot.drift.stats` with their verdicts. `compare_columns` is the part that is timed."""
+"""Baseline against current, feature by feature: the statistics of bot.drift.stats (or
+bot.drift.binned for data counted on a grid), with n, verdicts, and the categories that
+appeared or vanished. `compare_columns` is the part the statistics benchmark times."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from bot.drift import stats
-from bot.drift.datasets import MISSING, Table, is_number
+from bot.drift.binned import numeric_binned
 from bot.drift.grid import Floats
-from bot.drift.stats import Ks
+from bot.drift.sniff import MISSING
 
-NUMERIC_SHARE = 0.95
+if TYPE_CHECKING:  # pyarrow is imported only when data is read, not to render a report
+    from bot.drift.columns import Numbers
+    from bot.drift.datasets import Feature
+    from bot.drift.datasets import Side as DataSide
+    from bot.drift.sources import Input
+from bot.drift.stats import Ks, Psi
+
+SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -23,8 +33,20 @@ class Numeric:
 
 @dataclass(frozen=True)
 class Categorical:
-    codes: NDArray[np.intp]  # -1: missing
-    vocabulary: tuple[str, ...]  # shared by baseline and current
+    counts: dict[str, int]
+    missing: int = 0
+
+    @classmethod
+    def of(cls, cells: Iterable[str | None]) -> Categorical:
+        counts: dict[str, int] = {}
+        missing = 0
+        for cell in cells:
+            word = (cell or "").strip()
+            if word.lower() in MISSING:
+                missing += 1
+            else:
+                counts[word] = counts.get(word, 0) + 1
+        return cls(counts, missing)
 
 
 Column = Numeric | Categorical
@@ -32,8 +54,9 @@ Column = Numeric | Categorical
 
 @dataclass(frozen=True)
 class Side:
-    count: int
+    count: int  # values present
     missing: float  # fraction of rows
+    rows: int = 0
     mean: float | None = None
     std: float | None = None
     top: tuple[tuple[str, float], ...] = ()  # categorical: (value, share), most frequent first
@@ -43,15 +66,23 @@ class Side:
 class FeatureDrift:
     name: str
     kind: str  # "numeric" or "categorical"
-    psi: float
+    psi: Psi
     ks: Ks | None
     js: float | None
     baseline: Side
     current: Side
+    appeared: tuple[tuple[str, float], ...] = ()  # categories only in the current data, share
+    vanished: tuple[tuple[str, float], ...] = ()  # categories only in the baseline, share
+    appeared_count: int = 0
+    vanished_count: int = 0
 
     @property
-    def psi_verdict(self) -> str:
-        return stats.psi_verdict(self.psi)
+    def rows(self) -> tuple[int, int]:
+        return self.baseline.rows, self.current.rows
+
+    @property
+    def verdict(self) -> str:
+        return stats.verdict(self.rows, self.psi, self.ks, self.js)
 
     @property
     def ks_drifted(self) -> bool:
@@ -61,11 +92,6 @@ class FeatureDrift:
     def js_drifted(self) -> bool:
         return self.js is not None and self.js >= stats.JS_DRIFTED
 
-    @property
-    def verdict(self) -> str:
-        other = stats.MODERATE if self.ks_drifted or self.js_drifted else stats.STABLE
-        return stats.worst(self.psi_verdict, other)
-
 
 @dataclass
 class Comparison:
@@ -74,58 +100,34 @@ class Comparison:
     current_rows: int
     notes: list[str] = field(default_factory=list)
 
+    def at_least(self, level: str) -> list[FeatureDrift]:
+        """The features whose verdict is `level` or worse ("insufficient data" never is)."""
+        floor = stats.LEVELS.index(level)
+        return [f for f in self.features if stats.LEVELS.index(f.verdict) >= floor]
 
-def compare_tables(baseline: Table, current: Table) -> Comparison:
-    names = baseline.names or [f"_c{i}" for i in range(len(baseline.columns))]
-    notes = [*baseline.notes, *current.notes]
-    if current.names:
-        where = {name: i for i, name in enumerate(current.names)}
-        pairs = [(n, i, where[n]) for i, n in enumerate(names) if n in where]
-        extra = [n for n in current.names if n not in set(names)]
-    else:
-        pairs = [(n, i, i) for i, n in enumerate(names) if i < len(current.columns)]
-        extra = [f"_c{i}" for i in range(len(names), len(current.columns))]
-    missing = [n for n in names if n not in {p[0] for p in pairs}]
-    if missing:
-        notes.append(f"only in the baseline: {', '.join(missing)}")
-    if extra:
-        notes.append(f"only in the current data: {', '.join(extra)}")
-    base_columns: dict[str, Column] = {}
-    current_columns: dict[str, Column] = {}
-    for name, i, j in pairs:
-        base_columns[name], current_columns[name] = typed(baseline.columns[i], current.columns[j])
-    return Comparison(
-        compare_columns(base_columns, current_columns), baseline.rows, current.rows, notes
+
+def compare_data(base_data: Input, current_data: Input) -> Comparison:
+    """Two opened datasets (bot.drift.sources) read and compared."""
+    from bot.drift.datasets import load
+
+    features, base, current, notes = load(base_data, current_data)
+    found = compare_sides(features, base, current)
+    return Comparison(found, base.rows, current.rows, [*base.notes, *current.notes, *notes])
+
+
+def compare_sides(features: list[Feature], base: DataSide, current: DataSide) -> list[FeatureDrift]:
+    """Every feature, on two threads: numpy sorts and counts without the GIL."""
+    with ThreadPoolExecutor(2) as pool:
+        return ordered(list(pool.map(lambda f: _feature(f, base, current), features)))
+
+
+def _feature(feature: Feature, base: DataSide, current: DataSide) -> FeatureDrift:
+    if feature.numeric:
+        return _numeric(feature.name, base.numbers[feature.name], current.numbers[feature.name])
+    b, c = base.categories[feature.name], current.categories[feature.name]
+    return categorical(
+        feature.name, Categorical(b.counts, b.missing), Categorical(c.counts, c.missing)
     )
-
-
-def typed(base: list[str], current: list[str]) -> tuple[Column, Column]:
-    present = [cell for cell in base if cell.strip().lower() not in MISSING]
-    sample = present or [c for c in current if c.strip().lower() not in MISSING]
-    numbers = sum(1 for cell in sample[:10_000] if is_number(cell))
-    if sample and numbers >= NUMERIC_SHARE * min(len(sample), 10_000):
-        return Numeric(_floats(base)), Numeric(_floats(current))
-    vocabulary: dict[str, int] = {}
-    codes = [_codes(cells, vocabulary) for cells in (base, current)]
-    words = tuple(vocabulary)
-    return Categorical(codes[0], words), Categorical(codes[1], words)
-
-
-def _floats(cells: list[str]) -> Floats:
-    try:
-        return np.array(cells, dtype=np.float64)
-    except ValueError:
-        return np.array([float(c) if is_number(c) else np.nan for c in cells], dtype=np.float64)
-
-
-def _codes(cells: list[str], vocabulary: dict[str, int]) -> NDArray[np.intp]:
-    found = []
-    for cell in cells:
-        word = cell.strip()
-        found.append(
-            -1 if word.lower() in MISSING else vocabulary.setdefault(word, len(vocabulary))
-        )
-    return np.array(found, dtype=np.intp)
 
 
 def compare_columns(baseline: dict[str, Column], current: dict[str, Column]) -> list[FeatureDrift]:
@@ -134,29 +136,71 @@ def compare_columns(baseline: dict[str, Column], current: dict[str, Column]) -> 
     for name, base in baseline.items():
         now = current.get(name)
         if isinstance(base, Numeric) and isinstance(now, Numeric):
-            drift = stats.numeric(base.values, now.values)
-            sides = _numeric(drift.base), _numeric(drift.current)
-            found.append(FeatureDrift(name, "numeric", drift.psi, drift.ks, None, *sides))
+            found.append(_from_numeric(name, stats.numeric(base.values, now.values)))
         elif isinstance(base, Categorical) and isinstance(now, Categorical):
-            size = len(base.vocabulary)
-            value, js = stats.categorical(base.codes, now.codes, size)
-            found.append(
-                FeatureDrift(
-                    name, "categorical", value, None, js, _categorical(base), _categorical(now)
-                )
-            )
-    return sorted(found, key=lambda f: (-stats.LEVELS.index(f.verdict), -f.psi, f.name))
+            found.append(categorical(name, base, now))
+    return ordered(found)
 
 
-def _numeric(moments: stats.Moments) -> Side:
-    rows = max(moments.present + moments.missing, 1)
-    return Side(moments.present, moments.missing / rows, moments.mean, moments.std)
+def ordered(found: list[FeatureDrift]) -> list[FeatureDrift]:
+    return sorted(found, key=lambda f: (-stats.LEVELS.index(f.verdict), -f.psi.value, f.name))
 
 
-def _categorical(column: Categorical, shown: int = 3) -> Side:
-    counts = np.bincount(column.codes + 1, minlength=len(column.vocabulary) + 1)
-    rows = max(column.codes.size, 1)
-    present = int(counts[1:].sum())
-    order = np.argsort(-counts[1:], kind="stable")[:shown]
-    top = tuple((column.vocabulary[i], counts[i + 1] / rows) for i in order if counts[i + 1])
-    return Side(present, counts[0] / rows, top=top)
+def _numeric(name: str, base: Numbers, current: Numbers) -> FeatureDrift:
+    from bot.drift.columns import Counted, Kept
+
+    if isinstance(base, Kept) and isinstance(current, Kept):
+        return _from_numeric(name, stats.numeric(base.values(), current.values()))
+    assert isinstance(base, Counted) and isinstance(current, Counted)
+    drift = numeric_binned(
+        base.counts, current.counts, base.running.moments(), current.running.moments()
+    )
+    return _from_numeric(name, drift)
+
+
+def _from_numeric(name: str, drift: stats.NumericDrift) -> FeatureDrift:
+    sides = _numeric_side(drift.base), _numeric_side(drift.current)
+    return FeatureDrift(name, "numeric", drift.psi, drift.ks, None, *sides)
+
+
+def _numeric_side(moments: stats.Moments) -> Side:
+    rows = moments.present + moments.missing
+    return Side(moments.present, moments.missing / max(rows, 1), rows, moments.mean, moments.std)
+
+
+def categorical(name: str, base: Categorical, current: Categorical) -> FeatureDrift:
+    words = sorted(set(base.counts) | set(current.counts))
+    counts_b = np.array([base.counts.get(w, 0) for w in words], dtype=np.float64)
+    counts_c = np.array([current.counts.get(w, 0) for w in words], dtype=np.float64)
+    drift = stats.categorical(counts_b, counts_c, (base.missing, current.missing))
+    rows_b, rows_c = int(counts_b.sum()) + base.missing, int(counts_c.sum()) + current.missing
+    appeared = _largest(words, counts_c, (counts_b == 0) & (counts_c > 0), rows_c)
+    vanished = _largest(words, counts_b, (counts_c == 0) & (counts_b > 0), rows_b)
+    return FeatureDrift(
+        name,
+        "categorical",
+        drift.psi,
+        None,
+        drift.js,
+        _categorical_side(words, counts_b, base.missing),
+        _categorical_side(words, counts_c, current.missing),
+        appeared,
+        vanished,
+        int(((counts_b == 0) & (counts_c > 0)).sum()),
+        int(((counts_c == 0) & (counts_b > 0)).sum()),
+    )
+
+
+def _largest(
+    words: list[str], counts: Floats, chosen: np.ndarray, rows: int
+) -> tuple[tuple[str, float], ...]:
+    picked = np.flatnonzero(chosen)
+    order = picked[np.argsort(-counts[picked], kind="stable")][:SHOWN]
+    return tuple((words[i], float(counts[i] / max(rows, 1))) for i in order)
+
+
+def _categorical_side(words: list[str], counts: Floats, missing: int) -> Side:
+    present = int(counts.sum())
+    rows = present + missing
+    top = _largest(words, counts, counts > 0, rows)
+    return Side(present, missing / max(rows, 1), rows, top=top)

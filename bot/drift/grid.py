@@ -8,6 +8,8 @@ read at the boundaries, and only bins whose bound could beat that are opened.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special  # type: ignore[import-untyped]
@@ -102,10 +104,19 @@ def _single_valued(
 def ks_pvalue(statistic: float, b: Floats, c: Floats) -> float:
     """As `scipy.stats.ks_2samp` computes it, but for large samples from Kolmogorov's limit."""
     if max(b.size, c.size) <= EXACT_KS_MAX:
-        return float(scipy_stats.ks_2samp(b, c).pvalue)
-    effective = b.size * c.size / (b.size + c.size)
+        with warnings.catch_warnings():  # "exact calculation unsuccessful": scipy falls back
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(scipy_stats.ks_2samp(b, c).pvalue)
+    return ks_pvalue_of_sizes(statistic, b.size, c.size)
+
+
+def ks_pvalue_of_sizes(statistic: float, n: int, m: int) -> float:
+    """The two-sided p-value of D for samples of n and m values: `kstwo` of the effective
+    size n·m/(n+m) up to 10,000, Kolmogorov's limiting distribution beyond (within 0.002
+    of it there, at a thousandth of the cost)."""
+    effective = n * m / (n + m)
     if effective <= EXACT_KS_MAX:
-        value = scipy_stats.kstwo.sf(statistic, round(effective))
+        value = scipy_stats.kstwo.sf(statistic, max(round(effective), 1))
     else:
         value = special.kolmogorov(np.sqrt(effective) * statistic)
     return float(np.clip(value, 0.0, 1.0))

@@ -19,7 +19,14 @@ from bot.drift.figures import figure_text
 from bot.drift.findings import MONITOR_LABELS, Finding
 from bot.drift.reports import EVALUATED_NOTE, Report
 from bot.drift.summary import check_label
-from bot.drift.textual import THRESHOLDS, detail_line, monitors_line, side_text, verdict
+from bot.drift.textual import (
+    THRESHOLDS,
+    category_changes,
+    detail_line,
+    monitors_line,
+    side_text,
+    verdict,
+)
 from notifiers import limits
 from notifiers.times import local_time
 
@@ -167,13 +174,15 @@ def _detail_blocks(details: list[Finding], blocks: list[Payload]) -> int:
 
 
 def _feature_text(feature: FeatureDrift) -> str:
-    stats = f"PSI {feature.psi:.3f}"
+    n_base, n_current = feature.rows
+    stats = f"n {n_base} → {n_current} · PSI {feature.psi.value:.3f}"
     if feature.ks:
         stats += f" · KS D {feature.ks.statistic:.3f} (p {feature.ks.pvalue:.1e})"
     if feature.js is not None:
         stats += f" · JS {feature.js:.3f}"
     figures = clip(f"{side_text(feature.baseline)} → {side_text(feature.current)}", 600)
-    return f"*{clip(feature.name, 200)}* · {feature.verdict} · {stats}\n{figures}"
+    changes = "".join(f"\n{clip(line, 300)}" for line in category_changes(feature))
+    return f"*{clip(feature.name, 200)}* · {feature.verdict} · {stats}\n{figures}{changes}"
 
 
 def _footer(

@@ -18,9 +18,11 @@ from bot.drift.reports import EVALUATED_NOTE, Report
 from bot.drift.summary import check_label
 
 THRESHOLDS = (
-    f"Thresholds: PSI < {stats.PSI_MODERATE} stable, {stats.PSI_MODERATE}–{stats.PSI_MAJOR} "
-    f"moderate, ≥ {stats.PSI_MAJOR} major; KS p < {stats.KS_ALPHA} drifted; "
-    f"JS distance ≥ {stats.JS_DRIFTED} drifted (KS or JS alone: moderate)."
+    f"Verdicts: fewer than {stats.MIN_ROWS} rows on a side: insufficient data. PSI in excess "
+    f"of its no-drift expectation < {stats.PSI_MODERATE} stable, {stats.PSI_MODERATE}–"
+    f"{stats.PSI_MAJOR} moderate, ≥ {stats.PSI_MAJOR} major, when its chi-square test has "
+    f"p < {stats.ALPHA}; KS D ≥ {stats.KS_MODERATE} with p < {stats.KS_ALPHA}, or JS distance "
+    f"≥ {stats.JS_DRIFTED}: moderate."
 )
 
 
@@ -104,10 +106,12 @@ def comparison_text(comparison: Comparison, baseline: str, current: str) -> str:
         f"current {comparison.current_rows} rows",
         *(f"Note: {note}" for note in comparison.notes),
         "",
-        f"{'feature':<24} {'kind':<11} {'verdict':<9} {'PSI':>7} {'KS D':>7} {'KS p':>9} "
-        f"{'JS':>6}  baseline → current",
+        f"{'feature':<24} {'kind':<11} {'verdict':<17} {'n base':>8} {'n cur':>8} {'PSI':>7} "
+        f"{'KS D':>7} {'KS p':>9} {'JS':>6}  baseline → current",
     ]
-    lines += [feature_line(f) for f in comparison.features]
+    for feature in comparison.features:
+        lines.append(feature_line(feature))
+        lines += [f"{'':<26}{line}" for line in category_changes(feature)]
     return clean("\n".join([*lines, "", THRESHOLDS])) + "\n"
 
 
@@ -116,10 +120,26 @@ def feature_line(f: FeatureDrift) -> str:
     ks_p = f"{f.ks.pvalue:.2e}" if f.ks else NONE
     js = f"{f.js:.4f}" if f.js is not None else NONE
     name = f.name if len(f.name) <= 24 else f.name[:23] + "…"
+    n_base, n_current = f.rows
     return (
-        f"{name:<24} {f.kind:<11} {f.verdict:<9} {f.psi:>7.4f} {ks_d:>7} {ks_p:>9} {js:>6}  "
+        f"{name:<24} {f.kind:<11} {f.verdict:<17} {n_base:>8} {n_current:>8} "
+        f"{f.psi.value:>7.4f} {ks_d:>7} {ks_p:>9} {js:>6}  "
         f"{side_text(f.baseline)} → {side_text(f.current)}"
     )
+
+
+def category_changes(f: FeatureDrift) -> list[str]:
+    """The categories that appeared in the current data or vanished from it."""
+    found = []
+    for label, shown, count in (
+        ("new", f.appeared, f.appeared_count),
+        ("vanished", f.vanished, f.vanished_count),
+    ):
+        if count:
+            listed = ", ".join(f"{value} ({pct(share)})" for value, share in shown)
+            more = f" and {count - len(shown)} more" if count > len(shown) else ""
+            found.append(f"{label}: {listed}{more}")
+    return found
 
 
 def side_text(side: Side) -> str:

@@ -20,6 +20,7 @@ from tests.conftest import FIXTURES
 from tests.fakes.moto import CREDENTIALS, REGION, aws_client, moto_server, moto_url  # noqa: F401
 from tests.unit.drift.samples import REPORT_SAMPLES, put_sample, sample
 from tests.unit.drift.test_datasets import capture_line
+from tests.unit.drift.test_inputs import GOOD, READ_RIGHT, REFUSED
 
 BUCKET = "ml-monitoring"
 
@@ -172,7 +173,8 @@ def test_our_own_statistics_flag_the_shift_and_not_the_stable_feature(
     assert (code, err) == (0, "")
     verdicts = {line.split()[0]: line.split()[2] for line in out.splitlines()[5:8]}
     assert verdicts == {"age": "major", "city": "major", "stable": "stable"}
-    assert "Thresholds: PSI < 0.1 stable" in out
+    assert "Verdicts: fewer than 200 rows on a side: insufficient data." in out
+    assert out.splitlines()[4].split()[3:5] == ["n", "base"]
     code, out, _ = run(capsys, "--baseline", str(baseline), "--current", str(current), "--json")
     payload = json.loads(out)
     assert code == 0 and limits.problems(payload) == [] and "*age* · major" in out
@@ -224,3 +226,107 @@ def test_a_json_file_that_is_no_report(capsys: pytest.CaptureFixture[str], tmp_p
     (tmp_path / "event.json").write_text('{"detail-type": "x"}')
     code, _, err = run(capsys, str(tmp_path / "event.json"))
     assert code == 2 and "event.json: not a Model Monitor or Clarify result" in err
+
+
+def mlpulse(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.cli drift ...` as a real process, as a CI step would run it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLPULSE_", "SLACK_"))}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "drift", *argv],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(READ_RIGHT))
+def test_a_real_process_reads_each_unusual_file(name: str, tmp_path: Path) -> None:
+    (tmp_path / "base.csv").write_text(GOOD)
+    (tmp_path / "current.csv").write_bytes(READ_RIGHT[name][0])
+    done = mlpulse("--baseline", "base.csv", "--current", "current.csv", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "current 300 rows" in done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_real_process_refuses_each_malformed_file_in_one_line(name: str, tmp_path: Path) -> None:
+    data, words = REFUSED[name]
+    (tmp_path / "base.csv").write_text(GOOD)
+    (tmp_path / "current.csv").write_bytes(data)
+    done = mlpulse("--baseline", "base.csv", "--current", "current.csv", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+    assert words in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("shift", "fail_on", "status"),
+    [
+        (0, "moderate", 0),
+        (8, "major", 3),
+        (8, "moderate", 3),
+        (2.5, "major", 0),
+        (2.5, "moderate", 3),
+        (8, None, 0),
+    ],
+)
+def test_fail_on_exits_3_when_drift_reaches_the_level(
+    shift: float, fail_on: str | None, status: int, tmp_path: Path
+) -> None:
+    """age shifts by `shift` (its standard deviation is 10): 0.25 sd is moderate drift, 0.8
+    major; the cities stay. Exit 3 is README: Drift's status for a CI step to stop on."""
+    write_csv(tmp_path / "train.csv", synthetic(11, 5000, 0, [0.5, 0.3, 0.2]))
+    write_csv(tmp_path / "today.csv", synthetic(12, 5000, shift, [0.5, 0.3, 0.2]))
+    argv = ["--baseline", "train.csv", "--current", "today.csv"]
+    done = mlpulse(*argv, *(["--fail-on", fail_on] if fail_on else []), cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (status, "")
+    assert done.stdout.startswith("# Drift of today.csv against train.csv")
+
+
+def test_fail_on_with_a_report_location_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, str(tmp_path), "--fail-on", "major")
+    assert code == 2 and err == "error: --fail-on goes with --baseline A --current B\n"
+
+
+def test_gzip_and_parquet_from_s3(
+    on_moto: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = synthetic(5, 1000, 0, [0.5, 0.3, 0.2])
+    write_csv(tmp_path / "train.csv", rows)
+    on_moto.put_object(
+        Bucket=BUCKET,
+        Key="data/train.csv.gz",
+        Body=gzip.compress((tmp_path / "train.csv").read_bytes()),
+    )
+    table = pa.table(
+        {
+            name: list(column)
+            for name, column in zip(
+                ("age", "stable", "city"),
+                zip(*synthetic(6, 1000, 0, [0.5, 0.3, 0.2]), strict=True),
+                strict=True,
+            )
+        }
+    )
+    pq.write_table(table, tmp_path / "today.parquet")
+    on_moto.put_object(
+        Bucket=BUCKET, Key="data/today.parquet", Body=(tmp_path / "today.parquet").read_bytes()
+    )
+    code, out, err = run(
+        capsys,
+        "--baseline",
+        f"s3://{BUCKET}/data/train.csv.gz",
+        "--current",
+        f"s3://{BUCKET}/data/today.parquet",
+        "--fail-on",
+        "moderate",
+    )
+    assert (code, err) == (0, "")
+    assert "baseline 1000 rows · current 1000 rows" in out
+    assert [line.split()[2] for line in out.splitlines()[5:8]] == ["stable"] * 3

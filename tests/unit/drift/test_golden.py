@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.drift.compare import compare_tables
-from bot.drift.datasets import read_table
+from bot.drift.compare import compare_data
 from bot.drift.files import LocalFolder
 from bot.drift.render import render_comparison, render_report
 from bot.drift.reports import load
+from bot.drift.sources import open_input
 from bot.drift.textual import report_text
 from tests.goldens import Goldens, slack_problems
 from tests.unit.drift.samples import REAL_FOLDERS, REPORT_SAMPLES, copy_real, put_sample
@@ -72,10 +72,12 @@ def sample_rows(seed: int, shift: float, segments: list[str]) -> list[tuple[floa
     return [(float(a), float(b), str(s)) for a, b, s in zip(ages, balances, picks, strict=True)]
 
 
-def test_comparison_matches_golden() -> None:
-    baseline = read_table(csv(sample_rows(1, 0.0, ["retail", "sme", "corporate"])), "base.csv")
-    current = read_table(csv(sample_rows(2, 0.8, ["retail", "sme", "sme"])), "today.csv")
-    payload = render_comparison(compare_tables(baseline, current), "base.csv", "today.csv")
+def test_comparison_matches_golden(tmp_path: Path) -> None:
+    baseline, current = tmp_path / "base.csv", tmp_path / "today.csv"
+    baseline.write_bytes(csv(sample_rows(1, 0.0, ["retail", "sme", "corporate"])))
+    current.write_bytes(csv(sample_rows(2, 0.8, ["retail", "sme", "sme"])))
+    opened = [open_input(str(path), lambda: None) for path in (baseline, current)]
+    payload = render_comparison(compare_data(*opened), "base.csv", "today.csv")
     assert slack_problems([payload]) == []
     GOLDENS.check("comparison", payload)
 

@@ -1,5 +1,6 @@
-"""Our own drift statistics: exact against scipy, a shift flagged, a stable feature not,
-and the thresholds where the module docstring says they are. Seeds are fixed."""
+"""Our own drift statistics: exact against scipy (KS, chi-square, JS, on random data), a
+shift flagged, a stable feature not, and the thresholds where the module docstring says
+they are. Seeds are fixed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from scipy import stats as scipy_stats
 from scipy.spatial.distance import jensenshannon
 
 from bot.drift import stats
-from bot.drift.compare import Categorical, Numeric, compare_columns
+from bot.drift.compare import Categorical, Numeric, categorical, compare_columns
 from bot.drift.grid import EXACT_KS_MAX
 
 RNG_SEED = 20261125
@@ -57,17 +58,17 @@ def test_a_shifted_numeric_feature_is_flagged_and_a_stable_one_is_not() -> None:
     }
     found = {f.name: f for f in compare_columns(base, now)}
     shifted, stable = found["shifted"], found["stable"]
-    assert shifted.psi >= stats.PSI_MAJOR and shifted.verdict == stats.MAJOR
+    assert shifted.psi.value >= stats.PSI_MAJOR and shifted.verdict == stats.MAJOR
     assert shifted.ks_drifted and shifted.ks is not None and shifted.ks.pvalue < 1e-10
-    assert stable.psi < stats.PSI_MODERATE and not stable.ks_drifted
+    assert stable.psi.value < stats.PSI_MODERATE and not stable.ks_drifted
     assert stable.verdict == stats.STABLE
     assert [f.name for f in compare_columns(base, now)] == ["shifted", "stable"]  # worst first
 
 
 def test_a_shifted_categorical_feature_is_flagged_and_a_stable_one_is_not() -> None:
     rng = np.random.default_rng(RNG_SEED)
-    words = ("paris", "lyon", "nice")
-    draw = lambda p: Categorical(rng.choice(3, size=10_000, p=p).astype(np.intp), words)  # noqa: E731
+    words = np.array(["paris", "lyon", "nice"])
+    draw = lambda p: Categorical.of(rng.choice(words, size=10_000, p=p).tolist())  # noqa: E731
     base = {"city": draw([0.5, 0.3, 0.2]), "plan": draw([0.6, 0.3, 0.1])}
     now = {"city": draw([0.2, 0.3, 0.5]), "plan": draw([0.6, 0.3, 0.1])}
     found = {f.name: f for f in compare_columns(base, now)}
@@ -80,8 +81,18 @@ def test_verdict_thresholds_are_the_documented_ones() -> None:
     assert [stats.psi_verdict(v) for v in (0.0, 0.0999, 0.1, 0.2499, 0.25, 9.0)] == [
         "stable", "stable", "moderate", "moderate", "major", "major",
     ]  # fmt: skip
-    assert (stats.KS_ALPHA, stats.JS_DRIFTED) == (0.01, 0.1)
-    for words in ("0.1", "0.25", "p < 0.01", "0.1 drifted", "1e-4"):
+    assert (stats.KS_ALPHA, stats.JS_DRIFTED, stats.KS_MODERATE) == (0.01, 0.1, 0.05)
+    assert (stats.MIN_ROWS, stats.RARE_SHARE) == (200, 0.001)
+    for words in (
+        "0.1",
+        "0.25",
+        "p < 0.01",
+        "D ≥ 0.05",
+        "1e-4",
+        "(200)",
+        "0.1%",
+        "(k - 1)(1/n + 1/m)",
+    ):
         assert words in (stats.__doc__ or "")
 
 
@@ -109,30 +120,103 @@ def test_missing_values_count_as_drift_and_an_all_missing_side_has_no_ks() -> No
     holes = values.copy()
     holes[::2] = np.nan  # half the current rows lost their value
     drift = stats.numeric(values, holes)
-    assert drift.psi >= stats.PSI_MAJOR and drift.ks is not None
+    assert drift.psi.value >= stats.PSI_MAJOR and drift.ks is not None
     assert drift.ks.pvalue > stats.KS_ALPHA  # the values left are as before
     assert (drift.current.present, drift.current.missing) == (2_500, 2_500)
     drift = stats.numeric(values, np.full(100, np.nan))
-    assert drift.ks is None and drift.psi >= stats.PSI_MAJOR
+    assert drift.ks is None and drift.psi.value >= stats.PSI_MAJOR
     assert drift.current == stats.Moments(0, 100, None, None)
 
 
 def test_constant_and_tiny_samples() -> None:
     drift = stats.numeric(np.full(1_000, 3.0), np.full(500, 3.0))
-    assert drift.psi == 0.0 and drift.ks is not None and drift.ks.statistic == 0.0
+    assert drift.psi.value == 0.0 and drift.ks is not None and drift.ks.statistic == 0.0
     assert drift.base == stats.Moments(1_000, 0, 3.0, 0.0)
     drift = stats.numeric(np.array([1.0]), np.array([2.0]))
     assert drift.ks is not None and drift.ks.statistic == 1.0
 
 
-def test_rare_categories_are_pooled_and_missing_has_its_own_bin() -> None:
+def counts(words: list[str], picks: np.ndarray) -> Categorical:
+    return Categorical.of(np.array(words)[picks].tolist())
+
+
+def test_categories_rare_on_both_sides_are_pooled_and_missing_has_its_own_bin() -> None:
     rng = np.random.default_rng(RNG_SEED)
-    size = 200  # far more categories than are kept apart
-    base = rng.integers(0, size, 20_000).astype(np.intp)
-    now = rng.integers(0, size, 20_000).astype(np.intp)
-    psi, js = stats.categorical(base, now, size)
-    assert psi < stats.PSI_MODERATE and js < stats.JS_DRIFTED
-    now_missing = now.copy()
-    now_missing[:10_000] = -1
-    psi, js = stats.categorical(base, now_missing, size)
-    assert psi >= stats.PSI_MAJOR and js >= stats.JS_DRIFTED
+    words = [f"w{i}" for i in range(2_000)]  # each far under 0.1% of the rows
+    base, now = rng.integers(0, 2_000, 20_000), rng.integers(0, 2_000, 20_000)
+    drift = categorical("x", counts(words, base), counts(words, now))
+    assert drift.verdict == stats.STABLE and drift.psi.value < stats.PSI_MODERATE
+    half_missing = Categorical(counts(words, now[:10_000]).counts, 10_000)
+    drift = categorical("x", counts(words, base), half_missing)
+    assert drift.psi.value >= stats.PSI_MAJOR and drift.verdict == stats.MAJOR
+
+
+def test_a_vanished_category_beyond_the_top_twenty_is_not_hidden() -> None:
+    """The issue's case: 30 categories; one outside the 20 most frequent (3% of the rows)
+    disappears. Pooling everything beyond the top 20 gave PSI 0.002 and "stable"."""
+    rng = np.random.default_rng(RNG_SEED)
+    words = [f"c{i:02d}" for i in range(30)]
+    shares = np.array([0.05] * 15 + [0.0275] * 10 + [0.005] * 5)
+    shares /= shares.sum()
+    base = rng.choice(30, 50_000, p=shares)
+    gone = words.index("c20")
+    kept = np.delete(shares, gone) / np.delete(shares, gone).sum()
+    now = np.delete(np.arange(30), gone)[rng.choice(29, 50_000, p=kept)]
+    drift = categorical("plan", counts(words, base), counts(words, now))
+    assert drift.psi.value > 0.1 and drift.verdict in (stats.MODERATE, stats.MAJOR)
+    assert drift.vanished_count == 1 and drift.vanished[0][0] == "c20"
+    assert drift.vanished[0][1] == pytest.approx(shares[gone], abs=0.005)
+    assert drift.appeared_count == 0
+
+
+def test_new_categories_are_reported() -> None:
+    base = Categorical({"a": 500, "b": 500})
+    now = Categorical({"a": 400, "b": 400, "c": 150, "d": 50})
+    drift = categorical("x", base, now)
+    assert drift.appeared == (("c", 0.15), ("d", 0.05)) and drift.appeared_count == 2
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_chi_square_is_scipys(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 30))
+    b = rng.integers(0, 400, k).astype(float)
+    c = rng.integers(0, 400, k).astype(float)
+    b[0], c[0] = b[0] + 1, c[0] + 1
+    if k > 3:
+        b[1] = c[1] = 0  # empty on both sides: left out, as scipy needs
+    statistic, dof, pvalue = stats.chi_square(b, c)
+    used = (b + c) > 0
+    expected = scipy_stats.chi2_contingency(np.vstack((b[used], c[used])), correction=False)
+    assert statistic == pytest.approx(expected.statistic, rel=1e-9)
+    assert dof == expected.dof and pvalue == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_js_distance_is_scipys_on_random_counts(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 40))
+    p, q = rng.integers(0, 100, k).astype(float) + 1, rng.integers(0, 100, k).astype(float)
+    assert stats.js_distance(p, q) == pytest.approx(jensenshannon(p, q, base=2), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ks_is_scipys_on_random_data(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = (int(x) for x in rng.integers(1, 5_000, 2))
+    a = rng.normal(rng.normal(), rng.uniform(0.5, 2), n).round(int(rng.integers(0, 4)))
+    b = rng.normal(rng.normal(), rng.uniform(0.5, 2), m).round(int(rng.integers(0, 4)))
+    ks = stats.numeric(a, b).ks
+    expected = scipy_stats.ks_2samp(a, b)
+    assert ks is not None and ks.statistic == pytest.approx(expected.statistic, abs=1e-12)
+    assert ks.pvalue == pytest.approx(expected.pvalue, abs=1e-12)
+
+
+def test_the_psi_bias_under_no_drift_is_what_the_docstring_says() -> None:
+    """Averaged over seeded runs, the PSI of two samples of one distribution is close to
+    (k - 1)(1/n + 1/m), so its excess is centred near zero."""
+    rng = np.random.default_rng(RNG_SEED)
+    values = [stats.numeric(rng.normal(size=1_000), rng.normal(size=1_000)).psi for _ in range(200)]
+    mean_psi = float(np.mean([p.value for p in values]))
+    assert values[0].expected == pytest.approx(9 * 2 / 1_000)
+    assert mean_psi == pytest.approx(values[0].expected, rel=0.15)
