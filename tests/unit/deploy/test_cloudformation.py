@@ -35,12 +35,12 @@ WRITES = {
     "sqs:ChangeMessageVisibility": "EventsQueue",
     "sns:ConfirmSubscription": "EventsTopic",
     "kms:Decrypt": "KmsKeyArn",
-    # The shared store of several replicas (TransactWriteItems is authorised as these).
-    "dynamodb:CreateTable": "StoreTableName",
-    "dynamodb:PutItem": "StoreTableName",
-    "dynamodb:UpdateItem": "StoreTableName",
-    "dynamodb:DeleteItem": "StoreTableName",
-    "dynamodb:ConditionCheckItem": "StoreTableName",
+    # The shared store of several replicas (TransactWriteItems is authorised as these), on
+    # the stack's table; no CreateTable, the stack made it.
+    "dynamodb:PutItem": "StoreTable",
+    "dynamodb:UpdateItem": "StoreTable",
+    "dynamodb:DeleteItem": "StoreTable",
+    "dynamodb:ConditionCheckItem": "StoreTable",
 }
 READ_VERBS = ("Describe", "List", "Get", "Filter", "BatchGet", "Query")
 # Granted although no code calls them yet, each for a reason; anything else granted must
