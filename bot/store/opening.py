@@ -15,6 +15,7 @@ from bot.store import Store
 
 _SQLITE, _DYNAMODB = "sqlite:///", "dynamodb://"
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # what botocore accepts, lower case
 
 
 def store_location(url: str) -> tuple[str, str]:
@@ -41,11 +42,14 @@ def open_store(url: str) -> Store:
         return SqliteStore(where)
     import boto3
 
-    if not os.environ.get("AWS_REGION") and boto3.session.Session().region_name is None:
+    region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
+    if region is None:
         raise _refused(
             url,
             "no AWS region is set: set AWS_REGION (or AWS_DEFAULT_REGION) to the table's region",
         )
+    if not _REGION.fullmatch(region):
+        raise _refused(url, f"the AWS region {region!r} is not a region name (eu-west-1)")
     from bot.store.dynamodb.store import DynamoDBStore
 
     return DynamoDBStore(where)

@@ -60,6 +60,12 @@ MISTAKES = [
     ("sqlite store without a path", {"MLPULSE_STORE": "sqlite:///"}, None, "sqlite:///PATH"),
     ("DynamoDB table name too short", {"MLPULSE_STORE": "dynamodb://ab"}, None, "table name"),
     ("DynamoDB store, no region", {"MLPULSE_STORE": "dynamodb://mlpulse"}, None, "AWS_REGION"),
+    (
+        "DynamoDB store, bad region",
+        {"MLPULSE_STORE": "dynamodb://mlpulse", "AWS_DEFAULT_REGION": "eu west"},
+        None,
+        "not a region name",
+    ),
     ("port not a number", {"MLPULSE_PORT": "http"}, None, "MLPULSE_PORT"),
     ("port out of range", {"MLPULSE_PORT": "70000"}, None, "MLPULSE_PORT"),
     ("lease of zero", {"MLPULSE_LEASE_SECONDS": "0"}, None, "MLPULSE_LEASE_SECONDS"),
