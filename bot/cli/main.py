@@ -1,7 +1,8 @@
 """The `mlpulse` command line (README: Command line).
 
 Exit status: 0 success; 2 bad input or bad config, with one `error:` line on stderr and no
-traceback; 1 anything else.
+traceback; 1 anything else. Each command checks only the settings it reads (bot.config.settings):
+a bad MLPULSE_PORT stops `run`, never `render`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 from bot.cli.drift import add_arguments as add_drift_arguments
 from bot.config.loading import check_config_file, config_path, load_config
 from bot.config.models import Config
-from bot.config.settings import load_settings
+from bot.config.settings import Settings, load_settings
 from bot.core.clock import SystemClock
-from bot.core.errors import InputError, MlpulseError, StoreError, UserError
+from bot.core.errors import ConfigError, InputError, MlpulseError, StoreError, UserError
 from bot.core.events import Event
 from bot.ingress.ingest import events_from, parse_document
 from bot.intake.routing import route
@@ -28,6 +29,15 @@ from bot.ops import logs
 from notifiers.render import render_alert
 
 log = logging.getLogger("mlpulse")
+
+# What each command reads of the environment (bot.config.settings.Settings); `run` reads it all.
+_CONFIG_FILE = frozenset({"config", "sqs_queue_urls", "sns_topic_arns"})
+_SLACK_POSTS = frozenset({"slack_bot_token", "slack_api_url"})
+# `ingest` wires the whole app but serves nothing: every setting but the HTTP ones.
+_SERVING = frozenset(
+    {"port", "host", "metrics_port", "health_detail", "http_read_timeout", "slack_check_seconds"}
+)
+_INGEST = frozenset(Settings.model_fields) - _SERVING
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlpulse", description="Slack ChatOps for ML platforms on AWS."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="the bot: SQS consumer and HTTP server")
@@ -92,6 +103,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml), or "unknown" when run from a
+    source tree that was never installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("mlpulse")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def read_input(name: str) -> str:
     if name == "-":
         return sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -112,7 +135,7 @@ def load_events(names: Sequence[str]) -> list[Event]:
 
 
 def _render(args: argparse.Namespace) -> int:
-    config = load_config(load_settings())
+    config = load_config(load_settings(uses=_CONFIG_FILE))
     events = load_events([args.file])
     if not events:
         raise InputError(f"{args.file} holds no event")
@@ -152,7 +175,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from bot.app import App
     from notifiers.console import ConsoleNotifier
 
-    settings = load_settings()
+    settings = load_settings(uses=_INGEST)
     config = load_config(settings)
     events = load_events(args.files)
     notifier = ConsoleNotifier() if args.console else None
@@ -202,7 +225,7 @@ def _demo(args: argparse.Namespace) -> int:
         return run_demo()
     from bot.app import _slack_notifier
 
-    settings = load_settings()
+    settings = load_settings(uses=_SLACK_POSTS)
     return run_demo(slack=_slack_notifier(settings), slack_channel=args.channel)
 
 
@@ -213,15 +236,27 @@ def _drift(args: argparse.Namespace) -> int:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    path = args.path or config_path(load_settings())
+    """The environment's problems, then the file's: everything `run` would refuse."""
+    try:
+        in_environment, settings = [], load_settings()
+    except ConfigError as error:
+        in_environment, settings = list(error.problems), load_settings(uses={"config"})
+    path = args.path or config_path(settings)
+    in_file = [] if path is None else check_config_file(path)
+    for problem in in_environment + in_file:
+        print(problem, file=sys.stderr)
+    if in_environment or in_file:
+        where = " and ".join(
+            name
+            for name, found in (("the environment", in_environment), (str(path), in_file))
+            if found
+        )
+        verb = "have" if in_environment and in_file else "has"
+        count = len(in_environment) + len(in_file)
+        print(f"error: {where} {verb} {count} problem(s), listed above", file=sys.stderr)
+        return 2
     if path is None:
         print("ok: no config file (./mlpulse.yaml or MLPULSE_CONFIG); built-in defaults apply")
         return 0
-    problems = check_config_file(path)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        print(f"error: {path} has {len(problems)} problem(s), listed above", file=sys.stderr)
-        return 2
     print(f"ok: {path} is valid")
     return 0

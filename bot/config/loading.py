@@ -9,15 +9,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.config.addresses import split_list
 from bot.config.models import Config, Queues, Topics
 from bot.config.settings import Settings
 from bot.core.errors import ConfigError
-
-
-def _split(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def config_path(settings: Settings) -> Path | None:
@@ -32,7 +27,7 @@ def load_config(settings: Settings) -> Config:
     """The validated config with the environment's overrides applied; ConfigError if bad."""
     path = config_path(settings)
     config = Config() if path is None else _from_file(path)
-    queues, topics = _split(settings.sqs_queue_urls), _split(settings.sns_topic_arns)
+    queues, topics = split_list(settings.sqs_queue_urls), split_list(settings.sns_topic_arns)
     if queues is not None:
         config = config.model_copy(update={"sqs": Queues(queue_urls=queues)})
     if topics is not None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -16,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot.config.addresses import queue_url, topic_arn
 from bot.core.durations import parse_duration
 from bot.core.events import Kind, Outcome, Severity
 
@@ -109,12 +111,16 @@ class SlackDelivery(_Strict):
     burst: int = Field(default=3, ge=1, le=50, description="posts one channel may take at once")
 
 
+QueueUrls = Annotated[list[Annotated[str, AfterValidator(queue_url)]], BeforeValidator(_as_list)]
+TopicArns = Annotated[list[Annotated[str, AfterValidator(topic_arn)]], BeforeValidator(_as_list)]
+
+
 class Queues(_Strict):
-    queue_urls: StrList = Field(default=[], description="SQS queues `mlpulse run` consumes")
+    queue_urls: QueueUrls = Field(default=[], description="SQS queues `mlpulse run` consumes")
 
 
 class Topics(_Strict):
-    topic_arns: StrList = Field(default=[], description="SNS topics allowed to post to /sns")
+    topic_arns: TopicArns = Field(default=[], description="SNS topics allowed to post to /sns")
 
 
 Audience = Literal["everyone", "admins"]

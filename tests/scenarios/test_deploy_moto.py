@@ -1,15 +1,31 @@
-"""deploy/cloudformation.yaml deployed into a moto server, then an event sent the way AWS
-would: SNS topic -> SQS queue -> QueueConsumer -> Pipeline -> one alert in the outbox.
+"""deploy/cloudformation.yaml deployed into a moto server, the whole stack (event path,
+store table, bot service): then an event sent the way AWS would: SNS topic -> SQS queue ->
+QueueConsumer -> Pipeline -> one alert in the outbox; the bot's own store opened on the
+stack's table; the service wired as README says.
 
 Where moto falls short, and what stands in:
-- moto's CloudFormation creates the topic, both queues, the rules and the IAM policy, but
-  skips AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy, AWS::SNS::Subscription and
-  AWS::CloudWatch::Alarm (with a warning). `apply_skipped` makes exactly the resources it
-  skipped with direct API calls, built from the template's own properties (intrinsics
-  resolved here), so nothing is written twice by hand.
+- moto's CloudFormation creates the topics, both queues, the rules, the IAM policy and
+  roles, the DynamoDB table, the ECS cluster, task definition and service, the load
+  balancer, its listener, rule and target group, the security groups and the log group;
+  but skips AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy, AWS::SNS::Subscription (the
+  queue's and the operations e-mail) and AWS::CloudWatch::Alarm (with a warning).
+  `apply_skipped` makes exactly the resources it skipped with direct API calls, built from
+  the template's own properties (intrinsics resolved here), so nothing is written twice
+  by hand. It also ignores the table's PointInTimeRecoverySpecification and
+  TimeToLiveSpecification: those are set the same way (UpdateContinuousBackups,
+  UpdateTimeToLive), so their shapes are still checked by the API. Its SSESpecification
+  moto reads under the API's key (`Enabled`, not CloudFormation's `SSEEnabled`), so it
+  drops that too: encryption is checked on the template (tests/unit/deploy). It drops a
+  role's ManagedPolicyArns: the stack's own policies are attached the same way.
+- moto ignores the template's Rules (the bot service's required parameters): cfn-lint
+  checks them, and tests/unit/deploy their content.
+- moto runs no task: the service is checked as ECS and the load balancer describe it.
+  Its ECS drops the service's LaunchType, LoadBalancers and NetworkConfiguration, and the
+  task definition's NetworkMode, RequiresCompatibilities and roles: those are checked on
+  the template (tests/unit/deploy), the roles through the stack's own resources.
 - moto turns `AWS::NoValue` inside a list into null, which its IAM refuses: the stack is
   deployed with every optional parameter set, so every `Fn::If` takes its present branch.
-  The default parameters are checked by cfn-lint (tests/unit/test_deploy_template.py).
+  The default parameters are checked by cfn-lint (tests/unit/deploy/test_cloudformation.py).
 - moto does not deliver EventBridge -> SNS targets: the event is published to the topic
   directly. Nor does it answer TestEventPattern: the deployed rules' patterns are checked
   against the published AWS samples with moto's own rule matcher (the one that decides
@@ -19,6 +35,7 @@ Where moto falls short, and what stands in:
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -37,6 +54,7 @@ from bot.ingress.sqs import QueueConsumer
 from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
+from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore
 from tests.conftest import EVENT_FIXTURES, FIXTURES
 from tests.fakes.moto import ACCOUNT, REGION, aws_client, messages_left, moto_server, moto_url
@@ -50,6 +68,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 TEMPLATE = Path(__file__).parents[2] / "deploy" / "cloudformation.yaml"
 STACK = "mlpulse"
 FOREIGN_TOPIC = "arn:aws:sns:eu-west-1:210987654321:platform-events"
+SLACK_HOST = "mlpulse.example.com"
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/mlpulse@sha256:{'ab' * 32}"
 PARAMETERS = {
     "AlarmNamePrefix": "ml-",
     "ModelMonitorBucket": "acme-model-monitor",
@@ -58,6 +78,11 @@ PARAMETERS = {
     "ForeignTopicArns": FOREIGN_TOPIC,
     "SubscriberAccounts": "210987654321",
     "KmsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "OperationsEmail": "ml-oncall@example.com",
+    # The bot service: the network, certificate and secret are made first (bot_prerequisites).
+    "ContainerImage": IMAGE,
+    "PublicHostName": SLACK_HOST,
+    "AssignPublicIp": "ENABLED",
 }
 NO_VALUE = object()
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -133,6 +158,10 @@ class Stack:
                 return left == right
             if key == "Fn::Not":
                 return not self.resolve(arg[0])
+            if key == "Fn::And":
+                return all(self.resolve(item) for item in arg)
+            if key == "Condition":
+                return self.conditions[arg]
         resolved = ((key, self.resolve(value)) for key, value in node.items())
         return {key: value for key, value in resolved if value is not NO_VALUE}
 
@@ -142,13 +171,36 @@ class Stack:
         return self.ref(name)
 
 
+def bot_prerequisites(url: str) -> dict[str, str]:
+    """What the bot service's parameters name and a stack does not make: the VPC and its
+    subnets (moto's default VPC), the certificate (ACM) and the Slack secret."""
+    ec2 = aws_client("ec2", url)
+    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])
+    subnet_ids = sorted(subnet["SubnetId"] for subnet in subnets["Subnets"])[:2]
+    certificate = aws_client("acm", url).request_certificate(DomainName=SLACK_HOST)
+    secret = aws_client("secretsmanager", url).create_secret(
+        Name="mlpulse/slack",
+        SecretString=json.dumps({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}),
+    )
+    return {
+        "VpcId": vpc["VpcId"],
+        "LoadBalancerSubnetIds": ",".join(subnet_ids),
+        "ServiceSubnetIds": ",".join(subnet_ids),
+        "CertificateArn": certificate["CertificateArn"],
+        "SlackSecretArn": secret["ARN"],
+    }
+
+
 def deploy(url: str) -> Stack:
     template = dict(cfn_yaml.loads(TEMPLATE.read_text(encoding="utf-8")))
+    given = PARAMETERS | bot_prerequisites(url)
     cloudformation = aws_client("cloudformation", url)
     cloudformation.create_stack(
         StackName=STACK,
         TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()],
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in given.items()],
+        Capabilities=["CAPABILITY_IAM"],
     )
     (described,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
     assert described["StackStatus"] == "CREATE_COMPLETE", described
@@ -160,13 +212,12 @@ def deploy(url: str) -> Stack:
     }
     parameters: dict[str, Any] = {}
     for name, spec in template["Parameters"].items():
-        value = PARAMETERS.get(name, spec.get("Default", ""))
+        value = str(given.get(name, spec.get("Default", "")))
         parameters[name] = value.split(",") if spec["Type"] == "CommaDelimitedList" else value
     outputs = {row["OutputKey"]: row["OutputValue"] for row in described["Outputs"]}
     stack = Stack(url, template, parameters, physical, outputs)
-    stack.conditions = {
-        name: bool(stack.resolve(rule)) for name, rule in template["Conditions"].items()
-    }
+    for name, rule in template["Conditions"].items():  # in order: a condition may name one above
+        stack.conditions[name] = bool(stack.resolve(rule))
     return stack
 
 
@@ -187,10 +238,11 @@ def _set_queue_policy(stack: Stack, properties: dict[str, Any]) -> None:
 
 
 def _subscribe(stack: Stack, properties: dict[str, Any]) -> None:
-    attributes = {
-        "RawMessageDelivery": str(properties["RawMessageDelivery"]).lower(),
-        "RedrivePolicy": json.dumps(properties["RedrivePolicy"]),
-    }
+    attributes = {}
+    if "RawMessageDelivery" in properties:
+        attributes["RawMessageDelivery"] = str(properties["RawMessageDelivery"]).lower()
+    if "RedrivePolicy" in properties:
+        attributes["RedrivePolicy"] = json.dumps(properties["RedrivePolicy"])
     stack.client("sns").subscribe(
         TopicArn=properties["TopicArn"],
         Protocol=properties["Protocol"],
@@ -212,12 +264,47 @@ STAND_INS: dict[str, Callable[[Stack, dict[str, Any]], None]] = {
 }
 
 
+def _table_settings(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    """moto makes the table but drops its point-in-time recovery and TTL settings."""
+    dynamodb, table = stack.client("dynamodb"), stack.physical[logical_id]
+    dynamodb.update_continuous_backups(
+        TableName=table,
+        PointInTimeRecoverySpecification=properties["PointInTimeRecoverySpecification"],
+    )
+    dynamodb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification=properties["TimeToLiveSpecification"]
+    )
+
+
+def _role_policies(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    """moto makes the role but drops its ManagedPolicyArns. It holds no AWS managed
+    policy (AmazonECSTaskExecutionRolePolicy): those are checked on the template."""
+    for arn in properties.get("ManagedPolicyArns", []):
+        if not arn.startswith("arn:aws:iam::aws:policy/"):
+            stack.client("iam").attach_role_policy(
+                RoleName=stack.physical[logical_id], PolicyArn=arn
+            )
+
+
+# Resources moto makes, with properties it ignores: set with the API, from the template.
+IGNORED_PROPERTIES: dict[str, Callable[[Stack, str, dict[str, Any]], None]] = {
+    "AWS::DynamoDB::Table": _table_settings,
+    "AWS::IAM::Role": _role_policies,
+}
+
+
 def apply_skipped(stack: Stack) -> list[str]:
-    """Make the resources moto's CloudFormation skipped; their logical ids."""
+    """Make the resources moto's CloudFormation skipped, and the properties it ignored;
+    the logical ids of the resources it skipped."""
+    for logical_id, resource in stack.template["Resources"].items():
+        if resource["Type"] in IGNORED_PROPERTIES and logical_id in stack.physical:
+            properties = stack.resolve(resource["Properties"])
+            IGNORED_PROPERTIES[resource["Type"]](stack, logical_id, properties)
     skipped = {
         logical_id: resource
         for logical_id, resource in stack.template["Resources"].items()
         if logical_id not in stack.physical
+        and stack.conditions.get(resource.get("Condition", ""), True)
     }
     unknown = {resource["Type"] for resource in skipped.values()} - set(STAND_INS)
     assert not unknown, f"moto skipped {unknown}: add a stand-in"
@@ -397,3 +484,110 @@ def test_each_published_aws_sample_matches_the_rule_for_its_source(stack: Stack)
         assert _matching(rules, event) == wanted, path.name
         checked += 1
     assert checked >= 30
+
+
+# --- the store and the bot service -----------------------------------------------------
+
+
+def test_the_bot_opens_its_store_on_the_stacks_table(stack: Stack) -> None:
+    """The table has the shape the bot checks for (it refuses any other), and everything
+    a record of months needs: recovery, encryption, deletion protection, expiry."""
+    dynamodb = stack.client("dynamodb")
+    table = stack.outputs["StoreUrl"].removeprefix("dynamodb://")
+    assert stack.outputs["StoreTableArn"].endswith(f":table/{table}")
+
+    store = DynamoDBStore(table, dynamodb)  # raises if the keys or the index differ
+    store.close()
+
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    assert described["DeletionProtectionEnabled"] is True
+    assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    expiry = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert expiry == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_the_service_runs_the_image_on_the_stacks_queue_table_and_policy(stack: Stack) -> None:
+    outputs = stack.outputs
+    ecs, iam = stack.client("ecs"), stack.client("iam")
+    (service,) = ecs.describe_services(
+        cluster=outputs["ClusterName"], services=[outputs["ServiceName"]]
+    )["services"]
+    assert service["desiredCount"] == 2
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    (container,) = task["containerDefinitions"]
+    assert container["image"] == IMAGE and container["user"] == "10001"
+    environment = {pair["name"]: pair["value"] for pair in container["environment"]}
+    assert environment == {
+        "MLPULSE_STORE": outputs["StoreUrl"],
+        "MLPULSE_SQS_QUEUE_URLS": outputs["QueueUrl"],
+        "MLPULSE_SNS_TOPIC_ARNS": outputs["TopicArn"],
+        "MLPULSE_PORT": "3000",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    secret = stack.parameters["SlackSecretArn"]
+    assert {pair["name"]: pair["valueFrom"] for pair in container["secrets"]} == {
+        "SLACK_BOT_TOKEN": f"{secret}:SLACK_BOT_TOKEN::",
+        "SLACK_SIGNING_SECRET": f"{secret}:SLACK_SIGNING_SECRET::",
+    }
+    assert container["logConfiguration"]["options"]["awslogs-group"] == outputs["LogGroupName"]
+    assert "/healthz" in " ".join(container["healthCheck"]["command"])
+
+    # The code's permissions are the stack's BotPolicy, and only that.
+    task_role = stack.physical["BotTaskRole"]
+    attached = iam.list_attached_role_policies(RoleName=task_role)["AttachedPolicies"]
+    assert [policy["PolicyArn"] for policy in attached] == [outputs["BotPolicyArn"]]
+    assert iam.list_role_policies(RoleName=task_role)["PolicyNames"] == []
+    # ECS may read the one Slack secret, to start the task.
+    execution = stack.physical["BotExecutionRole"]
+    (inline,) = iam.list_role_policies(RoleName=execution)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=execution, PolicyName=inline)["PolicyDocument"]
+    if isinstance(document, str):  # moto keeps a CloudFormation role's policy as a repr
+        document = ast.literal_eval(document)
+    assert document["Statement"] == [
+        {
+            "Sid": "ReadSlackSecret",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": secret,
+        }
+    ]
+
+
+def test_the_load_balancer_forwards_only_slack_and_sns_over_https(stack: Stack) -> None:
+    elb = stack.client("elbv2")
+    (balancer,) = elb.describe_load_balancers()["LoadBalancers"]
+    assert balancer["DNSName"] == stack.outputs["LoadBalancerDnsName"]
+    assert balancer["Scheme"] == "internet-facing"
+    (listener,) = elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    assert (listener["Protocol"], listener["Port"]) == ("HTTPS", 443)
+    assert listener["Certificates"][0]["CertificateArn"] == stack.parameters["CertificateArn"]
+    assert listener["DefaultActions"][0]["Type"] == "fixed-response"
+    rules = elb.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
+    (forward,) = [rule for rule in rules if not rule["IsDefault"]]
+    (condition,) = forward["Conditions"]
+    assert sorted(condition["PathPatternConfig"]["Values"]) == ["/slack/events", "/sns"]
+    (group,) = elb.describe_target_groups()["TargetGroups"]
+    assert forward["Actions"][0]["TargetGroupArn"] == group["TargetGroupArn"]
+    assert (group["HealthCheckPath"], group["Matcher"]["HttpCode"]) == ("/healthz", "200")
+    assert (group["TargetType"], group["Port"]) == ("ip", 3000)
+    assert stack.outputs["SlackRequestUrl"] == f"https://{SLACK_HOST}/slack/events"
+    assert stack.outputs["SnsEndpointUrl"] == f"https://{SLACK_HOST}/sns"
+
+
+def test_the_dead_letter_alarm_notifies_the_operations_topic(stack: Stack) -> None:
+    operations = stack.outputs["OperationsTopicArn"]
+    (alarm,) = stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert alarm["AlarmName"] == f"ml-{STACK}-dead-letters"  # forwarded to the bot too
+    assert alarm["AlarmActions"] == [operations] and alarm["OKActions"] == [operations]
+    (subscription,) = stack.client("sns").list_subscriptions_by_topic(TopicArn=operations)[
+        "Subscriptions"
+    ]
+    assert (subscription["Protocol"], subscription["Endpoint"]) == (
+        "email",
+        PARAMETERS["OperationsEmail"],
+    )
+    # README's redrive command, with the outputs it names.
+    dead_letters = stack.attribute("DeadLetterQueue", "Arn")
+    assert stack.outputs["DeadLetterQueueArn"] == dead_letters

@@ -450,15 +450,19 @@ def test_ingest_with_a_bad_store_url_fails_cleanly(
     assert "MLPULSE_STORE" in assert_one_error_line(err)
 
 
-def test_bad_environment_value_exits_2(
+def test_bad_environment_value_exits_2_where_it_is_read(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`run` reads MLPULSE_PORT and refuses a bad one; `render` does not read it (issue 17)."""
     monkeypatch.setenv("MLPULSE_PORT", "not-a-port")
 
-    code, _, err = run_cli(capsys, "render", str(PROCESSING_FAILED))
-
+    code, _, err = run_cli(capsys, "run")
     assert code == 2
     assert "MLPULSE_PORT" in assert_one_error_line(err)
+
+    code, out, err = run_cli(capsys, "render", str(PROCESSING_FAILED))
+    assert code == 0, err
+    assert set(json.loads(out)) == RENDER_KEYS
 
 
 @pytest.fixture

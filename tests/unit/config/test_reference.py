@@ -23,8 +23,8 @@ def test_every_setting_is_described() -> None:
             assert line.split("|")[2].strip(), f"no description: {line}"
     for variable in ("SLACK_BOT_TOKEN", "MLPULSE_STORE", "MLPULSE_SQS_QUEUE_URLS"):
         assert f"`{variable}`" in shown
-    assert len([n for n in Settings.model_fields]) == shown.count("| `SLACK_") + shown.count(
-        "| `MLPULSE_"
+    assert len(Settings.model_fields) == sum(
+        shown.count(f"| `{prefix}_") for prefix in ("SLACK", "MLPULSE", "AWS")
     )
     assert "`incidents.renotify_after`" in shown and "`routes[].match.kind`" in shown
     assert set(Config.model_fields) <= {

@@ -35,12 +35,12 @@ WRITES = {
     "sqs:ChangeMessageVisibility": "EventsQueue",
     "sns:ConfirmSubscription": "EventsTopic",
     "kms:Decrypt": "KmsKeyArn",
-    # The shared store of several replicas (TransactWriteItems is authorised as these).
-    "dynamodb:CreateTable": "StoreTableName",
-    "dynamodb:PutItem": "StoreTableName",
-    "dynamodb:UpdateItem": "StoreTableName",
-    "dynamodb:DeleteItem": "StoreTableName",
-    "dynamodb:ConditionCheckItem": "StoreTableName",
+    # The shared store of several replicas (TransactWriteItems is authorised as these), on
+    # the stack's table; no CreateTable, the stack made it.
+    "dynamodb:PutItem": "StoreTable",
+    "dynamodb:UpdateItem": "StoreTable",
+    "dynamodb:DeleteItem": "StoreTable",
+    "dynamodb:ConditionCheckItem": "StoreTable",
 }
 READ_VERBS = ("Describe", "List", "Get", "Filter", "BatchGet", "Query")
 # Granted although no code calls them yet, each for a reason; anything else granted must
@@ -104,12 +104,15 @@ def test_cfn_lint_reports_nothing() -> None:
 
 
 def test_outputs_are_what_the_docs_use() -> None:
-    assert set(template()["Outputs"]) >= {
-        "QueueUrl",
-        "TopicArn",
-        "DeadLetterQueueUrl",
-        "BotPolicyArn",
-    }
+    """Every output is named in README, and every `<Name>` README's commands fill in from
+    the stack is an output (the redrive needs both queue ARNs)."""
+    outputs = set(template()["Outputs"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploy_section = readme[readme.index("## Deploy to AWS") : readme.index("## Operating it")]
+    assert sorted(name for name in outputs if f"`{name}`" not in deploy_section) == []
+    placeholders = set(re.findall(r"<([A-Z][A-Za-z]+)>", deploy_section))
+    assert placeholders >= {"DeadLetterQueueArn", "QueueArn"}
+    assert sorted(placeholders - outputs) == []
 
 
 # --- the rules forward what the code knows ---------------------------------------------
@@ -358,6 +361,121 @@ def test_foreseen_grants_are_real_grants(action: str) -> None:
 
 def test_what_needs_no_grant_is_not_granted() -> None:
     assert not UNGRANTED & granted()
+
+
+# --- the store table and the bot service ---------------------------------------------------
+
+
+def test_store_table_is_the_table_the_bot_would_create_and_is_kept_safe() -> None:
+    from bot.store.dynamodb.provisioning import _SCHEMA
+
+    table = resources("AWS::DynamoDB::Table")["StoreTable"]
+    properties = table["Properties"]
+    for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
+        assert properties[key] == _SCHEMA[key], key
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert properties["DeletionProtectionEnabled"] is True
+    # Retention (issue 20) stamps records with `expires_at`, epoch seconds.
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_dead_letter_alarm_notifies_the_operations_topic() -> None:
+    alarm = resources("AWS::CloudWatch::Alarm")["DeadLetterAlarm"]["Properties"]
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "OperationsTopic"}]
+    subscription = resources("AWS::SNS::Subscription")["OperationsEmailSubscription"]
+    assert subscription["Condition"] == "HasOperationsEmail"
+    assert subscription["Properties"]["Protocol"] == "email"
+
+
+def test_the_bot_service_needs_every_setting_it_uses() -> None:
+    """Rules refuse ContainerImage without each parameter the bot's resources name."""
+    bot = {
+        name: resource
+        for name, resource in template()["Resources"].items()
+        if resource.get("Condition") == "WithBot"
+    }
+    assert len(bot) >= 12
+    named = set(re.findall(r'"Ref": "([A-Za-z]+)"', json.dumps(bot))) & set(
+        template()["Parameters"]
+    )
+    with_defaults = {
+        name for name in named if template()["Parameters"][name].get("Default") in ("", None)
+    }
+    rule = template()["Rules"]["BotServiceNeedsItsSettings"]
+    assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "ContainerImage"}, ""]}]}
+    asserted = set(re.findall(r'"Ref": "([A-Za-z]+)"', json.dumps(rule["Assertions"])))
+    assert sorted(with_defaults - asserted - {"ContainerImage"}) == []
+    assert "StoreTableName" in asserted
+
+
+def test_the_service_is_fargate_behind_the_target_group_and_runs_as_the_images_user() -> None:
+    (service,) = resources("AWS::ECS::Service").values()
+    properties = service["Properties"]
+    assert properties["LaunchType"] == "FARGATE"
+    (balanced,) = properties["LoadBalancers"]
+    assert balanced == {
+        "ContainerName": "mlpulse",
+        "ContainerPort": 3000,
+        "TargetGroupArn": {"Ref": "BotTargetGroup"},
+    }
+    assert properties["DeploymentConfiguration"]["DeploymentCircuitBreaker"]["Rollback"] is True
+    (task,) = resources("AWS::ECS::TaskDefinition").values()
+    assert task["Properties"]["RequiresCompatibilities"] == ["FARGATE"]
+    assert task["Properties"]["NetworkMode"] == "awsvpc"
+    (container,) = task["Properties"]["ContainerDefinitions"]
+    assert container["User"] == "10001"
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER 10001:10001" in dockerfile and "EXPOSE 3000" in dockerfile
+
+
+def test_the_container_is_given_only_settings_the_code_reads_and_no_secret_in_plain() -> None:
+    from bot.config.settings import Settings, variable
+
+    (task,) = resources("AWS::ECS::TaskDefinition").values()
+    (container,) = task["Properties"]["ContainerDefinitions"]
+    read = {variable(name) for name in Settings.model_fields} | {"AWS_DEFAULT_REGION"}
+    given = {pair["Name"] for pair in container["Environment"]}
+    assert sorted(given - read) == []
+    secrets = {pair["Name"] for pair in container["Secrets"]}
+    assert secrets == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
+    assert not secrets & given
+
+
+def test_the_task_role_is_the_bot_policy_and_nothing_else() -> None:
+    roles = resources("AWS::IAM::Role")
+    task_role = roles["BotTaskRole"]["Properties"]
+    assert task_role["ManagedPolicyArns"] == [{"Ref": "BotPolicy"}]
+    assert "Policies" not in task_role
+    execution = roles["BotExecutionRole"]["Properties"]
+    (inline,) = execution["Policies"]
+    (statement,) = inline["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    assert statement["Resource"] == {"Fn::Sub": "${SlackSecretArn}"}
+    for role in roles.values():
+        (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert trust["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+        }
+
+
+def test_only_slack_and_sns_are_reachable_and_only_over_https() -> None:
+    listeners = resources("AWS::ElasticLoadBalancingV2::Listener")
+    assert [listener["Properties"]["Protocol"] for listener in listeners.values()] == ["HTTPS"]
+    (rule,) = resources("AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    (condition,) = rule["Properties"]["Conditions"]
+    assert condition["PathPatternConfig"]["Values"] == ["/slack/events", "/sns"]
+    (group,) = resources("AWS::ElasticLoadBalancingV2::TargetGroup").values()
+    assert group["Properties"]["HealthCheckPath"] == "/healthz"  # liveness, not readiness
+    groups = resources("AWS::EC2::SecurityGroup")
+    (into_tasks,) = groups["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert into_tasks["SourceSecurityGroupId"] == {
+        "Fn::GetAtt": ["LoadBalancerSecurityGroup", "GroupId"]
+    }
+    (into_balancer,) = groups["LoadBalancerSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert (into_balancer["FromPort"], into_balancer["ToPort"]) == (443, 443)
 
 
 # --- docker-compose.yaml -----------------------------------------------------------------

@@ -8,15 +8,24 @@ import sys
 
 import pytest
 
-from bot.core.errors import StoreError
+from bot.core.errors import ConfigError
 from bot.store.opening import open_store
 
 
 @pytest.mark.parametrize(
-    "url", ["", "mlpulse.db", "sqlite://relative.db", "postgres://db/mlpulse", "SQLITE:///x.db"]
+    "url",
+    [
+        "",
+        "mlpulse.db",
+        "sqlite://relative.db",
+        "postgres://db/mlpulse",
+        "SQLITE:///x.db",
+        "sqlite:///",
+    ],
 )
-def test_open_store_with_a_bad_url_is_a_store_error(url: str) -> None:
-    with pytest.raises(StoreError) as raised:
+def test_open_store_with_a_bad_url_is_a_config_error(url: str) -> None:
+    """A URL that names no store is a configuration mistake (exit 2), not a store outage."""
+    with pytest.raises(ConfigError) as raised:
         open_store(url)
 
     assert "MLPULSE_STORE" in str(raised.value)

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.stub import Stubber
 
-from bot.core.errors import StoreError
+from bot.core.errors import ConfigError, StoreError
 from bot.store import Store
 from bot.store.dynamodb.provisioning import connect
 from bot.store.dynamodb.store import DynamoDBStore
@@ -78,8 +78,8 @@ def test_a_table_of_another_shape_is_refused(dynamo_url: str) -> None:
 @pytest.mark.parametrize(
     "url", ["dynamodb://", "dynamodb://ab", "dynamodb://a/b", "dynamodb://x y"]
 )
-def test_a_bad_table_name_is_a_store_error(url: str) -> None:
-    with pytest.raises(StoreError) as raised:
+def test_a_bad_table_name_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError) as raised:
         open_store(url)
 
     assert "MLPULSE_STORE" in str(raised.value) and "table name" in str(raised.value)
@@ -90,7 +90,7 @@ def test_no_region_says_which_variable_to_set(no_aws_config: None) -> None:
         connect("mlpulse")
 
     assert "AWS_REGION" in str(raised.value)
-    with pytest.raises(StoreError, match="AWS_REGION"):
+    with pytest.raises(ConfigError, match="AWS_REGION"):
         open_store("dynamodb://mlpulse")
 
 
