@@ -66,6 +66,7 @@ class ApprovalAsk(BaseModel):
     summary: str | None = None  # the pipeline's custom text for its approvers
     deciders: tuple[str, ...] = ()  # Slack user and user group ids who may decide
     outcome: str | None = None
+    asking: bool = True  # False: the event tells that AWS has it decided (in the console)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.kinds.paths import Raw, arn_tail, dig, text
 from bot.kinds.spec import labelled
 
 PENDING = "PendingManualApproval"
+DECIDED = ("Approved", "Rejected")
 _SCHEMES = ("https://", "http://")  # an external link is the team's own: any web page
 
 
@@ -35,9 +36,7 @@ def _approval_subject(event: Raw) -> str:
 
 
 def _pipeline_ask(event: Raw) -> ApprovalAsk | None:
-    """What a started approval action asks: none once it has an outcome."""
-    if text(dig(event, "detail.state")) != "STARTED":
-        return None
+    """What a started approval action asks; once it has an outcome, which one it was."""
     pipeline = text(dig(event, "detail.pipeline"))
     if not pipeline:
         return None
@@ -58,6 +57,7 @@ def _pipeline_ask(event: Raw) -> ApprovalAsk | None:
         target={name: value for name, value in found.items() if value},
         deadline=deadline,
         summary=text(dig(event, "detail.approval.customData")),
+        asking=text(dig(event, "detail.state")) == "STARTED",
     )
 
 
@@ -108,7 +108,9 @@ def _package_facts(event: Raw) -> list[Fact]:
 
 
 def _package_ask(event: Raw) -> ApprovalAsk | None:
-    if text(dig(event, "detail.ModelApprovalStatus")) != PENDING:
+    """What a package pending approval asks; once approved or rejected, which it was."""
+    status = text(dig(event, "detail.ModelApprovalStatus"))
+    if status not in (PENDING, *DECIDED):
         return None
     arn = text(dig(event, "detail.ModelPackageArn"))
     group = text(dig(event, "detail.ModelPackageGroupName"))
@@ -124,6 +126,7 @@ def _package_ask(event: Raw) -> ApprovalAsk | None:
         kind="model_package",
         subject=group,
         target={name: value for name, value in found.items() if value},
+        asking=status == PENDING,
     )
 
 
