@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.approvals import ApprovalAsk
-from bot.core.text import clip, escape, truncate
+from bot.core.text import clip, escape, safe_url, truncate
 from notifiers import limits
 from notifiers.times import Style, local_time
 
@@ -28,6 +28,8 @@ def approval_blocks(ask: ApprovalAsk) -> list[dict[str, Any]]:
     lines = [":raised_hand: *Waiting for a decision*"]
     if ask.summary:
         lines.append(f">{clip(ask.summary, _SUMMARY_CHARS)}".replace("\n", "\n>"))
+    if ask.review and len(url := safe_url(ask.review)) <= limits.BUTTON_URL:
+        lines.append(f"*Review:* <{url.replace('&', '&amp;')}|{clip(ask.review, 200)}>")
     if ask.deadline is not None:
         lines.append(f"*Expires:* {local_time(ask.deadline, Style.DATETIME)}")
     lines.append(f"*May decide:* {deciders(ask.deciders)}")

@@ -73,6 +73,10 @@ class ApprovalService:
     def pending(self) -> list[Approval]:
         return self.store.pending_approvals()
 
+    def deciders(self, approval: Approval) -> tuple[str, ...]:
+        """Who may decide `approval` now, by the config."""
+        return approvers_for(self.config, approval.subject)
+
     def gate(self, approval_id: str, user: str) -> Answer:
         """May `user` decide `approval_id` now? Expires it when its time is up."""
         approval = self.store.approval(approval_id)

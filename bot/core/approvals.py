@@ -64,6 +64,7 @@ class ApprovalAsk(BaseModel):
     id: str = ""
     deadline: datetime | None = None
     summary: str | None = None  # the pipeline's custom text for its approvers
+    review: str | None = None  # the pipeline's link to what is to be approved
     deciders: tuple[str, ...] = ()  # Slack user and user group ids who may decide
     outcome: str | None = None
     asking: bool = True  # False: the event tells that AWS has it decided (in the console)

@@ -57,8 +57,14 @@ def _pipeline_ask(event: Raw) -> ApprovalAsk | None:
         target={name: value for name, value in found.items() if value},
         deadline=deadline,
         summary=text(dig(event, "detail.approval.customData")),
+        review=_external_link(event),
         asking=text(dig(event, "detail.state")) == "STARTED",
     )
+
+
+def _external_link(event: Raw) -> str | None:
+    url = text(dig(event, "detail.approval.externalEntityLink"))
+    return url if url and url.startswith(_SCHEMES) else None
 
 
 def _approval_links(event: Raw, region: str | None) -> list[Link]:
