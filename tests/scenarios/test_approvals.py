@@ -72,7 +72,7 @@ def test_approve_calls_put_approval_result_once_and_updates_the_messages(
     h: ApprovalHarness, aws: ScenarioAws
 ) -> None:
     approval_id = asked(h, aws)
-    _, trigger = h.press(APPROVE, approval_id, h.root_message(KEY))
+    h.press(APPROVE, approval_id, h.root_message(KEY))
     modal = h.opened_modal()
     assert modal["title"]["text"] == "Approve"
     aws.approval_result("Approved", "Approved from Slack by U1: looks good")
