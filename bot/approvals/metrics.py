@@ -46,12 +46,14 @@ def comparison(
     names = key_metrics(this)
     if not names:
         return None
-    heads = [f"v{version} (this)", f"v{approved_as} (approved)" if approved is not None else ""]
-    rows = [("metric", *heads)]
+    head = ("metric", f"v{version} (this)")
+    rows: list[tuple[str, ...]] = [
+        head if approved is None else (*head, f"v{approved_as} (approved)")
+    ]
     for name in names:
-        other = approved.get(name) if approved is not None else None
-        rows.append((name[:_NAME_CHARS], _number(this[name]), _number(other)))
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        row = (name[:_NAME_CHARS], _number(this[name]))
+        rows.append(row + ((_number(approved.get(name)),) if approved is not None else ()))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
