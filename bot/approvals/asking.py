@@ -33,8 +33,8 @@ def approval_enricher(
     config: Config, store: ApprovalStore, lookups: Lookups
 ) -> Callable[[Event], Event]:
     def enrich(event: Event) -> Event:
-        if event.approval is None:
-            return event
+        if event.approval is None or event.approval.outcome is not None:
+            return event  # nothing asked, or an outcome mlpulse tells (bot.approvals.outcome)
         try:
             return _enrich(event, event.approval, config, store, lookups)
         except StoreError as error:

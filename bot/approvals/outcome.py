@@ -1,8 +1,9 @@
 """The event that tells how an approval ended, in its resource's thread and on its root.
 
 It is the asking event again, as of the moment it ended: its status says the outcome
-(`Approved`, `Rejected`, `Expired`, `Decided in AWS`), its approval carries the line that
-takes the buttons' place (notifiers.approval_wording), and its AWS request id is a fact.
+(`Approved`, `Rejected`, `Expired`, `Decided in AWS`), and its approval carries the line
+that takes the buttons' place (notifiers.approval_wording): who, when, the comment and
+AWS's request id.
 It goes through intake like any event, so delivery updates the root (a newer state: the
 buttons go) and threads the line under it, paced and retried as every post is. Its id
 names the approval and the outcome: told twice, it is posted once.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.approvals import Approval, ApprovalState
-from bot.core.events import Event, Fact, Outcome
+from bot.core.events import Event, Outcome
 from notifiers.approval_wording import STATUS, outcome_line
 
 _OUTCOME = {
@@ -33,9 +34,6 @@ def outcome_event(approval: Approval, now: datetime) -> Event:
         if (asked.approval is not None)
         else None
     )
-    facts = list(asked.facts)
-    if approval.request_id:
-        facts.append(Fact(label="AWS request id", value=approval.request_id))
     return asked.model_copy(
         update={
             "id": f"approval:{approval.id}:{approval.state.value}",
@@ -48,7 +46,6 @@ def outcome_event(approval: Approval, now: datetime) -> Event:
             "reason": None,
             "source": SOURCE,
             "detail_type": DETAIL_TYPE,
-            "facts": tuple(facts),
             "approval": ask,
             "failed_part": None,
             "envelope": "mlpulse",
