@@ -14,6 +14,7 @@ from notifiers.times import Style, local_time
 
 APPROVE_ACTION = "approval_approve"
 REJECT_ACTION = "approval_reject"
+REVIEW_ACTION = "approval_review"  # a link: Slack still sends the click, which is only acked
 _SUMMARY_CHARS = 1500
 _MAX_DECIDERS = 10
 _NOBODY = "nobody from Slack (config `permissions.approvers`)"
@@ -28,8 +29,6 @@ def approval_blocks(ask: ApprovalAsk) -> list[dict[str, Any]]:
     lines = [":raised_hand: *Waiting for a decision*"]
     if ask.summary:
         lines.append(f">{clip(ask.summary, _SUMMARY_CHARS)}".replace("\n", "\n>"))
-    if ask.review and len(url := safe_url(ask.review)) <= limits.BUTTON_URL:
-        lines.append(f"*Review:* <{url.replace('&', '&amp;')}|{clip(ask.review, 200)}>")
     if ask.deadline is not None:
         lines.append(f"*Expires:* {local_time(ask.deadline, Style.DATETIME)}")
     lines.append(f"*May decide:* {deciders(ask.deciders)}")
@@ -42,6 +41,7 @@ def approval_blocks(ask: ApprovalAsk) -> list[dict[str, Any]]:
                 "elements": [
                     _button("Approve", APPROVE_ACTION, ask.id, "primary"),
                     _button("Reject", REJECT_ACTION, ask.id, "danger"),
+                    *_review(ask.review),
                 ],
             }
         )
@@ -68,6 +68,16 @@ def _button(label: str, action_id: str, value: str, style: str) -> dict[str, Any
         "value": value[: limits.BUTTON_VALUE],
         "style": style,
     }
+
+
+def _review(link: str | None) -> list[dict[str, Any]]:
+    """The pipeline's link to what is to be approved, as a button (links from AWS data are
+    buttons, never mrkdwn: notifiers.render)."""
+    url = safe_url(link) if link else ""
+    if not url or len(url) > limits.BUTTON_URL:
+        return []
+    text = {"type": "plain_text", "text": "Review"}
+    return [{"type": "button", "text": text, "url": url, "action_id": REVIEW_ACTION}]
 
 
 def _section(block_id: str, text: str) -> dict[str, Any]:

@@ -237,6 +237,7 @@ class ApprovalHarness(Harness):
             for block in blocks_of(message)
             if str(block.get("block_id", "")).startswith("approval-actions-")
             for element in block["elements"]
+            if "value" in element
         }
 
     def approval_line(self, message: Message) -> str | None:

@@ -120,7 +120,8 @@ def test_the_sns_notification_joins_the_executions_thread(
     line = h.approval_line(reply)
     assert line is not None and "Deploy churn-xgb v7 to production? AUC 0.91" in line
     assert "*Expires:* 2026-11-26 03:00 UTC" in line
-    assert "https://ci.example.com/ml-deploy/builds/42" in str(reply.blocks)
+    review = [e for b in reply.blocks or [] for e in b.get("elements", []) if "url" in e]
+    assert [e["url"] for e in review] == ["https://ci.example.com/ml-deploy/builds/42"]
 
 
 def test_reject_needs_a_comment_and_tells_aws_who_and_why(

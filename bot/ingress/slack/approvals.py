@@ -27,7 +27,12 @@ from bot.core.approvals import Approval, Verdict
 from bot.ingress.slack.buttons import Respond, tell
 from bot.ingress.slack.replies import BAD_BUTTON, BUSY, CLICK_FAILED
 from bot.ingress.slack.work import WorkQueue
-from notifiers.approval_blocks import APPROVE_ACTION, REJECT_ACTION, decided_content
+from notifiers.approval_blocks import (
+    APPROVE_ACTION,
+    REJECT_ACTION,
+    REVIEW_ACTION,
+    decided_content,
+)
 from notifiers.approval_modal import CALLBACK_ID, COMMENT_BLOCK, Pending, decision_modal
 from notifiers.approval_modal import submitted_comment as comment_of
 from notifiers.approval_wording import COMMENT_NEEDED, outcome_line
@@ -177,6 +182,7 @@ def register(bolt: Any, controls: ApprovalControls) -> None:
     """The approval buttons and the modal's submission on the Bolt app."""
     for action_id in ACTIONS:
         bolt.action(action_id)(controls.click)
+    bolt.action(REVIEW_ACTION)(lambda ack: ack())
     bolt.view(CALLBACK_ID)(controls.submit)
 
 

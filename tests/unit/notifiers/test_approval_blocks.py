@@ -33,11 +33,13 @@ def test_a_registered_ask_shows_what_until_when_who_and_the_buttons() -> None:
     section, actions = approval_blocks(ask())
     text = section["text"]["text"]
     assert "&lt;!channel&gt; &amp; v7?" in text and "<!channel>" not in text
-    assert "<https://ci.example.com/b/1?a=1&amp;b=%3C2%3E|" in text
+    assert "https://" not in text  # links from AWS data are buttons only
     assert "*May decide:* <@U1>, <!subteam^SREL>" in readable(text)
     assert "*Expires:* 2026-11-25 03:00 UTC" in readable(text)
-    assert [e["action_id"] for e in actions["elements"]] == ["approval_approve", "approval_reject"]
-    assert {e["value"] for e in actions["elements"]} == {"abc123"}
+    approve, reject, review = actions["elements"]
+    assert [approve["action_id"], reject["action_id"]] == ["approval_approve", "approval_reject"]
+    assert approve["value"] == reject["value"] == "abc123"
+    assert review["url"] == "https://ci.example.com/b/1?a=1&b=%3C2%3E"
     assert actions["block_id"] == "approval-actions-abc123"
 
 
