@@ -115,7 +115,7 @@ def test_the_modal_requires_a_comment_to_reject_and_carries_the_click() -> None:
     approve = decision_modal(
         approval(ApprovalState.PENDING), Pending("abc123", Verdict.APPROVE, "C1", None, None)
     )
-    assert [b for b in approve["blocks"] if b["type"] == "input"][0]["optional"] is True
+    assert next(b for b in approve["blocks"] if b["type"] == "input")["optional"] is True
     assert Pending.decode("not json") is None and Pending.decode('{"verdict": "maybe"}') is None
     state = {"state": {"values": {"comment": {"comment": {"value": "  why \\n"}}}}}
     assert submitted_comment(state) == "why \\n".strip()
