@@ -85,7 +85,7 @@ class ApprovalService:
             return Answer(False, say.UNKNOWN)
         if approval.state is ApprovalState.PENDING and approval.expired(now):
             approval = self._end(approval, ApprovalState.EXPIRED, "its time ran out")
-        if approval.state is not ApprovalState.PENDING:
+        if not approval.claimable(now):  # decided, or being decided by a live claim
             return Answer(False, say.not_open(approval, now), approval)
         allowed = approvers_for(self.config, approval.subject)
         if not may_decide(allowed, user, self.members):
