@@ -10,6 +10,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.approvals.asking import approval_enricher
+from bot.approvals.lookups import Lookups
+from bot.approvals.service import ApprovalService, aws_decider
 from bot.aws.clients import AwsClients
 from bot.aws.logtail import LogReader
 from bot.config.models import Config
@@ -23,6 +26,7 @@ from bot.incidents.service import IncidentService
 from bot.ingress.http import Request, Response, Routes, json_response
 from bot.ingress.server import HttpServer, Listener
 from bot.ingress.slack.interactions import ContextFor, SlackApp
+from bot.ingress.slack.usergroups import UserGroups
 from bot.ingress.slack.verify import SlackIngress
 from bot.ingress.sns import SnsEndpoint
 from bot.ingress.sqs import QueueConsumer
@@ -71,13 +75,21 @@ class App:
             lease=timedelta(seconds=settings.lease_seconds),
             logs=LogReader(self.aws),
         )
+        lookups = Lookups(self.aws)
+        drift, asking = (
+            monitor_enricher(lambda: self.aws.s3),
+            approval_enricher(config, self.store, lookups),
+        )
         self.pipeline = Pipeline(
             config,
             self.store,
             self.clock,
             self.metrics,
             self.deliverer.wake,
-            enrich=monitor_enricher(lambda: self.aws.s3),
+            enrich=lambda event: asking(drift(event)),
+        )
+        self.approvals = ApprovalService(
+            self.store, config, self.clock, aws_decider(lookups), self.pipeline.submit
         )
         queues = sqs_clients if sqs_clients is not None else _sqs_clients(config.sqs.queue_urls)
         self.consumer = (
@@ -94,7 +106,12 @@ class App:
         self.incidents = IncidentService(self.store, config, self.clock)
         self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
         self.slack_app = _slack_app(
-            settings, self.command_context, self.incidents, self.deliverer, self.metrics
+            settings,
+            self.command_context,
+            self.incidents,
+            self.deliverer,
+            self.metrics,
+            self.approvals,
         )
         secret = settings.slack_signing_secret
         # Over HTTP requests are verified with the signing secret; Socket Mode needs none.
@@ -135,6 +152,7 @@ class App:
             aws=self.aws,
             incidents=self.incidents,
             is_admin=is_admin(self.config, user_id),
+            approvals=self.approvals,
         )
 
     def routes(self, detail: bool | None = None) -> Routes:
@@ -266,6 +284,7 @@ def _slack_app(
     incidents: IncidentService,
     deliverer: Deliverer,
     metrics: Metrics,
+    approvals: ApprovalService,
 ) -> SlackApp | None:
     """The `/mlpulse` command and buttons; off (with a warning) without a signing secret
     unless Socket Mode is on, which needs none."""
@@ -276,8 +295,14 @@ def _slack_app(
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(), base_url=_base(settings.slack_api_url)
     )
+    approvals.members = UserGroups(client).members  # permissions.approvers may name groups
     return SlackApp(
-        client, context_for, incidents, deliverer.wake.set, on_busy=metrics.slack_busy.inc
+        client,
+        context_for,
+        incidents,
+        deliverer.wake.set,
+        on_busy=metrics.slack_busy.inc,
+        approval_service=approvals,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commands import (
     ack,
+    approvals,
     drift,
     endpoint,
     incidents,
@@ -36,6 +37,7 @@ REGISTRY: dict[str, Command] = {
     "snooze": snooze,
     "silence": silence,
     "silences": silences,
+    "approvals": approvals,
 }
 
 

@@ -17,6 +17,7 @@ from bot.core.clock import Clock
 from bot.store import CommandStore
 
 if TYPE_CHECKING:  # the services a command may be given; imported for their types only
+    from bot.approvals.service import ApprovalService
     from bot.aws.clients import AwsClients
     from bot.incidents.service import IncidentService
 
@@ -61,6 +62,7 @@ class Context:
     aws: AwsClients | None = None
     incidents: IncidentService | None = None
     is_admin: bool = False
+    approvals: ApprovalService | None = None
 
 
 class Command(Protocol):

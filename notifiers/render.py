@@ -15,6 +15,7 @@ from bot.core.outcomes import display_status
 from bot.core.text import clip, code_block, escape, safe_url, truncate
 from bot.kinds import status_phrase
 from notifiers import limits
+from notifiers.approval_blocks import approval_blocks
 from notifiers.incident_blocks import incident_blocks
 from notifiers.times import Style, local_time
 
@@ -94,6 +95,8 @@ def render_alert(
     ]
     if incident is not None:
         blocks += incident_blocks(incident, snooze_choices, event.key)
+    if event.approval is not None:
+        blocks += approval_blocks(event.approval)
     blocks += _extra_fact_sections(event)
     if event.reason:
         label = escape(event.reason_label)
@@ -133,9 +136,12 @@ def render_reply(event: Event, late: bool = False, told_above: bool = False) -> 
         line += "\n_Arrived after a newer update; the message above keeps the newer state._"
     if event.reason:
         line += "\n" + code_block(event.reason, _REPLY_REASON_CHARS)
+    blocks = [_section(line)]
+    if event.approval is not None:
+        blocks += approval_blocks(event.approval)
     return {
         "text": clip(f"{display_status(event.status)}: {event.subject or event.name}", 300),
-        "blocks": [_section(line)],
+        "blocks": blocks,
         "unfurl_links": False,
         "unfurl_media": False,
     }

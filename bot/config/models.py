@@ -132,6 +132,11 @@ class Permissions(_Strict):
         default={"silence": "admins"},
         description="per subcommand: `everyone`, `admins` or a list of user ids",
     )
+    approvers: dict[str, StrList] = Field(
+        default={},
+        description="pipeline-name or model-package-group glob -> Slack user ids or user "
+        "group ids who may approve or reject from Slack; absent, nobody may",
+    )
 
 
 class Config(_Strict):

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.core.approvals import ApprovalAsk
+
 
 class Kind(StrEnum):
     TRAINING_JOB = "training_job"
@@ -114,6 +116,7 @@ class Event(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
     envelope: str = "eventbridge"
     failed_part: FailedPart | None = None  # on a root's state only (bot.delivery.root_state)
+    approval: ApprovalAsk | None = None  # a decision it asks for (bot.core.approvals)
 
     @property
     def is_trial(self) -> bool:

@@ -13,8 +13,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TextIO
 
+from bot.approvals.lookups import Lookups
 from bot.config.models import Config
 from bot.core.errors import ConfigError, MlpulseError
+from bot.demo.approvals import approval_events, demo_decider, seed_registry
 from bot.demo.aws import DemoAws
 from bot.demo.moments import START
 from bot.demo.platform import GUIDE, seed_platform
@@ -38,7 +40,10 @@ DEMO_CONFIG = Config.model_validate(
                 "mention": "@here",
             },
         ],
-        "permissions": {"admins": ["U0BOB"]},
+        "permissions": {
+            "admins": ["U0BOB"],
+            "approvers": {"ml-release": ["U0ALICE"], "churn-*": ["U0ALICE", "U0BOB"]},
+        },
     }
 )
 # What the demo does when nobody is at the keyboard: a look at the platform, then a
@@ -61,6 +66,12 @@ SCRIPTED = [
     "/mlpulse silence fraud-* 1h",
     "/mlpulse incidents",
     "wait 65m",
+    "/mlpulse approvals",
+    "as bob",
+    "approve 1 ship it",
+    "as alice",
+    "approve 1 ship it",
+    "reject 1 F1 is up but the EU segment regressed",
     "/mlpulse nonsense",
 ]
 
@@ -85,12 +96,14 @@ def run_demo(
         aws = DemoAws(url)
         try:
             seed_platform(aws)
+            package = seed_registry(aws.s3, aws.raw("sagemaker"))
             config = DEMO_CONFIG
             if slack is not None:
                 config = config.model_copy(update={"default_channel": slack_channel, "routes": []})
             session = DemoSession(Path(folder), out, config, aws=aws, notifier=slack)
+            session.app.approvals.decider = demo_decider(Lookups(aws))
             try:
-                _play(session, url, interactive)
+                _play(session, url, interactive, package)
             finally:
                 session.close()
         finally:
@@ -114,10 +127,10 @@ def check_slack(slack: Notifier) -> str:
         raise MlpulseError(f"Slack did not answer the token check: {error.detail}") from None
 
 
-def _play(session: DemoSession, url: str, interactive: bool) -> None:
+def _play(session: DemoSession, url: str, interactive: bool, package: str) -> None:
     session.say("mlpulse demo: a morning on an ML platform, as Slack would show it")
     session.say(f"(AWS is emulated in this process by moto at {url}: no AWS account is used)")
-    session.play(script(START))
+    session.play(script(START) + approval_events(START, package))
     session.say(
         f"\n{session.accepted} alerts delivered, {session.duplicates} redelivered "
         "event(s) recognised and not posted again."

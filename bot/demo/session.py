@@ -15,6 +15,7 @@ from bot.app import App
 from bot.aws.clients import AwsClients
 from bot.config.models import Config
 from bot.config.settings import Settings
+from bot.core.approvals import Verdict
 from bot.core.clock import FakeClock
 from bot.core.durations import parse_duration
 from bot.core.incident import Action, Source
@@ -25,16 +26,21 @@ from bot.store.sqlite.store import SqliteStore
 from commands.base import Reply
 from commands.permissions import refused
 from commands.runner import execute, prepare
+from notifiers.approval_wording import COMMENT_NEEDED
 from notifiers.base import Notifier
 from notifiers.console import ConsoleNotifier, plain
 
 CHANNEL = "#ml-alerts"
 _CLICK = re.compile(r"^(ack|resolve|snooze)\s+#?(\d+)(?:\s+(\S+))?$")
 _ACTIONS = {"ack": Action.ACK, "resolve": Action.RESOLVE, "snooze": Action.SNOOZE}
+_DECIDE = re.compile(r"^(approve|reject)\s+#?(\d+)(?:\s+(.*))?$")
+_VERDICTS = {"approve": Verdict.APPROVE, "reject": Verdict.REJECT}
 PROMPT_HELP = (
     "Type what you would do in Slack: a slash command (`/mlpulse help`, `/mlpulse incidents`,"
     " `/mlpulse job NAME` ...) or a click on an incident's button (`ack 3`, `resolve 3`,"
-    " `snooze 3 1h`). `as bob` switches user, `wait 1h` lets time pass; `quit` ends."
+    " `snooze 3 1h`), or a decision on an approval, by its number in `/mlpulse approvals`"
+    " (`approve 1 looks good`, `reject 1 why`). `as bob` switches user, `wait 1h` lets time"
+    " pass; `quit` ends."
 )
 # The demo reads nothing from the environment: its Slack is the console (or the notifier
 # `--slack` made), its store and AWS are its own, and no Slack request comes in.
@@ -123,6 +129,8 @@ class DemoSession:
             self.wait(line[5:].strip())
         elif match := _CLICK.match(line):
             self.click(match.group(1), int(match.group(2)), match.group(3))
+        elif match := _DECIDE.match(line):
+            self.decide(_VERDICTS[match.group(1)], int(match.group(2)), match.group(3) or "")
         else:
             self.say("  " + PROMPT_HELP)
         return True
@@ -177,6 +185,20 @@ class DemoSession:
         )
         if not result.ok:
             self.say(f"  ┆ (only you can see this) {plain(result.explanation)}")
+        self.deliver()
+
+    def decide(self, verdict: Verdict, number: int, comment: str) -> None:
+        """Approve or Reject on an approval and its modal's submission, as in Slack
+        (bot.ingress.slack.approvals): the same gate, claim and AWS call."""
+        waiting = [a for a in self.app.approvals.pending() if not a.expired(self.clock.now())]
+        if not 0 < number <= len(waiting):
+            self.say(f"  ┆ (only you can see this) No approval #{number}: see /mlpulse approvals")
+            return
+        if verdict is Verdict.REJECT and not comment.strip():
+            self.say(f"  ┆ (in the modal) {plain(COMMENT_NEEDED)}")
+            return
+        answer = self.app.approvals.decide(waiting[number - 1].id, self.user, verdict, comment)
+        self.say(f"  ┆ (only you can see this) {plain(answer.text)}")
         self.deliver()
 
     def say(self, text: str) -> None:

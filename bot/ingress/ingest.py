@@ -8,6 +8,7 @@ Accepted, detected by shape (pure `is_*` predicates, checked in order):
   an EventBridge event (`detail-type`, or `detailType` from notification rules);
   a CloudWatch alarm's Lambda-action payload (`alarmData`);
   a classic CloudWatch alarm notification (`AlarmName`, `NewStateValue`);
+  a CodePipeline manual approval notification (`approval`: bot.ingress.approval_shapes);
   (both alarm forms are put in the EventBridge alarm's shape by bot.ingress.alarm_shapes)
   and any other JSON object, shown generically.
 
@@ -29,6 +30,7 @@ from bot.core.errors import InputError
 from bot.core.events import Event
 from bot.core.text import scrub_json
 from bot.ingress.alarm_shapes import alarm_action_as_event, classic_alarm_as_event
+from bot.ingress.approval_shapes import approval_as_event, is_codepipeline_approval
 from bot.ingress.normalize import UNREADABLE, Origin, normalize, text_event
 from bot.kinds.paths import Raw
 
@@ -182,6 +184,8 @@ def _from_event_object(document: Raw, origin: Origin, received: datetime) -> Eve
         event, envelope = alarm_action_as_event(document), "alarm-action"
     elif is_classic_alarm(document):
         event, envelope = classic_alarm_as_event(document), "alarm"
+    elif is_codepipeline_approval(document):
+        event, envelope = approval_as_event(document), "approval"
     elif is_eventbridge(document):
         event, envelope = dict(document), "eventbridge"
         event.setdefault("detail-type", document.get("detailType"))

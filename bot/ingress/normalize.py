@@ -96,6 +96,7 @@ def normalize(event: Raw, origin: Origin, received: datetime) -> Event:
         links=tuple(links),
         tags=_tags(dig(event, "detail.Tags")),
         envelope=origin.envelope,
+        approval=_tolerant(spec.approval, event, None),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.core.events import Kind
 from bot.core.outcomes import display_status
-from bot.kinds import alarm, devtools, generic, monitor, sagemaker, trials
+from bot.kinds import alarm, approvals, devtools, generic, monitor, sagemaker, trials
 from bot.kinds.paths import Raw
 from bot.kinds.spec import KindSpec
 
@@ -24,7 +24,8 @@ def _is_monitor_event(event: Raw) -> bool:
 
 
 # Order matters only within one detail-type: a processing job that Model Monitor started
-# is a monitor execution first, a training job that a tuning job launched is its trial.
+# is a monitor execution first, a training job that a tuning job launched is its trial,
+# an action in category Approval asks for a decision.
 _RULES: list[tuple[KindSpec, Predicate]] = [
     (monitor.MODEL_MONITOR, _is_monitor_event),
     (sagemaker.TRIAL, trials.is_trial_event),
@@ -36,9 +37,10 @@ _RULES: list[tuple[KindSpec, Predicate]] = [
     (sagemaker.ENDPOINT, _always),
     (sagemaker.PIPELINE_EXECUTION, _always),
     (sagemaker.PIPELINE_STEP, _always),
-    (sagemaker.MODEL_PACKAGE, _always),
+    (approvals.MODEL_PACKAGE, _always),
     (devtools.CODEPIPELINE_EXECUTION, _always),
     (devtools.CODEPIPELINE_STAGE, _always),
+    (approvals.CODEPIPELINE_APPROVAL, approvals.is_approval_action),
     (devtools.CODEPIPELINE_ACTION, _always),
     (devtools.CODEBUILD_STATE, _always),
     (devtools.CODEBUILD_PHASE, _always),

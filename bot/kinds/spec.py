@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.approvals import ApprovalAsk
 from bot.core.events import Fact, Kind, Link
 from bot.kinds.paths import Getter, Raw, nothing, text
 
@@ -15,6 +16,8 @@ LinksFn = Callable[[Raw, str | None], list[Link]]
 # (status, previous status) -> how a person says it in a headline (`firing`), or None for
 # the status itself.
 PhraseFn = Callable[[str, str | None], str | None]
+# The decision the event asks for, if any (bot.kinds.approvals).
+AskFn = Callable[[Raw], ApprovalAsk | None]
 
 
 def labelled(*pairs: tuple[str, Any]) -> list[Fact]:
@@ -28,6 +31,10 @@ def no_facts(event: Raw) -> list[Fact]:
 
 def no_links(event: Raw, region: str | None) -> list[Link]:
     return []
+
+
+def no_ask(event: Raw) -> ApprovalAsk | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -54,3 +61,4 @@ class KindSpec:
     links: LinksFn = no_links
     detail_types: tuple[str, ...] = field(default=())
     phrase: PhraseFn | None = None
+    approval: AskFn = no_ask

@@ -24,6 +24,7 @@ from bot.store.records import (
     encode_decision,
 )
 from bot.store.roles import (
+    ApprovalStore,
     CommandStore,
     DeliveryStore,
     DigestStore,
@@ -37,6 +38,7 @@ from bot.store.roles import (
 __all__ = [
     "STAGE_NEW",
     "STAGE_ROOT_DONE",
+    "ApprovalStore",
     "CommandStore",
     "DeliveryStore",
     "Digest",

@@ -6,6 +6,7 @@
     IncidentStore  bot.incidents.service      act on incidents and silences
     CommandStore   commands (Context.store)   read for replies, audit refusals
     RequestStore   bot.ingress.slack.replays  Slack requests already taken, for every replica
+    ApprovalStore  bot.approvals              approvals asked, claimed once, settled
     Store          bot.app                    all of the above, and the store's own life
 
 A method two consumers call is declared in both roles, with the same signature (mypy
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.approvals import Approval, ApprovalState
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Action, Incident, Source, Transition
@@ -209,11 +211,69 @@ class RequestStore(Protocol):
         ...
 
 
+class ApprovalStore(Protocol):
+    """Approvals (bot.core.approvals): registered once, decided at most once. A record keeps
+    `expires_at` (epoch seconds) for the store's retention."""
+
+    def open_approval(self, approval: Approval) -> Approval:
+        """Record `approval` unless one with its id exists; the record as it stands."""
+        ...
+
+    def approval(self, approval_id: str) -> Approval | None: ...
+
+    def pending_approvals(self) -> list[Approval]:
+        """Approvals not yet settled (pending, or being decided), oldest first."""
+        ...
+
+    def claim_approval(self, claimed: Approval, now: datetime) -> tuple[bool, Approval | None]:
+        """Compare-and-set: make `claimed` (state DECIDING, its actor, verdict, comment and
+        claim) the record if the stored one is still claimable at `now` (pending, or its
+        claim ran out). Of two concurrent attempts, on any replica, exactly one wins. The
+        answer: whether this one won, and the record as it now stands."""
+        ...
+
+    def settle_approval(
+        self,
+        approval_id: str,
+        state: ApprovalState,
+        now: datetime,
+        *,
+        actor: str | None = None,
+        request_id: str | None = None,
+        note: str | None = None,
+    ) -> Approval | None:
+        """End an approval: a claimed one (by its claimant, `actor`) becomes APPROVED or
+        REJECTED, or CLOSED when AWS said it was decided already; a pending one (`actor`
+        None) becomes EXPIRED or CLOSED. Audited in the same write. None, and no change,
+        when the record is not in the state that allows it."""
+        ...
+
+    def release_approval(self, approval_id: str, actor: str, note: str, now: datetime) -> None:
+        """Give a claim back (the AWS call failed): pending again, the failure audited."""
+        ...
+
+    def approval_refused(self, approval_id: str, actor: str, what: str, now: datetime) -> None:
+        """Audit someone the approvers rule turned away."""
+        ...
+
+    def approval_audit(self, approval_id: str) -> list[dict[str, object]]:
+        """An approval's audit, oldest first: at, actor, action, comment, request_id, note."""
+        ...
+
+
 class DeliveryStore(OutboxStore, DigestStore, Protocol):
     """What the delivery worker needs: the outbox and the burst digests it folds into."""
 
 
-class Store(IntakeStore, DeliveryStore, IncidentStore, CommandStore, RequestStore, Protocol):
+class Store(
+    IntakeStore,
+    DeliveryStore,
+    IncidentStore,
+    CommandStore,
+    RequestStore,
+    ApprovalStore,
+    Protocol,
+):
     """The whole store, as bot.app opens, wires, watches and closes it."""
 
     def ping(self) -> None:

@@ -72,6 +72,7 @@ SCOPES = frozenset(
         "groups:history",
         "commands",
         "files:write",
+        "usergroups:read",
     }
 )
 _SCOPE_OF = {
@@ -83,6 +84,8 @@ _SCOPE_OF = {
     "conversations.list": "channels:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "chat.postEphemeral": "chat:write",
+    "usergroups.users.list": "usergroups:read",
 }
 
 # --- faults
@@ -251,6 +254,7 @@ class FakeSlack:
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, Upload] = {}
         self.processing = 0  # answers naming an uploaded file refused before it is ready
+        self._modals = Modals()  # views.open, chat.postEphemeral, user groups (issue 19)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -403,6 +407,11 @@ class FakeSlack:
                 body["text"] = readable(body["text"])
         return found
 
+    @property
+    def modals(self) -> Modals:
+        """The modals opened, the private messages posted and the user groups known."""
+        return self._modals
+
     def uploads(self) -> list[Upload]:
         """Files uploaded with files_upload_v2, completed or not, in the order started."""
         with self._lock:
@@ -463,10 +472,19 @@ class FakeSlack:
             "conversations.list": self._list,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "views.open": self._modals.open,
+            "chat.postEphemeral": self._post_ephemeral,
+            "usergroups.users.list": self._modals.group_users,
         }.get(method)
         if handler is None:
             return _error("unknown_method")
         return handler(args, now)
+
+    def _post_ephemeral(self, args: dict[str, Any], now: float) -> _Answer:
+        channel = self._resolve(str(args.get("channel") or ""))
+        if channel is None:
+            return _error("channel_not_found")
+        return self._modals.whisper(channel, args, self._next_ts(now))
 
     def _auth_test(self, args: dict[str, Any], now: float) -> _Answer:
         return _ok(
@@ -859,6 +877,84 @@ def _element_ok(element: dict[str, Any], fits: Any) -> bool:
             and all(fits(o.get("text"), 75) and len(o.get("value", "")) <= 150 for o in options)
         )
     return bool(fits(element.get("text"), _LIMITS["button"]))
+
+
+# --- modals, private messages and user groups (the approval decisions of issue 19)
+
+_MODAL_TITLE = 24
+_MODAL_BLOCKS = 100
+_PRIVATE_METADATA = 3000
+
+
+@dataclass(frozen=True)
+class Whisper:
+    """A chat.postEphemeral: only `user` sees `text`."""
+
+    channel: str
+    user: str
+    text: str
+    thread_ts: str | None
+
+
+class Modals:
+    """views.open (each trigger_id opens one modal), chat.postEphemeral, and
+    usergroups.users.list over groups a test sets."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.views: list[dict[str, Any]] = []
+        self.whispers: list[Whisper] = []
+        self._triggers: set[str] = set()
+        self._groups: dict[str, list[str]] = {}
+
+    def set_group(self, group: str, users: list[str]) -> None:
+        with self._lock:
+            self._groups[group] = list(users)
+
+    def told(self, user: str) -> list[str]:
+        with self._lock:
+            return [whisper.text for whisper in self.whispers if whisper.user == user]
+
+    def open(self, args: dict[str, Any], now: float) -> _Answer:
+        trigger = args.get("trigger_id")
+        view = _json_field(args.get("view"))
+        if not isinstance(trigger, str) or not trigger:
+            return _error("invalid_arguments")
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return _error("invalid_arguments")
+        title = (view.get("title") or {}).get("text")
+        blocks = view.get("blocks")
+        if not isinstance(title, str) or not 0 < len(title) <= _MODAL_TITLE:
+            return _error("invalid_arguments")
+        if not isinstance(blocks, list) or len(blocks) > _MODAL_BLOCKS:
+            return _error("invalid_blocks")
+        if len(str(view.get("private_metadata") or "")) > _PRIVATE_METADATA:
+            return _error("invalid_arguments")
+        with self._lock:
+            if trigger in self._triggers:
+                return _error("expired_trigger_id")
+            self._triggers.add(trigger)
+            self.views.append(copy.deepcopy(view))
+            number = len(self.views)
+        return _ok(view={**view, "id": f"V{number:08d}"})
+
+    def whisper(self, channel: str, args: dict[str, Any], ts: str) -> _Answer:
+        user, text = args.get("user"), args.get("text")
+        if not isinstance(user, str) or not user:
+            return _error("user_not_in_channel")
+        if not isinstance(text, str) or not text:
+            return _error("no_text")
+        thread = args.get("thread_ts")
+        with self._lock:
+            self.whispers.append(Whisper(channel, user, text, str(thread) if thread else None))
+        return _ok(message_ts=ts)
+
+    def group_users(self, args: dict[str, Any], now: float) -> _Answer:
+        with self._lock:
+            users = self._groups.get(str(args.get("usergroup") or ""))
+        if users is None:
+            return _error("no_such_subteam")
+        return _ok(users=list(users))
 
 
 # --- HTTP

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.app import App
+from bot.aws.clients import AwsClients
 from bot.config.models import Config
 from bot.config.settings import Settings
 from bot.core.clock import FakeClock
@@ -315,7 +316,12 @@ class Harness:
 
 
 def build_app(
-    tmp_path: Path, fake: FakeSlack, clock: FakeClock, config: Config, name: str = "mlpulse.db"
+    tmp_path: Path,
+    fake: FakeSlack,
+    clock: FakeClock,
+    config: Config,
+    name: str = "mlpulse.db",
+    aws: AwsClients | None = None,
 ) -> App:
     settings = Settings(
         store=f"sqlite:///{tmp_path / name}",
@@ -325,7 +331,7 @@ def build_app(
         slack_api_url=fake.url,
     )
     notifier = SlackNotifier(DEFAULT_TOKEN, base_url=fake.url)
-    return App(settings, config, notifier=notifier, clock=clock, sqs_clients={})
+    return App(settings, config, notifier=notifier, clock=clock, sqs_clients={}, aws=aws)
 
 
 @contextmanager
@@ -335,12 +341,13 @@ def started_app(
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
     config: dict[str, Any] | None = None,
+    aws: AwsClients | None = None,
 ) -> Iterator[Harness]:
     settings = {**UNPACED, "permissions": {"admins": [ADMIN]}, **(config or {})}
     # The scheduler is started for real; only its wall-clock interval is pushed out of
     # reach, so ticks happen when a test calls them, on the fake clock.
     monkeypatch.setattr("bot.incidents.scheduler.TICK_SECONDS", 3600)
-    app = build_app(tmp_path, fake, clock, Config.model_validate(settings))
+    app = build_app(tmp_path, fake, clock, Config.model_validate(settings), aws=aws)
     # Delivery is driven by the test (Harness.deliver) instead of a thread of its own.
     monkeypatch.setattr(app.deliverer, "run", lambda stop: stop.wait())
     app.start(port=0)

@@ -1,5 +1,6 @@
 """The Bolt app: `/mlpulse` (bot.ingress.slack.slash), the incident buttons and the snooze
-menu (bot.ingress.slack.buttons), over HTTP (bot.ingress.slack.verify) or Socket Mode.
+menu (bot.ingress.slack.buttons), the approval buttons and their modal
+(bot.ingress.slack.approvals), over HTTP (bot.ingress.slack.verify) or Socket Mode.
 
 Every request is acknowledged on the thread that received it, before any of its work is
 done: Bolt runs with `process_before_response`, so a listener runs on that thread (no
@@ -23,8 +24,10 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.approvals.service import ApprovalService
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
+from bot.ingress.slack import approvals
 from bot.ingress.slack.buttons import ACTIONS, IncidentButtons
 from bot.ingress.slack.slash import SlashCommand
 from bot.ingress.slack.work import WorkQueue
@@ -55,6 +58,7 @@ class SlackApp:
         workers: int | None = None,
         waiting: int | None = None,
         on_busy: Callable[[], object] | None = None,
+        approval_service: ApprovalService | None = None,
     ) -> None:
         self.client = client
         wake = on_change or (lambda: None)  # wakes delivery after a transition
@@ -75,6 +79,11 @@ class SlackApp:
         for action_id in ACTIONS:
             self.bolt.action(action_id)(self.buttons.listener)
         self.bolt.action(re.compile(r"^link-\d+$"))(lambda ack: ack())
+        if approval_service is not None:  # the Approve / Reject buttons and their modal
+            controls = approvals.ApprovalControls(
+                client, approval_service, self.work, self.notices, wake
+            )
+            approvals.register(self.bolt, controls)
 
     def dispatch(self, body: str, headers: dict[str, str]) -> Response:
         bolt_headers: dict[str, str | Sequence[str]] = dict(headers)

@@ -28,6 +28,8 @@ string keys `pk` / `sk`, and one keys-only global secondary index `gsi1` (`gpk` 
     its members          digest#<id>      member#<key>
     channel's digest     digests#<channel> current
     other audit          audit            <at>#<uuid>
+    approval             approvals        <id>               (bot.store.dynamodb.approvals)
+    its audit            approval-audit#<id>  <at>#<uuid>
 
 Ids are zero-padded to 20 digits and times (<next_attempt>, <when>: the re-notify or the
 snooze end ahead, <at>) are microseconds zero-padded to 20 digits, so they sort as strings.
@@ -57,6 +59,7 @@ from typing import Any
 
 from bot.core.errors import StoreError
 from bot.store.dynamodb.accept import AcceptTable
+from bot.store.dynamodb.approvals import ApprovalTable
 from bot.store.dynamodb.audit import AuditTable
 from bot.store.dynamodb.digests import DigestTable
 from bot.store.dynamodb.provisioning import TableSetup, connect
@@ -68,7 +71,14 @@ _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
 class DynamoDBStore(
-    AcceptTable, RootTable, AuditTable, SilenceTable, DigestTable, RequestTable, TableSetup
+    AcceptTable,
+    RootTable,
+    AuditTable,
+    SilenceTable,
+    DigestTable,
+    RequestTable,
+    ApprovalTable,
+    TableSetup,
 ):
     """The store on the DynamoDB table `table`; `client` is a boto3 DynamoDB client, by
     default one from the environment (AWS_REGION, credentials, AWS_ENDPOINT_URL)."""

@@ -3,7 +3,8 @@ on one file, for one process (a second one on the same file waits for the write 
 
 Its parts share one connection (bot.store.sqlite.database) and each keeps its tables:
 outbox.py, roots.py, incidents.py, audit.py, silences.py, digests.py; schema.py has them
-all (requests.py keeps its own). `accept` is here: its one transaction touches them all.
+all (requests.py keeps its own; approvals.py's are made on first use). `accept` is here: its
+one transaction touches them all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.store.records import IncidentChange, encode_decision
+from bot.store.sqlite.approvals import ApprovalTables
 from bot.store.sqlite.audit import AuditTables
 from bot.store.sqlite.digests import DigestTables
 from bot.store.sqlite.incidents import IncidentTables
@@ -31,6 +33,7 @@ class SqliteStore(
     SilenceTables,
     DigestTables,
     RequestTables,
+    ApprovalTables,
 ):
     """The store in the SQLite file at `path` (created, with its folders, if missing)."""
 

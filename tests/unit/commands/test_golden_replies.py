@@ -51,6 +51,7 @@ ASKED = {
     "pipeline-sagemaker": f"pipeline {SAGEMAKER_PIPELINE}",
     "incidents": "incidents",
     "silences": "silences",
+    "approvals": "approvals",
     "error-unknown-job": "job no-such-job",
 }
 # What changes things rather than answers about them (tests.unit.commands.test_incident_commands)

@@ -137,6 +137,7 @@ EXPECTED_KIND = {
     "codepipeline-action-execution-state-change-failed-codedeploy": "codepipeline",
     "codepipeline-action-execution-state-change-failed-notification-processed": "codepipeline",
     "codepipeline-action-execution-state-change-started": "codepipeline",
+    "codepipeline-manual-approval-sns-message": "codepipeline",
     "codepipeline-action-execution-state-change-succeeded-source": "codepipeline",
     "codepipeline-pipeline-execution-state-change-failed-notification-processed": "codepipeline",
     "codepipeline-pipeline-execution-state-change-failed": "codepipeline",
