@@ -36,6 +36,8 @@ def predictions_of(record: CaptureRecord, explainer: Explainer | None = None) ->
         outputs = [[cell] for cell in outputs[0]]
     headers = (clarify.label_headers if clarify else ()) or explainer.label_headers
     count = max(len(inputs), len(outputs), len(explanations), 1)
+    # A record left unexplained takes its feature names from an explained one beside it.
+    named = next((e for e in explanations if e and all(a.name for a in e)), None)
     made = []
     for index in range(count):
         explanation = explanations[index] if index < len(explanations) else None
@@ -44,7 +46,7 @@ def predictions_of(record: CaptureRecord, explainer: Explainer | None = None) ->
         )
         output = outputs[index] if index < len(outputs) else None
         fields, scores = _fields(output, headers, explainer)
-        names = _names(cells, explanation, explainer)
+        names = _names(cells, explanation or named, explainer)
         made.append(
             Prediction(
                 id=_id(record, index, count),

@@ -67,6 +67,9 @@ class Scan:
 def scan(files: CaptureFiles, selection: Selection, explainer: Explainer | None = None) -> Scan:
     found = Scan()
     for name, read in files:
+        if found.scanned >= selection.most:
+            found.capped = True
+            break
         raw = read()
         if raw is None:
             found.note(f"{name}: could not be read")

@@ -27,7 +27,9 @@ _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-_CONDITION = re.compile(r"^\s*([A-Za-z_][\w.\- ]{0,63}?)\s*(>=|<=|==|!=|=|>|<)\s*(.{1,100}?)\s*$")
+_CONDITION = re.compile(
+    r"^\s*([A-Za-z_][\w.\- ]{0,63}?)\s*(>=|<=|==|!=|=|>|<)\s*([^<>=!]{1,100}?)\s*$"
+)
 _QUOTES = "'\"‘’“”"
 _EXAMPLE = "write it like `score>0.9`, `prediction==fraud` or `score>=0.5 and amount<100`"
 
