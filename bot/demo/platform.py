@@ -28,7 +28,8 @@ from bot.demo.tuning import TUNING, seed_tuning
 BUCKETS = ("ml-artifacts", BUCKET)
 GUIDE = (
     f"On the platform: training jobs {FAILED} (failed) and {COMPLETED}, tuning job {TUNING}, "
-    f"endpoints {FRAUD} (with Model Monitor: `/mlpulse drift {FRAUD}`) and {CHURN}, "
+    f"endpoints {FRAUD} (with Model Monitor: `/mlpulse drift {FRAUD}`; explained predictions: "
+    f"`/mlpulse explain {FRAUD}`) and {CHURN}, "
     f"pipelines {CODEPIPELINE} and {SAGEMAKER_PIPELINE}."
 )
 
