@@ -7,8 +7,8 @@ from bot.core.errors import InputError
 from commands.base import Args
 
 MAX_TEXT = 1000
-_VALUE_FLAGS = ("status", "since", "name", "kind", "metric")
-_SWITCHES = ("public",)
+_VALUE_FLAGS = ("status", "since", "name", "kind", "metric", "last", "id", "where")
+_SWITCHES = ("public", "live")  # `--live` lands in options as "true"
 
 
 def parse(text: str) -> tuple[str, Args]:
@@ -29,8 +29,10 @@ def parse(text: str) -> tuple[str, Args]:
     while index < len(rest):
         token = rest[index]
         flag = token[2:].lower() if token.startswith("--") else None
-        if flag in _SWITCHES:
+        if flag == "public":
             public = True
+        elif flag in _SWITCHES:
+            options[flag] = "true"
         elif flag in _VALUE_FLAGS:
             if index + 1 >= len(rest):
                 raise InputError(f"`--{flag}` needs a value, like `--{flag} {_example(flag)}`")

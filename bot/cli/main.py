@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.drift import add_arguments as add_drift_arguments
+from bot.cli.explain import add_arguments as add_explain_arguments
 from bot.config.loading import check_config_file, config_path, load_config
 from bot.config.models import Config
 from bot.config.settings import Settings, load_settings
@@ -96,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_drift_arguments(drift)
     drift.set_defaults(handler=_drift)
+
+    explain = commands.add_parser("explain", help="why the model predicted that: data capture")
+    add_explain_arguments(explain)
+    explain.set_defaults(handler=_explain)
 
     check = commands.add_parser("check-config", help="validate the configuration")
     check.add_argument("path", nargs="?", type=Path, metavar="PATH")
@@ -231,6 +236,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _drift(args: argparse.Namespace) -> int:
     from bot.cli.drift import run
+
+    return run(args)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from bot.cli.explain import run
 
     return run(args)
 

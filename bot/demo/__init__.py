@@ -54,6 +54,7 @@ SCRIPTED = [
     "/mlpulse metrics churn-xgb-2026-11-25-0400",
     "/mlpulse endpoint fraud-prod",
     "/mlpulse drift fraud-prod",
+    "/mlpulse explain fraud-prod --id txn-88231",
     "/mlpulse pipeline ml-deploy",
     "/mlpulse incidents",
     "ack 1",

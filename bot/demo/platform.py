@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from bot.demo.aws import DemoAws
 from bot.demo.cicd import CODEPIPELINE, SAGEMAKER_PIPELINE, seed_pipelines
+from bot.demo.explanations import seed_explanations
 from bot.demo.jobs import COMPLETED, FAILED, seed_jobs
 from bot.demo.moments import at
 from bot.demo.monitoring import BUCKET, JOB, DemoMonitoring, seed_monitoring
@@ -27,7 +28,8 @@ from bot.demo.tuning import TUNING, seed_tuning
 BUCKETS = ("ml-artifacts", BUCKET)
 GUIDE = (
     f"On the platform: training jobs {FAILED} (failed) and {COMPLETED}, tuning job {TUNING}, "
-    f"endpoints {FRAUD} (with Model Monitor: `/mlpulse drift {FRAUD}`) and {CHURN}, "
+    f"endpoints {FRAUD} (with Model Monitor: `/mlpulse drift {FRAUD}`; explained predictions: "
+    f"`/mlpulse explain {FRAUD}`) and {CHURN}, "
     f"pipelines {CODEPIPELINE} and {SAGEMAKER_PIPELINE}."
 )
 
@@ -50,6 +52,7 @@ def seed_platform(aws: DemoAws) -> None:
     seed_pipelines(aws)
     # The monitoring job of the script's event 13 ran 03:52-04:00 on fraud-prod.
     seed_monitoring(aws.s3, sagemaker, at(52))
+    seed_explanations(aws.s3, sagemaker)
     aws.monitoring = Monitoring(sagemaker, at(52))
 
 

@@ -136,5 +136,14 @@ def global_attributions(doc: Any) -> list[Attribution]:
     return found
 
 
+def by_label(attributions: list[Attribution]) -> dict[str, list[tuple[str, float]]]:
+    """The attributions of global_attributions grouped: label -> [(feature, value)], in
+    their order (largest first); a label with none is left out."""
+    found: dict[str, list[tuple[str, float]]] = {}
+    for attribution in attributions:
+        found.setdefault(attribution.label, []).append((attribution.feature, attribution.value))
+    return found
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)

@@ -36,6 +36,7 @@ ANSWERS = {
     "metrics": ["Metrics of training job churn-xgb-2026-11-25-0400", "best 0.9134 (highest"],
     "endpoint": ["Endpoint fraud-prod", "ModelLatency p50", "`fraud-prod-5xx-errors`"],
     "drift": ["Drift: endpoint fraud-prod", "card_age_days", "Baseline drift distance: 0.4113"],
+    "explain": ["Why fraud-prod predicted 0.9985", "`amount` = `1840` → +0.366"],
     "pipeline": ["CodePipeline ml-deploy", "failed at `Evaluate / ModelQualityGate`"],
     "incidents": ["incident(s) not resolved"],
 }

@@ -22,10 +22,11 @@ import pytest
 
 from bot.demo import DEMO_CONFIG
 from bot.demo.cicd import CODEPIPELINE, SAGEMAKER_PIPELINE
+from bot.demo.explanations import SUSPECT
 from bot.demo.jobs import COMPLETED, FAILED, FEATURES
 from bot.demo.moments import START
 from bot.demo.script import script
-from bot.demo.serving import FRAUD
+from bot.demo.serving import CHURN, FRAUD
 from bot.demo.session import DemoSession
 from bot.demo.tuning import TUNING
 from commands import REGISTRY
@@ -47,6 +48,10 @@ ASKED = {
     "metrics": f"metrics {COMPLETED}",
     "endpoint": f"endpoint {FRAUD}",
     "drift": f"drift {FRAUD}",
+    "explain-one": f"explain {FRAUD} --id {SUSPECT}",
+    "explain-several": f"explain {FRAUD}",
+    "explain-where": f"explain {FRAUD} --where score&gt;0.5 --last 5",
+    "explain-no-explainer": f"explain {CHURN}",
     "pipeline-codepipeline": f"pipeline {CODEPIPELINE}",
     "pipeline-sagemaker": f"pipeline {SAGEMAKER_PIPELINE}",
     "incidents": "incidents",

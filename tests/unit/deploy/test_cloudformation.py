@@ -305,7 +305,15 @@ _READ = r"(?:describe|list|get|filter|batch_get|search|head)_[a-z0-9_]+|query"
 # An operation named as a string (`call(client, "describe_endpoint")`, paginators) or
 # called as a method (`client.get_object(...)`).
 _OPERATION = re.compile(rf"[\"']({_READ})[\"']|\.({_READ})\(")
-_CODE = ("bot/aws", "bot/drift", "bot/ingress", "commands", "bot/store")
+_CODE = (
+    "bot/aws",
+    "bot/drift",
+    "bot/explain",
+    "bot/approvals",
+    "bot/ingress",
+    "commands",
+    "bot/store",
+)
 
 
 @cache

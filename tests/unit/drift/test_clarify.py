@@ -11,6 +11,7 @@ from bot.drift.clarify import (
     PRE_TRAINING,
     Attribution,
     bias_metrics,
+    by_label,
     global_attributions,
     label_of,
 )
@@ -98,3 +99,17 @@ def test_attributions_in_text_and_slack(tmp_path: Path) -> None:
     assert text.index("feature_0") < text.index("feature_1") < text.index("feature_2")
     payload, _ = render_report(report)
     assert "feature_0  0.02249" in json.dumps(payload, ensure_ascii=False)
+
+
+def test_attributions_by_label_keep_their_order_and_drop_junk() -> None:
+    doc = {
+        "explanations": {
+            "kernel_shap": {
+                "yes": {"global_shap_values": {"a": 0.1, "b": 0.3, "c": "n/a", "d": True}},
+                "no": {"global_shap_values": {}},
+                "bad": [],
+            }
+        }
+    }
+    assert by_label(global_attributions(doc)) == {"yes": [("b", 0.3), ("a", 0.1)]}
+    assert by_label(global_attributions({})) == {}
