@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.aws.clients import AwsClients
 from bot.aws.logtail import LogReader
 from bot.config.models import Config
+from bot.config.regions import home_region
 from bot.config.settings import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import ConfigError, StoreError
@@ -243,9 +244,10 @@ def _sqs_clients(queue_urls: list[str]) -> dict[str, Any]:
     for url in queue_urls:
         match = _QUEUE_REGION.match(url)
         try:
-            clients[url] = boto3.client("sqs", region_name=match.group(1) if match else None)
+            region = match.group(1) if match else home_region()
+            clients[url] = boto3.client("sqs", region_name=region)
         except NoRegionError:
             raise ConfigError(
-                [f"queue {url}: no AWS region; set AWS_DEFAULT_REGION (or AWS_REGION)"]
+                [f"queue {url}: no AWS region; set AWS_REGION (AWS_DEFAULT_REGION works too)"]
             ) from None
     return clients

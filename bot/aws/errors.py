@@ -79,7 +79,9 @@ def translate(error: Exception, service: str, what: str | None = None) -> Except
     if isinstance(error, ParamValidationError):  # a name AWS would refuse: it cannot exist
         return NotFound(what) if what else AwsError(f"AWS refused the request: {error}")
     if isinstance(error, NoRegionError):
-        return AwsUnavailable("no AWS region is configured: set AWS_REGION or AWS_DEFAULT_REGION")
+        return AwsUnavailable(
+            "no AWS region is configured: set AWS_REGION (AWS_DEFAULT_REGION works too)"
+        )
     if isinstance(error, NoCredentialsError):
         return AwsUnavailable("no AWS credentials are configured for mlpulse")
     if isinstance(error, BotoCoreError):  # connection refused, timeouts, bad endpoint

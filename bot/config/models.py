@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot.config.accounts import AwsAccounts
 from bot.core.durations import parse_duration
 from bot.core.events import Kind, Outcome, Severity
 
@@ -49,7 +50,9 @@ class Match(_Strict):
         description="`succeeded`, `failed`, `degraded`, `running`, `stopped`, `unknown`",
     )
     name: StrList | None = Field(default=None, description="globs on the resource name")
-    account: StrList | None = Field(default=None, description="globs on the AWS account")
+    account: StrList | None = Field(
+        default=None, description="globs on the AWS account id, or its alias (`aws.accounts`)"
+    )
     region: StrList | None = Field(default=None, description="globs on the region")
     tags: dict[str, str] | None = Field(default=None, description="tag -> glob on its value")
     severity: Annotated[list[Severity], BeforeValidator(_as_list)] | None = Field(
@@ -139,6 +142,7 @@ class Config(_Strict):
     incidents: Incidents = Incidents()
     slack: SlackDelivery = SlackDelivery()
     permissions: Permissions = Permissions()
+    aws: AwsAccounts = AwsAccounts()
 
     @field_validator("default_channel", "fallback_channel")
     @classmethod

@@ -60,6 +60,8 @@ def _is_list(annotation: Any) -> bool:
 
 
 def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
     value = field.get_default(call_default_factory=True)
     if value is None or value == [] or isinstance(value, BaseModel):
         return "—"
