@@ -116,7 +116,9 @@ def test_aws_region_is_honoured_as_well_as_aws_default_region() -> None:
 
 
 def test_adopting_aws_region_lets_botocore_find_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    # set, then removed: monkeypatch then removes what adopting sets when the test ends
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "-")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     assert boto3.session.Session().region_name is None  # botocore alone does not read it
     adopt_aws_region()
