@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.aws.accounts import Accounts
 from bot.aws.clients import AwsClients
 from bot.aws.logtail import LogReader
 from bot.config.models import Config
@@ -59,6 +60,12 @@ class App:
         self.notifier = notifier or _slack_notifier(settings)
         self.store = store or open_store(settings.store)
         self.aws = aws if aws is not None else AwsClients()
+        self.accounts = Accounts(
+            config.aws,
+            self.aws,
+            self.clock,
+            on_refused=lambda account: self.metrics.role_refused.labels(account.label).inc(),
+        )
         self.deliverer = Deliverer(
             self.store,
             self.notifier,
@@ -113,6 +120,7 @@ class App:
             store=self.store,
             clock=self.clock,
             aws=self.aws,
+            accounts=self.accounts,
             incidents=self.incidents,
             is_admin=is_admin(self.config, user_id),
         )

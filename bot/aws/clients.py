@@ -23,6 +23,12 @@ class AwsClients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    @property
+    def region(self) -> str | None:
+        """The region its clients are made in (None: none configured)."""
+        region = self._session.region_name
+        return region if isinstance(region, str) else None
+
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:

@@ -74,8 +74,8 @@ class Account(BaseModel):
     external_id: Annotated[str, AfterValidator(_external_id)] | None = Field(
         default=None, description="the ExternalId the role's trust policy asks for"
     )
-    regions: list[Region] = Field(
-        default=[], description="regions to look in; none: the bot's own region"
+    regions: tuple[Region, ...] = Field(
+        default=(), description="regions to look in; none: the bot's own region"
     )
 
     @model_validator(mode="after")
@@ -96,7 +96,7 @@ class Account(BaseModel):
         return self.alias or self.id
 
 
-class AwsAccounts(BaseModel):
+class AwsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     accounts: list[Account] = Field(
@@ -105,7 +105,7 @@ class AwsAccounts(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _each_once(self) -> AwsAccounts:
+    def _each_once(self) -> AwsConfig:
         for what, values in (
             ("id", [account.id for account in self.accounts]),
             ("alias", [account.alias for account in self.accounts if account.alias]),

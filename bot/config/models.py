@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.config.accounts import AwsAccounts
+from bot.config.accounts import AwsConfig
 from bot.core.durations import parse_duration
 from bot.core.events import Kind, Outcome, Severity
 
@@ -142,7 +142,7 @@ class Config(_Strict):
     incidents: Incidents = Incidents()
     slack: SlackDelivery = SlackDelivery()
     permissions: Permissions = Permissions()
-    aws: AwsAccounts = AwsAccounts()
+    aws: AwsConfig = AwsConfig()
 
     @field_validator("default_channel", "fallback_channel")
     @classmethod

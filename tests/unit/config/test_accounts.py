@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bot.config.accounts import Account, AwsAccounts
+from bot.config.accounts import Account, AwsConfig
 from bot.config.loading import check_config_file
 from bot.config.models import Config
 from bot.config.regions import adopt_aws_region, check_region, home_region, known_regions
@@ -34,7 +34,7 @@ def test_a_config_with_accounts_loads(tmp_path: Path) -> None:
 
     config = Config.model_validate(yaml.safe_load(GOOD))
     prod = config.aws.named("prod")
-    assert prod is not None and prod.role_arn and prod.regions == ["us-east-1", "eu-west-1"]
+    assert prod is not None and prod.role_arn and prod.regions == ("us-east-1", "eu-west-1")
     assert config.aws.named("111111111111") == config.aws.accounts[0]
     assert config.aws.alias_of("222222222222") == "prod"
     assert config.aws.alias_of("333333333333") is None
@@ -85,9 +85,9 @@ def test_check_config_names_each_bad_account_field(
 
 def test_an_id_or_alias_given_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="id 111111111111 given more than once"):
-        AwsAccounts(accounts=[Account(id="111111111111"), Account(id="111111111111")])
+        AwsConfig(accounts=[Account(id="111111111111"), Account(id="111111111111")])
     with pytest.raises(ValueError, match="alias prod given more than once"):
-        AwsAccounts(
+        AwsConfig(
             accounts=[
                 Account(id="111111111111", alias="prod"),
                 Account(id="222222222222", alias="prod"),
