@@ -7,7 +7,7 @@ from bot.core.errors import InputError
 from commands.base import Args
 
 MAX_TEXT = 1000
-_VALUE_FLAGS = ("status", "since", "name", "kind", "metric")
+_VALUE_FLAGS = ("status", "since", "name", "kind", "metric", "account", "region")
 _SWITCHES = ("public",)
 
 
@@ -46,6 +46,12 @@ def parse(text: str) -> tuple[str, Args]:
 
 
 def _example(flag: str) -> str:
-    return {"status": "Failed", "since": "24h", "name": "churn-*", "kind": "training"}.get(
-        flag, "VALUE"
-    )
+    examples = {
+        "status": "Failed",
+        "since": "24h",
+        "name": "churn-*",
+        "kind": "training",
+        "account": "prod",
+        "region": "eu-west-1",
+    }
+    return examples.get(flag, "VALUE")

@@ -25,8 +25,9 @@ import boto3
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.aws.assume import RoleRefused, refusal_reason, role_credentials
+from bot.aws.assume import refusal_reason, role_credentials, role_refused
 from bot.aws.clients import AwsClients
+from bot.aws.errors import RoleRefused
 from bot.config.accounts import Account, AwsConfig
 from bot.config.regions import known_regions
 from bot.core.clock import Clock, SystemClock
@@ -149,7 +150,7 @@ class Accounts:
         try:
             credentials.get_frozen_credentials()  # assumes (or refreshes) when due
         except (ClientError, BotoCoreError) as error:
-            refusal = RoleRefused(account, refusal_reason(error))
+            refusal = role_refused(account, refusal_reason(error))
             log.warning("%s", refusal)
             with self._lock:
                 self._refused[account.id] = (self.clock.now() + REFUSAL_KEPT, refusal)

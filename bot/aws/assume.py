@@ -16,26 +16,17 @@ from typing import Any
 
 from botocore.credentials import DeferredRefreshableCredentials
 
-from bot.aws.errors import AwsError
+from bot.aws.errors import RoleRefused
 from bot.config.accounts import Account
 
 SESSION_NAME = "mlpulse"  # what the member account's CloudTrail shows as the session
 DURATION_S = 3600
 
 
-class RoleRefused(AwsError):
-    """The role of an account could not be assumed: nothing can be read there."""
-
-    def __init__(self, account: Account, reason: str) -> None:
-        self.account = account
-        self.reason = reason
-        super().__init__(
-            f"could not assume role {account.role_arn} in account {_named(account)}: {reason}"
-        )
-
-
-def _named(account: Account) -> str:
-    return f"{account.alias} ({account.id})" if account.alias else account.id
+def role_refused(account: Account, reason: str) -> RoleRefused:
+    """The refusal of `account`'s role, naming the account by alias and id."""
+    named = f"{account.alias} ({account.id})" if account.alias else account.id
+    return RoleRefused(str(account.role_arn), named, reason)
 
 
 def role_credentials(

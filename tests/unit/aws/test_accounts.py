@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.aws.accounts import Accounts, Place
-from bot.aws.assume import RoleRefused
 from bot.aws.clients import AwsClients
+from bot.aws.errors import RoleRefused
 from bot.config.accounts import Account, AwsConfig
 from bot.core.clock import FakeClock
 from bot.core.errors import InputError
