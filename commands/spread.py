@@ -111,7 +111,7 @@ def only(
         return looked.found[0]
     if looked.found:
         return _several(looked, what, line)
-    if not looked.several and looked.failed:
+    if len(looked.failed) == 1 and not looked.absent:  # one place asked: its error says it
         raise looked.failed[0][1]
     if not looked.absent:  # nowhere could be asked
         raise AwsError(f"could not look for {what} anywhere: " + "; ".join(looked.unchecked()))

@@ -14,6 +14,7 @@ regions asks STS once, and never in the way of the other accounts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
+import botocore.loaders
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -54,9 +56,17 @@ class Place:
         return f"{who} · {self.region}" if self.region else who
 
 
+@functools.cache
+def _models() -> Any:
+    """One loader of botocore's API models for every place's session: each would otherwise
+    read and parse the same files again."""
+    return botocore.loaders.create_loader()
+
+
 def default_clients(region: str | None, credentials: Any) -> AwsClients:
     """Clients in `region`, with `credentials` (an assumed role's) or the bot's own."""
     core: Any = botocore.session.Session()
+    core.register_component("data_loader", _models())
     if credentials is not None:
         # Where a botocore session keeps the credentials its clients sign with, once its
         # provider chain found them: set here, the chain is not asked.
