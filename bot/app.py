@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.aws.accounts import Accounts
+from bot.aws.accounts import Accounts, MakeClients, default_clients
 from bot.aws.clients import AwsClients
 from bot.aws.logtail import LogReader
 from bot.config.models import Config
@@ -53,6 +53,7 @@ class App:
         clock: Clock | None = None,
         sqs_clients: dict[str, Any] | None = None,
         aws: AwsClients | None = None,
+        make_clients: MakeClients | None = None,
     ) -> None:
         self.settings, self.config = settings, config
         self.clock = clock or SystemClock()
@@ -64,6 +65,7 @@ class App:
             config.aws,
             self.aws,
             self.clock,
+            make_clients=make_clients or default_clients,
             on_refused=lambda account: self.metrics.role_refused.labels(account.label).inc(),
         )
         self.deliverer = Deliverer(

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot.config.models import Config
 from bot.core.errors import MlpulseError
+from bot.demo.accounts import ACCOUNTS, DEV_JOB, seed_dev
 from bot.demo.aws import DemoAws
 from bot.demo.moments import START
 from bot.demo.platform import GUIDE, seed_platform
@@ -39,6 +40,7 @@ DEMO_CONFIG = Config.model_validate(
             },
         ],
         "permissions": {"admins": ["U0BOB"]},
+        "aws": {"accounts": ACCOUNTS},
     }
 )
 # What the demo does when nobody is at the keyboard: a look at the platform, then a
@@ -46,6 +48,7 @@ DEMO_CONFIG = Config.model_validate(
 SCRIPTED = [
     "/mlpulse status",
     "/mlpulse job churn-xgb-2026-11-25-0300",
+    f"/mlpulse job {DEV_JOB}",  # in the second account: found there, and said so
     "/mlpulse metrics churn-xgb-2026-11-25-0400",
     "/mlpulse endpoint fraud-prod",
     "/mlpulse drift fraud-prod",
@@ -83,6 +86,7 @@ def run_demo(
         aws = DemoAws(url)
         try:
             seed_platform(aws)
+            seed_dev(aws)
             config = DEMO_CONFIG
             if slack is not None:
                 config = config.model_copy(update={"default_channel": slack_channel, "routes": []})
