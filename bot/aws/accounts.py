@@ -98,12 +98,13 @@ class Accounts:
         return len(self.places()) > 1
 
     def places(self) -> list[Place]:
+        home = self._home_region()
         if not self.config.accounts:
-            return [Place(None, self.home.region)]
+            return [Place(None, home)]
         return [
             Place(account, region)
             for account in self.config.accounts
-            for region in (account.regions or [self.home.region])
+            for region in (account.regions or [home])
         ]
 
     def select(self, account: str | None = None, region: str | None = None) -> list[Place]:
@@ -131,7 +132,7 @@ class Accounts:
             if place not in self._clients:
                 self._clients[place] = (
                     self.home
-                    if credentials is None and place.region == self.home.region
+                    if credentials is None and place.region == self._home_region()
                     else self._make(place.region, credentials)
                 )
             return self._clients[place]
@@ -142,6 +143,12 @@ class Accounts:
                 if made is not self.home:
                     made.close()
             self._clients.clear()
+
+    def _home_region(self) -> str | None:
+        """The region of the bot's own clients (None for clients that do not say: a
+        test's stand-in, asked only as they are)."""
+        region = getattr(self.home, "region", None)
+        return region if isinstance(region, str) else None
 
     def _role(self, account: Account) -> Any:
         """The account's role credentials, assumed now when they have not been yet; None
