@@ -13,9 +13,11 @@ from slack_sdk import WebClient
 from bot.approvals.asking import approval_enricher
 from bot.approvals.lookups import Lookups
 from bot.approvals.service import ApprovalService, aws_decider
+from bot.aws.accounts import Accounts, MakeClients, default_clients
 from bot.aws.clients import AwsClients
 from bot.aws.logtail import LogReader
 from bot.config.models import Config
+from bot.config.regions import home_region
 from bot.config.settings import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import ConfigError, StoreError
@@ -58,6 +60,7 @@ class App:
         clock: Clock | None = None,
         sqs_clients: dict[str, Any] | None = None,
         aws: AwsClients | None = None,
+        make_clients: MakeClients | None = None,
     ) -> None:
         self.settings, self.config = settings, config
         self.clock = clock or SystemClock()
@@ -65,6 +68,13 @@ class App:
         self.notifier = notifier or _slack_notifier(settings)
         self.store = store or open_store(settings.store)
         self.aws = aws if aws is not None else AwsClients()
+        self.accounts = Accounts(
+            config.aws,
+            self.aws,
+            self.clock,
+            make_clients=make_clients or default_clients,
+            on_refused=lambda account: self.metrics.role_refused.labels(account.label).inc(),
+        )
         self.deliverer = Deliverer(
             self.store,
             self.notifier,
@@ -150,6 +160,7 @@ class App:
             store=self.store,
             clock=self.clock,
             aws=self.aws,
+            accounts=self.accounts,
             incidents=self.incidents,
             is_admin=is_admin(self.config, user_id),
             approvals=self.approvals,
@@ -332,9 +343,10 @@ def _sqs_clients(queue_urls: list[str]) -> dict[str, Any]:
     for url in queue_urls:
         match = _QUEUE_REGION.match(url)
         try:
-            clients[url] = boto3.client("sqs", region_name=match.group(1) if match else None)
+            region = match.group(1) if match else home_region()
+            clients[url] = boto3.client("sqs", region_name=region)
         except NoRegionError:
             raise ConfigError(
-                [f"queue {url}: no AWS region; set AWS_DEFAULT_REGION (or AWS_REGION)"]
+                [f"queue {url}: no AWS region; set AWS_REGION (AWS_DEFAULT_REGION works too)"]
             ) from None
     return clients

@@ -18,6 +18,7 @@ from bot.store import CommandStore
 
 if TYPE_CHECKING:  # the services a command may be given; imported for their types only
     from bot.approvals.service import ApprovalService
+    from bot.aws.accounts import Accounts
     from bot.aws.clients import AwsClients
     from bot.incidents.service import IncidentService
 
@@ -60,6 +61,8 @@ class Context:
     # Optional services, present when the running app has them; a command that needs one
     # that is missing says so instead of failing.
     aws: AwsClients | None = None
+    # Every (account, region) to answer about (bot.aws.accounts); None: ctx.aws's alone.
+    accounts: Accounts | None = None
     incidents: IncidentService | None = None
     is_admin: bool = False
     approvals: ApprovalService | None = None

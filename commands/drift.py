@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bot.aws.calls import clients_of
 from bot.core.errors import InputError
 from commands.base import Args, Chart, Context, Reply
+from commands.locate import endpoint_clients
 
 SLOW = True
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's pattern
@@ -33,7 +33,10 @@ def handle(ctx: Context, args: Args) -> Reply:
     # numpy, scipy and matplotlib load on first use, not at start-up.
     from bot.drift.monitors import endpoint_drift
 
-    aws = clients_of(ctx.aws)
+    located = endpoint_clients(ctx, args, endpoint)  # in the account and region that has it
+    if isinstance(located, Reply):
+        return located
+    aws, where = located
     drift = endpoint_drift(aws.sagemaker, aws.s3, endpoint)
     files: list[Chart] = []
     if drift.chart is not None:
@@ -52,7 +55,7 @@ def handle(ctx: Context, args: Args) -> Reply:
         files.append(Chart(filename=filename, title="Full drift report", png=text.encode()))
     return Reply(
         text=drift.payload["text"],
-        blocks=drift.payload["blocks"],
+        blocks=[*drift.payload["blocks"][:1], *where, *drift.payload["blocks"][1:]],
         charts=files,
         public=args.public,
     )

@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.aws.calls import clients_of, region_of
+from bot.aws.calls import region_of
 from bot.aws.endpoint_health import UTILIZATION, Health, VariantHealth, endpoint_health
-from bot.aws.endpoints import Alarm, Endpoint, Variant, describe_endpoint, endpoint_alarms
+from bot.aws.endpoints import (
+    Alarm,
+    Endpoint,
+    Variant,
+    describe_endpoint,
+    endpoint_alarms,
+    endpoint_names,
+)
 from bot.aws.errors import AwsError
 from bot.core.errors import InputError
 from bot.core.text import clip, code_block
-from bot.kinds.links import endpoint_links
+from bot.kinds.links import endpoint_links, naming_account
 from commands import charts
 from commands.base import Args, Chart, Context, Reply
 from commands.display import (
@@ -28,6 +35,7 @@ from commands.display import (
     section,
     when,
 )
+from commands.spread import found_in, only, shown_account, spread, where_to_look
 from notifiers.times import Style, local_time
 
 SLOW = True
@@ -48,10 +56,22 @@ def handle(ctx: Context, args: Args) -> Reply:
     """
     if len(args.words) != 1:
         raise InputError("usage: `/mlpulse endpoint NAME`, e.g. `/mlpulse endpoint churn-prod`")
-    aws = clients_of(ctx.aws)
-    endpoint = describe_endpoint(aws.sagemaker, args.words[0])
+    wanted = args.words[0]
+    accounts, places = where_to_look(ctx, args)
+    looked = spread(accounts, places, lambda aws: describe_endpoint(aws.sagemaker, wanted))
+    picked = only(
+        accounts,
+        looked,
+        what=f"endpoint {wanted}",
+        names=lambda aws: endpoint_names(aws.sagemaker),
+        wanted=wanted,
+        line=lambda found: f"endpoint {name(found.name)} {badge(found.status)}",
+    )
+    if isinstance(picked, Reply):
+        return picked
+    place, aws, endpoint = picked
     now = ctx.clock.now()
-    blocks: list[Block] = [header(f"Endpoint {endpoint.name}")]
+    blocks: list[Block] = [header(f"Endpoint {endpoint.name}"), *found_in(place, looked)]
     blocks += fields(
         [
             ("Status", badge(endpoint.status)),
@@ -75,7 +95,8 @@ def handle(ctx: Context, args: Args) -> Reply:
             figures = health.variants[index] if health else None
             blocks.append(section(_variant_text(variant, figures)))
     blocks += _alarms(aws.cloudwatch, endpoint.name, now)
-    blocks += buttons(endpoint_links(endpoint.name, region_of(aws)))
+    links = endpoint_links(endpoint.name, region_of(aws))
+    blocks += buttons(naming_account(links, shown_account(looked, place)))
     found = [chart] if health and (chart := _chart(endpoint, health)) else []
     if health:
         blocks.append(

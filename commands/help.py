@@ -21,5 +21,9 @@ def handle(ctx: Context, args: Args) -> Reply:
         if (shown := example(module)) and shown != "/mlpulse help":
             line += f"  e.g. `{shown}`"
         lines.append(line)
+    lines.append(
+        "Questions about AWS look in every account and region mlpulse knows; "
+        "`--account prod` or `--region eu-west-1` looks in one."
+    )
     lines.append("Add `--public` to show an answer to the whole channel.")
     return Reply(text="\n".join(lines))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.aws import jobfacts
-from bot.aws.calls import clients_of, region_of
+from bot.aws.calls import region_of
 from bot.aws.errors import AwsError
 from bot.aws.logtail import tail
-from bot.aws.sagemaker_jobs import find_job, tuning_children
+from bot.aws.sagemaker_jobs import find_job, job_names, tuning_children
 from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.text import clip, code_block, escape
-from bot.kinds.jobs import TRAINING, TUNING, Job, kinds_named
-from bot.kinds.links import job_links
+from bot.kinds.jobs import TRAINING, TUNING, Job, JobKind, kinds_named
+from bot.kinds.links import job_links, naming_account
 from commands.base import Args, Context, Reply
 from commands.display import (
     Block,
@@ -29,6 +30,7 @@ from commands.display import (
     span,
     when,
 )
+from commands.spread import found_in, only, shown_account, spread, where_to_look
 from notifiers.times import Style, local_time
 
 SLOW = True
@@ -44,11 +46,27 @@ def handle(ctx: Context, args: Args) -> Reply:
     /mlpulse job churn-xgb-2026-11-25
     """
     if len(args.words) != 1:
-        raise InputError("usage: `/mlpulse job NAME` (add `--kind training` to look in one kind)")
-    aws = clients_of(ctx.aws)
-    job = find_job(aws.sagemaker, args.words[0], kinds_named(args.options.get("kind")))
+        raise InputError(
+            "usage: `/mlpulse job NAME` (add `--kind training` to look in one kind, "
+            "`--account prod` or `--region eu-west-1` to look in one place)"
+        )
+    wanted, kinds = args.words[0], kinds_named(args.options.get("kind"))
+    accounts, places = where_to_look(ctx, args)
+    looked = spread(accounts, places, lambda aws: find_job(aws.sagemaker, wanted, kinds))
+    picked = only(
+        accounts,
+        looked,
+        what=f"a {_titles(kinds)} named {wanted}",
+        names=lambda aws: job_names(aws.sagemaker, kinds),
+        wanted=wanted,
+        line=lambda found: f"{found.kind.title} {name(found.name)} {badge(found.status)}",
+    )
+    if isinstance(picked, Reply):
+        return picked
+    place, aws, job = picked
     now = ctx.clock.now()
-    blocks = [header(f"{job.kind.title} {job.name}"), *fields(_summary(job, now))]
+    blocks = [header(f"{job.kind.title} {job.name}"), *found_in(place, looked)]
+    blocks += fields(_summary(job, now))
     if job.failure:
         blocks.append(section(f"*Failure reason*\n{code_block(job.failure, 1500)}"))
     if job.kind is TUNING:
@@ -61,7 +79,9 @@ def handle(ctx: Context, args: Args) -> Reply:
     if metrics := jobfacts.final_metrics(job):
         table = "\n".join(f"{metric} = {value:.6g}" for metric, value in metrics)
         blocks.append(section(f"*Final metrics*\n{code_block(table, _TABLE_CHARS)}"))
-    links = job_links(job.kind, job.name, region_of(aws))
+    links = naming_account(
+        job_links(job.kind, job.name, region_of(aws)), shown_account(looked, place)
+    )
     if job.kind.log_group:
         blocks.append(_logs(aws.logs, job))
     blocks += buttons(links)
@@ -69,6 +89,10 @@ def handle(ctx: Context, args: Args) -> Reply:
         blocks.append(context(f"Curves: `/mlpulse metrics {clip(job.name, 100)}`"))
     summary = f"{job.kind.title} {job.name}: {job.status}"
     return reply(summary + (f" — {job.failure}" if job.failure else ""), blocks, public=args.public)
+
+
+def _titles(kinds: Sequence[JobKind]) -> str:
+    return " or ".join(kind.title.lower() for kind in kinds) if len(kinds) < 3 else "job"
 
 
 def _summary(job: Job, now: datetime) -> list[tuple[str, str | None]]:

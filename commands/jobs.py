@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.aws.calls import clients_of
-from bot.aws.sagemaker_jobs import JobFilter, recent_jobs
+from bot.aws.errors import AwsError
+from bot.aws.sagemaker_jobs import JobFilter, newest_first, recent_jobs
 from bot.core.durations import parse_duration
 from bot.core.errors import InputError
 from bot.core.text import clip, escape
 from bot.kinds.jobs import Job, kinds_named, status_named
 from commands.base import Args, Context, Reply
 from commands.display import badge, context, header, name, plural, reply, section, span, when
+from commands.spread import spread, where_to_look
 
 SLOW = True
 SHOWN = 25
@@ -29,15 +30,29 @@ def handle(ctx: Context, args: Args) -> Reply:
             "[--kind training]`"
         )
     wanted = _filter(ctx, args)
-    listing = recent_jobs(clients_of(ctx.aws).sagemaker, wanted)
-    jobs = listing.jobs
+    accounts, places = where_to_look(ctx, args)
+    looked = spread(accounts, places, lambda aws: recent_jobs(aws.sagemaker, wanted))
+    if not looked.several and looked.failed:
+        raise looked.failed[0][1]
+    if looked.failed and not looked.found:
+        raise AwsError("could not list jobs anywhere: " + "; ".join(looked.unchecked()))
+    where = {id(job): place for place, _, listing in looked.found for job in listing.jobs}
+    jobs = newest_first([job for _, _, listing in looked.found for job in listing.jobs])
+    notes = [
+        f"{place.label}: {note}" if looked.several else note
+        for place, _, listing in looked.found
+        for note in listing.skipped
+    ] + [f"{place.label}: {error}" for place, error in looked.failed]
     now = ctx.clock.now()
     described = _described(args)
-    skipped = [context(f"Not listed: {clip(note, 300)}") for note in listing.skipped]
+    skipped = [context(f"Not listed: {clip(note, 300)}") for note in notes]
     if not jobs:
         text = f"No jobs {described}."
         return reply(text, [section(escape(text)), *skipped], public=args.public)
-    lines = [_line(job, now) for job in jobs[:SHOWN]]
+    lines = [
+        _line(job, now) + (f" · *{where[id(job)].label}*" if looked.several else "")
+        for job in jobs[:SHOWN]
+    ]
     blocks = [
         header(f"{plural(len(jobs), 'job')} {described}"),
         section("\n".join(lines)),

@@ -6,9 +6,8 @@ import re
 from datetime import datetime
 
 from bot.aws import jobfacts
-from bot.aws.calls import clients_of
 from bot.aws.curves import NAMESPACE, Curve, Curves, training_curves
-from bot.aws.sagemaker_jobs import find_job
+from bot.aws.sagemaker_jobs import find_job, job_names
 from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.text import clip
@@ -16,6 +15,7 @@ from bot.kinds.jobs import TRAINING, TUNING, Job
 from commands import charts
 from commands.base import Args, Chart, Context, Reply
 from commands.display import Block, context, header, name, reply, section
+from commands.spread import found_in, only, spread, where_to_look
 
 SLOW = True
 _LINES = 24
@@ -31,8 +31,20 @@ def handle(ctx: Context, args: Args) -> Reply:
             "usage: `/mlpulse metrics JOB [METRIC]`, e.g. `/mlpulse metrics churn-xgb-7 loss`"
         )
     wanted = args.words[1] if len(args.words) == 2 else args.options.get("metric")
-    aws = clients_of(ctx.aws)
-    job = find_job(aws.sagemaker, args.words[0], (TRAINING, TUNING))
+    job_name, kinds = args.words[0], (TRAINING, TUNING)
+    accounts, places = where_to_look(ctx, args)
+    looked = spread(accounts, places, lambda aws: find_job(aws.sagemaker, job_name, kinds))
+    picked = only(
+        accounts,
+        looked,
+        what=f"a training job or tuning job named {job_name}",
+        names=lambda aws: job_names(aws.sagemaker, kinds),
+        wanted=job_name,
+        line=lambda found: f"{found.kind.title} {name(found.name)} {found.status}",
+    )
+    if isinstance(picked, Reply):
+        return picked
+    place, aws, job = picked
     note = ""
     if job.kind is TUNING:  # a tuning job's curves are its best training job's
         best = jobfacts.best_training_job(job)
@@ -43,6 +55,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     now = ctx.clock.now()
     curves = training_curves(aws.cloudwatch, job, wanted, now)
     blocks: list[Block] = [header(f"Metrics of training job {job.name}")]
+    blocks += found_in(place, looked)
     if note:
         blocks.append(context(note))
     if not curves.curves:

@@ -7,7 +7,18 @@ from bot.core.errors import InputError
 from commands.base import Args
 
 MAX_TEXT = 1000
-_VALUE_FLAGS = ("status", "since", "name", "kind", "metric", "last", "id", "where")
+_VALUE_FLAGS = (
+    "status",
+    "since",
+    "name",
+    "kind",
+    "metric",
+    "last",
+    "id",
+    "where",
+    "account",
+    "region",
+)
 _SWITCHES = ("public", "live")  # `--live` lands in options as "true"
 
 
@@ -48,6 +59,12 @@ def parse(text: str) -> tuple[str, Args]:
 
 
 def _example(flag: str) -> str:
-    return {"status": "Failed", "since": "24h", "name": "churn-*", "kind": "training"}.get(
-        flag, "VALUE"
-    )
+    examples = {
+        "status": "Failed",
+        "since": "24h",
+        "name": "churn-*",
+        "kind": "training",
+        "account": "prod",
+        "region": "eu-west-1",
+    }
+    return examples.get(flag, "VALUE")

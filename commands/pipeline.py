@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.aws.calls import clients_of
-from bot.aws.pipelines import find_pipeline
+from bot.aws.pipelines import SERVICES, find_pipeline, pipeline_names
 from bot.aws.runs import PipelineReport, Run, Step
 from bot.core.errors import InputError
 from bot.core.events import Outcome
 from bot.core.outcomes import outcome_of
 from bot.core.text import clip, code_block
+from bot.kinds.links import naming_account
 from commands.base import Args, Context, Reply
 from commands.display import (
     Block,
@@ -24,6 +24,7 @@ from commands.display import (
     span,
     when,
 )
+from commands.spread import found_in, only, shown_account, spread, where_to_look
 
 SLOW = True
 MAX_STEPS = 25
@@ -39,9 +40,24 @@ def handle(ctx: Context, args: Args) -> Reply:
             "usage: `/mlpulse pipeline NAME` (add `--kind codepipeline` or `--kind sagemaker`)"
         )
     kind = args.options.get("kind")
-    report = find_pipeline(clients_of(ctx.aws), args.words[0], kind.lower() if kind else None)
+    service, wanted = kind.lower() if kind else None, args.words[0]
+    if service and service not in SERVICES:
+        raise InputError(f"unknown pipeline kind `{service[:40]}`; kinds: {', '.join(SERVICES)}")
+    accounts, places = where_to_look(ctx, args)
+    looked = spread(accounts, places, lambda aws: find_pipeline(aws, wanted, service))
+    picked = only(
+        accounts,
+        looked,
+        what=f"a CodePipeline or SageMaker pipeline named {wanted}",
+        names=pipeline_names,
+        wanted=wanted,
+        line=lambda found: f"{found.service} {name(found.name)}",
+    )
+    if isinstance(picked, Reply):
+        return picked
+    place, _, report = picked
     now = ctx.clock.now()
-    blocks: list[Block] = [header(f"{report.service} {report.name}")]
+    blocks: list[Block] = [header(f"{report.service} {report.name}"), *found_in(place, looked)]
     if not report.runs:
         blocks.append(section("_It has never run._"))
     else:
@@ -62,7 +78,7 @@ def handle(ctx: Context, args: Args) -> Reply:
         )
     blocks += _failure(report)
     blocks += [context(clip(note, 500)) for note in report.notes]
-    blocks += buttons(report.links)
+    blocks += buttons(naming_account(report.links, shown_account(looked, place)))
     latest = report.runs[0].status if report.runs else "never ran"
     return reply(f"{report.service} {report.name}: {latest}", blocks, public=args.public)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.aws.calls import clients_of, pages
+from bot.aws.calls import pages
 from bot.aws.errors import AwsError
 from bot.aws.pipelines import last_results
 from bot.aws.sagemaker_jobs import JobFilter, list_jobs
@@ -19,6 +19,7 @@ from bot.kinds.jobs import PROCESSING, TRAINING, TRANSFORM, TUNING, Job
 from bot.kinds.paths import text
 from commands.base import Args, Context, Reply
 from commands.display import Block, badge, context, header, name, plural, reply, section, when
+from commands.spread import spread, where_to_look
 from notifiers.times import local_time
 
 SLOW = True
@@ -32,14 +33,21 @@ def handle(ctx: Context, args: Args) -> Reply:
 
     /mlpulse status
     """
-    aws = clients_of(ctx.aws)
+    accounts, places = where_to_look(ctx, args)
     now = ctx.clock.now()
     counts: list[str] = []
     blocks: list[Block] = [header("ML platform status")]
-    blocks += _part("Running now", counts, lambda: _running(aws.sagemaker, now))
-    blocks += _part("Failed in the last 24 h", counts, lambda: _failed(aws.sagemaker, now))
-    blocks += _part("Endpoints", counts, lambda: _endpoints(aws.sagemaker))
-    blocks += _part("Pipelines", counts, lambda: _pipelines(aws))
+    looked = spread(accounts, places, lambda aws: _read(aws, now))
+    if not looked.several and looked.failed:
+        raise looked.failed[0][1]
+    for place, _, parts in looked.found:
+        where = f" · {place.label}" if looked.several else ""
+        for title, part in parts:
+            blocks += _part(title + where, [] if looked.several else counts, part)
+    for place, error in looked.failed:
+        blocks.append(section(f"*{place.label}*: _could not read: {clip(str(error), 400)}_"))
+    if looked.several:
+        counts.append(f"{len(looked.found)} of {len(places)} places read")
     open_incidents = _open_incidents(ctx.incidents)
     if open_incidents is not None:
         blocks.append(section(f"*Open incidents:* {open_incidents}  (`/mlpulse incidents`)"))
@@ -56,11 +64,27 @@ def handle(ctx: Context, args: Args) -> Reply:
 Part = tuple[list[str], str]  # lines (escaped mrkdwn), count for the summary
 
 
-def _part(title: str, counts: list[str], read: Callable[[], Part]) -> list[Block]:
-    try:
-        lines, count = read()
-    except AwsError as error:
-        return [section(f"*{title}*: _could not read: {clip(str(error), 400)}_")]
+def _read(aws: Any, now: datetime) -> list[tuple[str, Part | AwsError]]:
+    """Every part of the status in one place, each read on its own."""
+    readers: list[tuple[str, Callable[[], Part]]] = [
+        ("Running now", lambda: _running(aws.sagemaker, now)),
+        ("Failed in the last 24 h", lambda: _failed(aws.sagemaker, now)),
+        ("Endpoints", lambda: _endpoints(aws.sagemaker)),
+        ("Pipelines", lambda: _pipelines(aws)),
+    ]
+    read: list[tuple[str, Part | AwsError]] = []
+    for title, reader in readers:
+        try:
+            read.append((title, reader()))
+        except AwsError as error:
+            read.append((title, error))
+    return read
+
+
+def _part(title: str, counts: list[str], read: Part | AwsError) -> list[Block]:
+    if isinstance(read, AwsError):
+        return [section(f"*{title}*: _could not read: {clip(str(read), 400)}_")]
+    lines, count = read
     counts.append(count)
     shown = lines[:MAX_LINES]
     if len(lines) > MAX_LINES:

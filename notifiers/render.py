@@ -14,6 +14,7 @@ from bot.core.incident import Incident
 from bot.core.outcomes import display_status
 from bot.core.text import clip, code_block, escape, safe_url, truncate
 from bot.kinds import status_phrase
+from bot.kinds.links import naming_account
 from notifiers import limits
 from notifiers.approval_blocks import approval_blocks
 from notifiers.incident_blocks import incident_blocks
@@ -97,7 +98,7 @@ def render_alert(
         blocks += incident_blocks(incident, snooze_choices, event.key)
     if event.approval is not None:
         blocks += approval_blocks(event.approval)
-    blocks += _extra_fact_sections(event)
+        blocks += _extra_fact_sections(event, decision.account_alias)
     if event.reason:
         label = escape(event.reason_label)
         blocks.append(_section(f"*{label}*\n{code_block(event.reason, _REASON_CHARS)}"))
@@ -106,7 +107,7 @@ def render_alert(
         for fact in event.facts
         if fact.long
     ][:_MAX_LONG_FACTS]
-    buttons = link_buttons(event.links)
+    buttons = link_buttons(naming_account(event.links, decision.account_alias))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[: limits.ACTIONS_ELEMENTS]})
     blocks.append(_context(event))
@@ -175,28 +176,30 @@ def _status_section(event: Event, decision: Decision) -> Payload:
         status += f"\n*Severity:* {decision.severity.value}"
     if mention := shown_mention(decision):
         status += f"\n{mention}"
-    fields = [_field(fact.label, fact.value) for fact in _short_facts(event)][: limits.MAX_FIELDS]
+    facts = _short_facts(event, decision.account_alias)
+    fields = [_field(fact.label, fact.value) for fact in facts][: limits.MAX_FIELDS]
     block = _section(clip_mrkdwn(status))
     if fields:
         block["fields"] = fields
     return block
 
 
-def _short_facts(event: Event) -> list[Fact]:
+def _short_facts(event: Event, alias: str | None) -> list[Fact]:
     facts = []
     if (seconds := event.duration_seconds) is not None:
         facts.append(Fact(label="Duration", value=format_duration(seconds)))
     facts += [fact for fact in event.facts if not fact.long]
     if event.account:
-        facts.append(Fact(label="Account", value=event.account))
+        shown = f"{alias} ({event.account})" if alias else event.account
+        facts.append(Fact(label="Account", value=shown))
     if event.region:
         facts.append(Fact(label="Region", value=event.region))
     return facts
 
 
-def _extra_fact_sections(event: Event) -> list[Payload]:
+def _extra_fact_sections(event: Event, alias: str | None) -> list[Payload]:
     """Short facts beyond the first section's ten fields, ten to a section."""
-    rest = _short_facts(event)[limits.MAX_FIELDS :]
+    rest = _short_facts(event, alias)[limits.MAX_FIELDS :]
     return [
         {
             "type": "section",

@@ -9,6 +9,8 @@ from typing import Any
 import boto3
 from botocore.config import Config as BotoConfig
 
+from bot.config.regions import home_region
+
 # Adaptive retry mode waits out ThrottlingException with client-side rate limiting.
 _RETRIES = BotoConfig(
     retries={"max_attempts": 6, "mode": "adaptive"}, connect_timeout=5, read_timeout=20
@@ -17,9 +19,15 @@ _RETRIES = BotoConfig(
 
 class AwsClients:
     def __init__(self, region: str | None = None, session: Any = None) -> None:
-        self._session: Any = session or boto3.session.Session(region_name=region)
+        self._session: Any = session or boto3.session.Session(region_name=region or home_region())
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+
+    @property
+    def region(self) -> str | None:
+        """The region its clients are made in (None: none configured)."""
+        region = self._session.region_name
+        return region if isinstance(region, str) else None
 
     def client(self, service: str) -> Any:
         with self._lock:

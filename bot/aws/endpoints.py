@@ -78,6 +78,14 @@ def describe_endpoint(sagemaker: Any, name: str) -> Endpoint:
     )
 
 
+def endpoint_names(sagemaker: Any) -> list[str]:
+    """The names of the endpoints most recently created: what a name typed wrong is
+    compared with."""
+    newest: dict[str, Any] = {"SortBy": "CreationTime", "SortOrder": "Descending"}
+    rows = pages(sagemaker, "list_endpoints", "Endpoints", limit=200, page_size=100, **newest)
+    return [str(row.get("EndpointName")) for row in rows if row.get("EndpointName")]
+
+
 def _variant(raw: dict[str, Any], types: dict[str, str]) -> Variant:
     name = text(raw.get("VariantName")) or "?"
     current, desired = (

@@ -4,6 +4,7 @@
      +-- AwsError            an AWS call behind a command failed; its text says why
           +-- MissingPermission   AccessDenied: names the IAM action to grant
           +-- NotFound            the named resource does not exist (in this account/region)
+          +-- RoleRefused         an account's role could not be assumed (bot.aws.assume)
           +-- AwsUnavailable      throttled past the retries, no or expired credentials,
                                   AWS unreachable or answering 5xx
 
@@ -15,7 +16,7 @@ bot.core.aws_codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,9 +47,30 @@ class MissingPermission(AwsError):
 
 
 class NotFound(AwsError):
-    def __init__(self, what: str) -> None:
+    """`unchecked` names what could not be looked in (`labeling jobs: missing permission
+    ...`): the answer is "not found where we could look", and says where that was not.
+    `suggestions` are close names that do exist (commands.suggest), already formatted."""
+
+    def __init__(
+        self, what: str, unchecked: Sequence[str] = (), suggestions: Sequence[str] = ()
+    ) -> None:
         self.what = what
-        super().__init__(f"could not find {what}")
+        self.unchecked = list(unchecked)
+        told = f"could not find {what}"
+        if self.unchecked:
+            told += f" (could not check {'; '.join(self.unchecked)})"
+        if suggestions:
+            told += f". Did you mean {', '.join(suggestions)}?"
+        super().__init__(told)
+
+
+class RoleRefused(AwsError):
+    """An account's role could not be assumed (bot.aws.assume): nothing can be read there.
+    One sentence: which role, which account, and AWS's own reason."""
+
+    def __init__(self, role_arn: str, account: str, reason: str) -> None:
+        self.role_arn, self.account, self.reason = role_arn, account, reason
+        super().__init__(f"could not assume role {role_arn} in account {account}: {reason}")
 
 
 class AwsUnavailable(AwsError):
@@ -79,7 +101,9 @@ def translate(error: Exception, service: str, what: str | None = None) -> Except
     if isinstance(error, ParamValidationError):  # a name AWS would refuse: it cannot exist
         return NotFound(what) if what else AwsError(f"AWS refused the request: {error}")
     if isinstance(error, NoRegionError):
-        return AwsUnavailable("no AWS region is configured: set AWS_REGION or AWS_DEFAULT_REGION")
+        return AwsUnavailable(
+            "no AWS region is configured: set AWS_REGION (AWS_DEFAULT_REGION works too)"
+        )
     if isinstance(error, NoCredentialsError):
         return AwsUnavailable("no AWS credentials are configured for mlpulse")
     if isinstance(error, BotoCoreError):  # connection refused, timeouts, bad endpoint

@@ -17,6 +17,7 @@ from bot.core.timeparse import utc
 from bot.kinds.paths import text
 
 SERVICES = ("codepipeline", "sagemaker")
+_SERVICE_NAMES = {"codepipeline": "CodePipeline", "sagemaker": "SageMaker Pipelines"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -25,23 +26,46 @@ def find_pipeline(aws: Any, name: str, service: str | None = None) -> PipelineRe
     if service and service not in SERVICES:
         raise InputError(f"unknown pipeline kind `{service[:40]}`; kinds: {', '.join(SERVICES)}")
     denied: list[str] = []
-    if service in (None, "codepipeline"):
+    unchecked: list[str] = []
+    asked = [each for each in SERVICES if service in (None, each)]
+    for each in asked:
         try:
-            return codepipeline_report(aws.codepipeline, name, region_of(aws))
-        except NotFound:
-            pass
-        except MissingPermission as error:
-            denied.append(error.action)
-    if service in (None, "sagemaker"):
-        try:
+            if each == "codepipeline":
+                return codepipeline_report(aws.codepipeline, name, region_of(aws))
             return sagemaker_pipeline_report(aws.sagemaker, name)
         except NotFound:
-            pass
-        except MissingPermission as error:
-            denied.append(error.action)
-    if denied:
-        raise MissingPermission(", ".join(denied) + f" (to look for pipeline {name})")
-    raise NotFound(f"a CodePipeline or SageMaker pipeline named {name}")
+            continue
+        except AwsError as error:
+            if isinstance(error, MissingPermission):
+                denied.append(error.action)
+            unchecked.append(f"{_SERVICE_NAMES[each]}: {error}")
+    if len(unchecked) == len(asked):  # nothing could be asked: that is the answer
+        if len(denied) == len(asked):
+            raise MissingPermission(", ".join(denied) + f" (to look for pipeline {name})")
+        raise AwsError(f"could not look for pipeline {name}: " + "; ".join(unchecked))
+    raise NotFound(f"a CodePipeline or SageMaker pipeline named {name}", unchecked)
+
+
+def pipeline_names(aws: Any) -> list[str]:
+    """The names of the pipelines of both services: what a name typed wrong is compared
+    with. A service that cannot be listed adds none."""
+    names: list[str] = []
+    for listing in (_codepipelines_named, _sagemaker_named):
+        try:
+            names += listing(aws)
+        except AwsError:
+            continue
+    return names
+
+
+def _codepipelines_named(aws: Any) -> list[str]:
+    rows = pages(aws.codepipeline, "list_pipelines", "pipelines", limit=100)
+    return [str(row.get("name")) for row in rows if row.get("name")]
+
+
+def _sagemaker_named(aws: Any) -> list[str]:
+    rows = pages(aws.sagemaker, "list_pipelines", "PipelineSummaries", limit=100)
+    return [str(row.get("PipelineName")) for row in rows if row.get("PipelineName")]
 
 
 @dataclass(frozen=True)

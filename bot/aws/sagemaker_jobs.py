@@ -23,9 +23,11 @@ _GLOB_CHARS = re.compile(r"[*?\[\]]")
 
 
 def find_job(sagemaker: Any, name: str, kinds: Sequence[JobKind] = KINDS) -> Job:
-    """The job called `name`, whatever its kind. Kinds we may not read are skipped; when no
-    readable kind has it and some were denied, the answer names the missing permissions."""
+    """The job called `name`, whatever its kind. A kind that cannot be asked (a missing
+    permission, an API the emulator lacks) is skipped and named in the not-found answer;
+    only when no kind could be asked is that the answer."""
     denied: list[str] = []
+    unchecked: list[str] = []
     for kind in kinds:
         try:
             raw = call(
@@ -36,14 +38,23 @@ def find_job(sagemaker: Any, name: str, kinds: Sequence[JobKind] = KINDS) -> Job
             )
         except NotFound:
             continue
-        except MissingPermission as error:
-            denied.append(error.action)
+        except AwsError as error:
+            if isinstance(error, MissingPermission):
+                denied.append(error.action)
+            unchecked.append(f"{kind.title.lower()}s: {error}")
             continue
         return Job(kind, raw)
     titles = " or ".join(kind.title.lower() for kind in kinds) if len(kinds) < 3 else "job"
-    if denied:
-        raise MissingPermission(", ".join(denied) + f" (to look for {titles} {name})")
-    raise NotFound(f"a {titles} named {name}")
+    if len(unchecked) == len(kinds):  # nothing could be asked: that is the answer
+        if len(denied) == len(kinds):
+            raise MissingPermission(", ".join(denied) + f" (to look for {titles} {name})")
+        raise AwsError(f"could not look for {titles} {name}: " + "; ".join(unchecked))
+    raise NotFound(f"a {titles} named {name}", unchecked)
+
+
+def job_names(sagemaker: Any, kinds: Sequence[JobKind] = KINDS) -> list[str]:
+    """The names of the newest jobs of `kinds`: what a name typed wrong is compared with."""
+    return [job.name for job in list_jobs(sagemaker, JobFilter(kinds)).jobs]
 
 
 @dataclass(frozen=True)

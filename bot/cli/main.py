@@ -20,6 +20,7 @@ from bot.cli.drift import add_arguments as add_drift_arguments
 from bot.cli.explain import add_arguments as add_explain_arguments
 from bot.config.loading import check_config_file, config_path, load_config
 from bot.config.models import Config
+from bot.config.regions import adopt_aws_region
 from bot.config.settings import Settings, load_settings
 from bot.core.clock import SystemClock
 from bot.core.errors import ConfigError, InputError, MlpulseError, StoreError, UserError
@@ -44,6 +45,7 @@ _INGEST = frozenset(Settings.model_fields) - _SERVING
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    adopt_aws_region()  # AWS_REGION as well as AWS_DEFAULT_REGION, for every client made
     level = {"run": logging.INFO, "demo": logging.ERROR}.get(args.command, logging.WARNING)
     # `run` logs JSON lines unless a person watches; the other commands talk to people.
     logs.configure(level, json_lines=None if args.command == "run" else False)

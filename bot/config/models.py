@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot.config.accounts import AwsConfig
 from bot.config.addresses import queue_url, topic_arn
 from bot.core.durations import parse_duration
 from bot.core.events import Kind, Outcome, Severity
@@ -51,7 +52,9 @@ class Match(_Strict):
         description="`succeeded`, `failed`, `degraded`, `running`, `stopped`, `unknown`",
     )
     name: StrList | None = Field(default=None, description="globs on the resource name")
-    account: StrList | None = Field(default=None, description="globs on the AWS account")
+    account: StrList | None = Field(
+        default=None, description="globs on the AWS account id, or its alias (`aws.accounts`)"
+    )
     region: StrList | None = Field(default=None, description="globs on the region")
     tags: dict[str, str] | None = Field(default=None, description="tag -> glob on its value")
     severity: Annotated[list[Severity], BeforeValidator(_as_list)] | None = Field(
@@ -150,6 +153,7 @@ class Config(_Strict):
     incidents: Incidents = Incidents()
     slack: SlackDelivery = SlackDelivery()
     permissions: Permissions = Permissions()
+    aws: AwsConfig = AwsConfig()
 
     @field_validator("default_channel", "fallback_channel")
     @classmethod

@@ -60,8 +60,10 @@ def _is_list(annotation: Any) -> bool:
 
 
 def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
     value = field.get_default(call_default_factory=True)
-    if value is None or value == [] or isinstance(value, BaseModel):
+    if value is None or value in ([], ()) or isinstance(value, BaseModel):
         return "—"
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value)

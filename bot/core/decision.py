@@ -16,11 +16,17 @@ class Decision:
     mention: str | None = None  # the route's; shown where it belongs (notifiers.render)
     mention_always: bool = False  # on every alert of the route, not only incidents
     rule: int | None = None  # index of the deciding route; None for the defaults
+    account_alias: str | None = None  # the event's account as the config names it (`prod`)
 
     @staticmethod
-    def default(event: Event, channel: str) -> Decision:
+    def default(event: Event, channel: str, account_alias: str | None = None) -> Decision:
         """What an event gets when no route decides: its status says how loud it is."""
-        return Decision(channel, default_severity(event), default_incident(event))
+        return Decision(
+            channel,
+            default_severity(event),
+            default_incident(event),
+            account_alias=account_alias,
+        )
 
 
 def default_severity(event: Event) -> Severity:

@@ -9,6 +9,7 @@ with their module live there, beside the code that raises them; everything else 
      |    +-- AwsError        an AWS call behind a command failed (bot.aws.errors)
      |         +-- MissingPermission   AccessDenied: names the IAM action to grant
      |         +-- NotFound            the named resource does not exist there
+     |         +-- RoleRefused         an account's role could not be assumed
      |         +-- AwsUnavailable      throttled past the retries, no or expired
      |                                 credentials, AWS unreachable or answering 5xx
      +-- StoreError           the store cannot be opened or written

@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.approvals.lookups import Lookups
 from bot.config.models import Config
 from bot.core.errors import ConfigError, MlpulseError
+from bot.demo.accounts import ACCOUNTS, DEV_JOB, seed_dev
 from bot.demo.approvals import approval_events, demo_decider, seed_registry
 from bot.demo.aws import DemoAws
 from bot.demo.moments import START
@@ -44,6 +45,7 @@ DEMO_CONFIG = Config.model_validate(
             "admins": ["U0BOB"],
             "approvers": {"ml-release": ["U0ALICE"], "churn-*": ["U0ALICE", "U0BOB"]},
         },
+        "aws": {"accounts": ACCOUNTS},
     }
 )
 # What the demo does when nobody is at the keyboard: a look at the platform, then a
@@ -51,6 +53,7 @@ DEMO_CONFIG = Config.model_validate(
 SCRIPTED = [
     "/mlpulse status",
     "/mlpulse job churn-xgb-2026-11-25-0300",
+    f"/mlpulse job {DEV_JOB}",  # in the second account: found there, and said so
     "/mlpulse metrics churn-xgb-2026-11-25-0400",
     "/mlpulse endpoint fraud-prod",
     "/mlpulse drift fraud-prod",
@@ -98,6 +101,7 @@ def run_demo(
         try:
             seed_platform(aws)
             package = seed_registry(aws.s3, aws.raw("sagemaker"))
+            seed_dev(aws)
             config = DEMO_CONFIG
             if slack is not None:
                 config = config.model_copy(update={"default_channel": slack_channel, "routes": []})

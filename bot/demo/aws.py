@@ -45,10 +45,15 @@ PERCENTILES = {"p50": "Average", "p90": "Maximum", "p95": "Maximum", "p99": "Max
 class DemoAws(AwsClients):
     """What `ctx.aws` is in the demo."""
 
-    def __init__(self, url: str, region: str = REGION) -> None:
+    def __init__(self, url: str, region: str | None = REGION, credentials: Any = None) -> None:
         self.url = url
-        super().__init__(session=isolated_session(region))
+        super().__init__(session=isolated_session(region or REGION, credentials))
         self.monitoring: Any = None  # set by the seeding: bot.demo.monitoring.DemoMonitoring
+
+    def elsewhere(self, region: str | None, credentials: Any) -> DemoAws:
+        """Clients of another place on the same embedded AWS (bot.aws.accounts makes them):
+        another region, or another account through its role's `credentials`."""
+        return DemoAws(self.url, region, credentials)
 
     def client(self, service: str) -> Any:
         if service == "sagemaker" and self.monitoring is not None:
@@ -65,11 +70,14 @@ class DemoAws(AwsClients):
         return made
 
 
-def isolated_session(region: str = REGION) -> boto3.session.Session:
-    """A boto3 session with the demo's dummy credentials that reads no AWS profile or
-    config file."""
-    isolated = botocore.session.Session(session_vars=_ISOLATED)
-    return boto3.session.Session(botocore_session=isolated, region_name=region, **_CREDENTIALS)
+def isolated_session(region: str = REGION, credentials: Any = None) -> boto3.session.Session:
+    """A boto3 session with the demo's dummy credentials, or `credentials` (an assumed
+    role's, bot.aws.assume), that reads no AWS profile or config file."""
+    isolated: Any = botocore.session.Session(session_vars=_ISOLATED)
+    if credentials is None:
+        return boto3.session.Session(botocore_session=isolated, region_name=region, **_CREDENTIALS)
+    isolated._credentials = credentials  # as bot.aws.accounts.default_clients sets them
+    return boto3.session.Session(botocore_session=isolated, region_name=region)
 
 
 def _mend(client: Any, service: str) -> None:

@@ -20,6 +20,7 @@ from bot.core.clock import FakeClock
 from bot.core.durations import parse_duration
 from bot.core.incident import Action, Source
 from bot.core.timeparse import parse_time
+from bot.demo.aws import DemoAws
 from bot.demo.moments import START
 from bot.ingress.ingest import events_from
 from bot.store.sqlite.store import SqliteStore
@@ -60,6 +61,8 @@ def demo_app(
         clock=clock,
         sqs_clients={},
         aws=aws,
+        # other accounts and regions on the same embedded AWS
+        make_clients=aws.elsewhere if isinstance(aws, DemoAws) else None,
     )
 
 

@@ -3,6 +3,7 @@ alerts (the per-kind tables) and the slash commands alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from bot.core.events import Link
@@ -43,6 +44,15 @@ def log_link(region: str | None, group: str, prefix: str) -> Link:
         ";streamFilter=typeLogStreamPrefix"
     )
     return Link(label="Logs", url=f"{console_host(region)}/{path}")
+
+
+def naming_account(links: Sequence[Link], account: str | None) -> list[Link]:
+    """`links` whose labels say which account they are in (`Console · prod`): the console
+    opens in whichever account the reader is signed in to, so with several accounts the
+    button says which one to be in. Without a name (one account), the links as they are."""
+    if not account:
+        return list(links)
+    return [Link(label=f"{link.label} · {account}", url=link.url) for link in links]
 
 
 def job_links(kind: JobKind, name: str, region: str | None) -> list[Link]:

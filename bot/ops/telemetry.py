@@ -71,6 +71,12 @@ class Metrics:
             "Slack commands and clicks answered 'busy, try again': the work queue was full",
             registry=self.registry,
         )
+        self.role_refused = Counter(
+            "mlpulse_aws_role_refused",
+            "AssumeRole refusals: an account in aws.accounts mlpulse could not read",
+            ["account"],
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "mlpulse_slack_rate_limited", "Slack 429 answers", registry=self.registry
         )

@@ -39,6 +39,8 @@ ANSWERS = {
     "explain": ["Why fraud-prod predicted 0.9985", "`amount` = `1840` → +0.366"],
     "pipeline": ["CodePipeline ml-deploy", "failed at `Evaluate / ModelQualityGate`"],
     "incidents": ["incident(s) not resolved"],
+    # the second account's experiment, found there with no flag (bot.demo.accounts)
+    "job churn-lgbm-experiment-12": ["Found in dev · eu-west-1", "[Console · dev]"],
 }
 FAILURES = ("Traceback", "went wrong on our side", "could not read", "not implemented")
 
@@ -59,6 +61,7 @@ def _check(text: str) -> None:
         answer = after.split("\n@", 1)[0]  # up to the next prompt line
         for shown in expected:
             assert shown in answer, f"/mlpulse {command} does not show {shown!r}"
+    assert "Account: prod (123456789012)" in text  # the alerts name their account
     assert f"saved to {CHART}" in text
     for failure in FAILURES:
         assert failure not in text

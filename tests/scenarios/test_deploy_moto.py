@@ -83,6 +83,8 @@ PARAMETERS = {
     "ContainerImage": IMAGE,
     "PublicHostName": SLACK_HOST,
     "AssignPublicIp": "ENABLED",
+    "OrganizationId": "o-abc123def4",
+    "MemberRoleName": "mlpulse-read",
 }
 NO_VALUE = object()
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -255,12 +257,26 @@ def _put_alarm(stack: Stack, properties: dict[str, Any]) -> None:
     stack.client("cloudwatch").put_metric_alarm(**properties)
 
 
+def _put_bus_permission(stack: Stack, properties: dict[str, Any]) -> None:
+    statement = properties["Statement"]
+    [(test, condition)] = statement["Condition"].items()
+    [(key, value)] = condition.items()
+    stack.client("events").put_permission(
+        EventBusName=properties["EventBusName"],
+        Action=statement["Action"],
+        Principal=statement["Principal"],
+        StatementId=properties["StatementId"],
+        Condition={"Type": test, "Key": key, "Value": value},
+    )
+
+
 # In dependency order: the subscription waits for the queue policy (DependsOn).
 STAND_INS: dict[str, Callable[[Stack, dict[str, Any]], None]] = {
     "AWS::SNS::TopicPolicy": _set_topic_policy,
     "AWS::SQS::QueuePolicy": _set_queue_policy,
     "AWS::SNS::Subscription": _subscribe,
     "AWS::CloudWatch::Alarm": _put_alarm,
+    "AWS::Events::EventBusPolicy": _put_bus_permission,
 }
 
 

@@ -119,6 +119,7 @@ class PlatformAws:
     logs = property(lambda self: self.client("logs"))
     codepipeline = property(lambda self: self.client("codepipeline"))
     s3 = property(lambda self: self.client("s3"))
+    region = property(lambda self: self.real.region)
 
 
 @functools.cache

@@ -82,7 +82,7 @@ def branches(node: Any) -> Iterator[Any]:
 
 
 def bot_statements() -> list[dict[str, Any]]:
-    (policy,) = resources("AWS::IAM::ManagedPolicy").values()
+    policy = template()["Resources"]["BotPolicy"]
     document = policy["Properties"]["PolicyDocument"]
     return [s for node in document["Statement"] for s in branches(node)]
 

@@ -335,3 +335,53 @@ def test_a_mention_is_for_incidents_unless_the_route_says_all() -> None:
     assert route(updating, Config(routes=[every_alert])).mention_always is True
     # the route's mention stays in the decision either way: reminders of its incidents use it
     assert route(updating, Config(routes=[incidents_only])).mention == "@here"
+
+
+# --- accounts by alias ----------------------------------------------------------------------
+
+ACCOUNTS_CONFIG = Config.model_validate(
+    {
+        "aws": {
+            "accounts": [
+                {"id": "111111111111", "alias": "dev"},
+                {"id": "222222222222", "alias": "prod", "regions": ["eu-west-1"]},
+            ]
+        },
+        "routes": [
+            {"match": {"account": "prod", "region": "eu-*"}, "channel": "#prod-eu"},  # 0
+            {"match": {"account": "prod"}, "channel": "#prod"},  # 1
+            {"match": {"account": "1111*"}, "channel": "#dev-by-id"},  # 2
+        ],
+    }
+)
+
+ACCOUNT_RULES = [
+    # the alias matches, with the region
+    (
+        event(account="222222222222", region="eu-west-1"),
+        decision("#prod-eu", CRIT, True, rule=0, account_alias="prod"),
+    ),
+    (
+        event(account="222222222222", region="us-east-1"),
+        decision("#prod", CRIT, True, rule=1, account_alias="prod"),
+    ),
+    # the id still matches; the decision names the alias for the alert
+    (
+        event(account="111111111111"),
+        decision("#dev-by-id", CRIT, True, rule=2, account_alias="dev"),
+    ),
+    # an account the config does not name: no alias, the defaults
+    (event(account="333333333333"), decision("#mlpulse", CRIT, True)),
+    (event(account=None), decision("#mlpulse", CRIT, True)),
+]
+
+
+@pytest.mark.parametrize(("incoming", "expected"), ACCOUNT_RULES)
+def test_routes_match_an_account_by_alias_or_id(incoming: Event, expected: Decision) -> None:
+    assert route(incoming, ACCOUNTS_CONFIG) == expected
+
+
+def test_an_alias_is_not_matched_without_the_config_naming_it() -> None:
+    assert not matches(Match(account=["prod"]), event(account="222222222222"))
+    assert matches(Match(account=["prod"]), event(account="222222222222"), "prod")
+    assert matches(Match(account=["pr*"]), event(account="222222222222"), "prod")
