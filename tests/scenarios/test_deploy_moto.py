@@ -550,10 +550,13 @@ def test_the_service_runs_the_image_on_the_stacks_queue_table_and_policy(stack: 
     assert container["logConfiguration"]["options"]["awslogs-group"] == outputs["LogGroupName"]
     assert "/healthz" in " ".join(container["healthCheck"]["command"])
 
-    # The code's permissions are the stack's BotPolicy, and only that.
+    # The code's permissions are the stack's BotPolicy, and with member accounts (this stack
+    # names MemberRoleName) assuming their read roles; only those.
     task_role = stack.physical["BotTaskRole"]
     attached = iam.list_attached_role_policies(RoleName=task_role)["AttachedPolicies"]
-    assert [policy["PolicyArn"] for policy in attached] == [outputs["BotPolicyArn"]]
+    assert sorted(policy["PolicyArn"] for policy in attached) == sorted(
+        [outputs["BotPolicyArn"], outputs["AssumeMemberRolesPolicyArn"]]
+    )
     assert iam.list_role_policies(RoleName=task_role)["PolicyNames"] == []
     # ECS may read the one Slack secret, to start the task.
     execution = stack.physical["BotExecutionRole"]

@@ -454,7 +454,11 @@ def test_the_container_is_given_only_settings_the_code_reads_and_no_secret_in_pl
 def test_the_task_role_is_the_bot_policy_and_nothing_else() -> None:
     roles = resources("AWS::IAM::Role")
     task_role = roles["BotTaskRole"]["Properties"]
-    assert task_role["ManagedPolicyArns"] == [{"Ref": "BotPolicy"}]
+    member_roles = {"Ref": "AssumeMemberRolesPolicy"}  # only when there are member accounts
+    assert task_role["ManagedPolicyArns"] == [
+        {"Ref": "BotPolicy"},
+        {"Fn::If": ["AssumesMemberRoles", member_roles, {"Ref": "AWS::NoValue"}]},
+    ]
     assert "Policies" not in task_role
     execution = roles["BotExecutionRole"]["Properties"]
     (inline,) = execution["Policies"]
