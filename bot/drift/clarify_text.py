@@ -37,18 +37,29 @@ def bias_line(metric: BiasMetric) -> str:
     return f"{line} · {metric.meaning}" if metric.meaning else line
 
 
-def attribution_sections(attributions: list[Attribution]) -> list[tuple[str, list[str]]]:
-    """(heading, lines) per label, the largest attributions first, with a bar to compare."""
+def attribution_sections(
+    attributions: list[Attribution], baseline: list[Attribution] | None = None
+) -> list[tuple[str, list[str]]]:
+    """(heading, lines) per label, the largest attributions first, with a bar to compare;
+    with the baseline's attributions, each feature's as `baseline → current` (what a
+    feature attribution drift is about: the features the model leans on changed)."""
+    before = {(a.label, a.feature): a.value for a in baseline or []}
     sections = []
     for label, group in groupby(attributions, key=lambda a: a.label):
         rows = list(group)
         widest = max(abs(a.value) for a in rows) or 1.0
         lines = [
-            f"{a.feature}  {fmt(a.value)}  {'█' * max(1, round(_BAR * abs(a.value) / widest))}"
+            f"{a.feature}  {_then_now(before.get((a.label, a.feature)), a.value)}  "
+            f"{'█' * max(1, round(_BAR * abs(a.value) / widest))}"
             for a in rows[:SHOWN_FEATURES]
         ]
         if len(rows) > SHOWN_FEATURES:
             lines.append(f"… and {len(rows) - SHOWN_FEATURES} more features")
-        heading = "Feature attributions" + (f" for {label}" if label else "") + " (global SHAP)"
+        heading = "Feature attributions" + (f" for {label}" if label else "") + " (global SHAP"
+        heading += ", baseline → current)" if before else ")"
         sections.append((heading, lines))
     return sections
+
+
+def _then_now(then: float | None, now: float) -> str:
+    return f"{fmt(then)} → {fmt(now)}" if then is not None else fmt(now)

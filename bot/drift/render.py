@@ -84,7 +84,7 @@ def render_report(report: Report) -> tuple[Payload, bool]:
 def clarify_blocks(report: Report) -> list[Payload]:
     """A section per bias stage and facet, and one per label's attributions (escaped)."""
     sections = bias_sections(report.bias, report.bias_labels)
-    sections += attribution_sections(report.attributions)
+    sections += attribution_sections(report.attributions, report.baseline_attributions)
     blocks = []
     for heading, lines in sections[:_CLARIFY_SECTIONS]:
         body = "\n".join(clip(line, 300) for line in lines)

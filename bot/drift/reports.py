@@ -76,6 +76,7 @@ class Report:
     bias: list[BiasMetric] = field(default_factory=list)
     bias_labels: dict[str, str] = field(default_factory=dict)  # stage -> "label = value"
     attributions: list[Attribution] = field(default_factory=list)
+    baseline_attributions: list[Attribution] = field(default_factory=list)
 
 
 def load(folder: Folder, baseline: Folder | None = None) -> Report:
@@ -203,6 +204,7 @@ def build(where: str, current: Documents, base: Documents) -> Report:
             stage: label for stage in clarify.STAGES if (label := clarify.label_of(analysis, stage))
         },
         attributions=clarify.global_attributions(analysis),
+        baseline_attributions=clarify.global_attributions(baseline_analysis),
     )
 
 

@@ -71,7 +71,7 @@ def report_body(report: Report) -> list[str]:
         lines += ["", *finding_lines(finding)]
     for heading, rows in bias_sections(report.bias, report.bias_labels):
         lines += ["", f"## {heading}", *(f"- {row}" for row in rows)]
-    for heading, rows in attribution_sections(report.attributions):
+    for heading, rows in attribution_sections(report.attributions, report.baseline_attributions):
         lines += ["", f"## {heading}", *(f"- {row}" for row in rows)]
     if report.details:
         lines += ["", f"## Everything read ({len(report.details)}; baseline → current)"]

@@ -15,6 +15,7 @@ from bot.drift.clarify import (
     global_attributions,
     label_of,
 )
+from bot.drift.figures import fmt
 from bot.drift.files import LocalFolder
 from bot.drift.render import render_report
 from bot.drift.reports import load
@@ -113,3 +114,20 @@ def test_attributions_by_label_keep_their_order_and_drop_junk() -> None:
     }
     assert by_label(global_attributions(doc)) == {"yes": [("b", 0.3), ("a", 0.1)]}
     assert by_label(global_attributions({})) == {}
+
+
+def test_a_baseline_analysis_puts_each_attribution_beside_its_baseline(tmp_path: Path) -> None:
+    """What a feature attribution drift alert's "Why?" answers with (`/mlpulse drift`)."""
+    copy_real("clarify-kernel-shap-docs", tmp_path)
+    current = analysis("clarify-kernel-shap-docs")
+    shap = current["explanations"]["kernel_shap"]["label0"]["global_shap_values"]
+    baseline = {"explanations": {"kernel_shap": {"label0": {"global_shap_values": {
+        feature: 2 * value for feature, value in shap.items()}}}}}  # fmt: skip
+    put_json(tmp_path / "baseline", "analysis.json", baseline)
+    report = load(LocalFolder(tmp_path, "run"))
+    text = report_text(report)
+    assert "## Feature attributions for label0 (global SHAP, baseline → current)" in text
+    first = next(line for line in text.splitlines() if line.startswith("- feature_0"))
+    assert f"{fmt(2 * shap['feature_0'])} → {fmt(shap['feature_0'])}" in first
+    blocks = json.dumps(render_report(report)[0], ensure_ascii=False)
+    assert "baseline → current" in blocks
