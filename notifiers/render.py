@@ -18,6 +18,7 @@ from bot.kinds.links import naming_account
 from notifiers import limits
 from notifiers.approval_blocks import approval_blocks
 from notifiers.incident_blocks import incident_blocks
+from notifiers.questions import question_buttons
 from notifiers.times import Style, local_time
 
 Payload = dict[str, Any]
@@ -98,7 +99,7 @@ def render_alert(
         blocks += incident_blocks(incident, snooze_choices, event.key)
     if event.approval is not None:
         blocks += approval_blocks(event.approval)
-        blocks += _extra_fact_sections(event, decision.account_alias)
+    blocks += _extra_fact_sections(event, decision.account_alias)
     if event.reason:
         label = escape(event.reason_label)
         blocks.append(_section(f"*{label}*\n{code_block(event.reason, _REASON_CHARS)}"))
@@ -108,6 +109,7 @@ def render_alert(
         if fact.long
     ][:_MAX_LONG_FACTS]
     buttons = link_buttons(naming_account(event.links, decision.account_alias))
+    buttons += question_buttons(event, decision)
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[: limits.ACTIONS_ELEMENTS]})
     blocks.append(_context(event))

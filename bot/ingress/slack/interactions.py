@@ -1,6 +1,7 @@
 """The Bolt app: `/mlpulse` (bot.ingress.slack.slash), the incident buttons and the snooze
 menu (bot.ingress.slack.buttons), the approval buttons and their modal
-(bot.ingress.slack.approvals), over HTTP (bot.ingress.slack.verify) or Socket Mode.
+(bot.ingress.slack.approvals), the alerts' question buttons (bot.ingress.slack.asks), over
+HTTP (bot.ingress.slack.verify) or Socket Mode.
 
 Every request is acknowledged on the thread that received it, before any of its work is
 done: Bolt runs with `process_before_response`, so a listener runs on that thread (no
@@ -28,10 +29,12 @@ from bot.approvals.service import ApprovalService
 from bot.incidents.service import IncidentService
 from bot.ingress.http import Response
 from bot.ingress.slack import approvals
+from bot.ingress.slack.asks import QuestionButtons
 from bot.ingress.slack.buttons import ACTIONS, IncidentButtons
 from bot.ingress.slack.slash import SlashCommand
 from bot.ingress.slack.work import WorkQueue
 from commands.base import Context
+from notifiers.questions import ASK_PREFIX
 
 log = logging.getLogger(__name__)
 # Commands and clicks are mostly I/O (the store, AWS, Slack): a few threads keep AWS's own
@@ -79,6 +82,8 @@ class SlackApp:
         for action_id in ACTIONS:
             self.bolt.action(action_id)(self.buttons.listener)
         self.bolt.action(re.compile(r"^link-\d+$"))(lambda ack: ack())
+        self.asks = QuestionButtons(self.command)  # "Details", "Why?"...: a line each
+        self.bolt.action(re.compile(rf"^{ASK_PREFIX}\d+$"))(self.asks.listener)
         if approval_service is not None:  # the Approve / Reject buttons and their modal
             controls = approvals.ApprovalControls(
                 client, approval_service, self.work, self.notices, wake

@@ -229,6 +229,7 @@ def test_failed_processing_job_shows_its_reason_and_console_link() -> None:
         for block in entry["message"]["attachments"][0]["blocks"]
         if block["type"] == "actions"
         for element in block["elements"]
+        if "url" in element
     ]
     assert any(
         "console.aws.amazon.com/sagemaker/home?region=us-east-1#/processing-jobs/"

@@ -39,12 +39,15 @@ def fields_of(record: dict[str, Any]) -> list[str]:
 
 
 def buttons_of(record: dict[str, Any]) -> list[str]:
+    """The texts of the alert's link buttons (the question buttons ask in the account by
+    their line: `--account prod`)."""
     blocks = record["message"]["attachments"][0]["blocks"]
     return [
         element["text"]["text"]
         for block in blocks
         if block["type"] == "actions"
         for element in block["elements"]
+        if "url" in element
     ]
 
 
