@@ -109,6 +109,41 @@ class SlackDelivery(_Strict):
     burst: int = Field(default=3, ge=1, le=50, description="posts one channel may take at once")
 
 
+class Retention(_Strict):
+    """How long each kind of record is kept once it is no longer needed: the SQLite store
+    prunes them from the scheduler, the DynamoDB store lets its table's TTL (`expires_at`)
+    delete them. Nothing still needed expires: a pending alert, an unresolved incident and
+    its resource's root message are kept however old."""
+
+    dedup: Duration = Field(
+        default=timedelta(days=7),
+        description="event ids remembered for dedup (the same delivery later is a new alert)",
+    )
+    roots: Duration = Field(
+        default=timedelta(days=30),
+        description="a resource's root message and state after its last event"
+        " (a later event posts a new root); burst digests as long",
+    )
+    incidents: Duration = Field(
+        default=timedelta(days=30), description="a resolved incident and its state"
+    )
+    audit: Duration = Field(
+        default=timedelta(days=400), description="audit entries (transitions, silences, refusals)"
+    )
+    silences: Duration = Field(default=timedelta(days=30), description="silences after they end")
+    outbox: Duration = Field(
+        default=timedelta(days=30),
+        description="alerts kept undelivered (undeliverable, or held by a silence)",
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError("keep records at least a day (`1d`)")
+        return value
+
+
 class Queues(_Strict):
     queue_urls: StrList = Field(default=[], description="SQS queues `mlpulse run` consumes")
 
@@ -139,6 +174,7 @@ class Config(_Strict):
     incidents: Incidents = Incidents()
     slack: SlackDelivery = SlackDelivery()
     permissions: Permissions = Permissions()
+    retention: Retention = Retention()
 
     @field_validator("default_channel", "fallback_channel")
     @classmethod

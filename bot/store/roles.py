@@ -235,3 +235,10 @@ class Store(IntakeStore, DeliveryStore, IncidentStore, CommandStore, Protocol):
     def audit(self, incident_id: int) -> list[dict[str, object]]:
         """An incident's audit, oldest first (no stage reads it back; tests and operators do)."""
         ...
+
+    def prune(self, now: datetime, limit: int = 500) -> int:
+        """Delete up to `limit` records of each kind that outlived their lifetime (the
+        config's `retention`); how many. Never one still needed: a pending alert, an
+        unresolved incident, a root either needs. Where the backend expires records by
+        itself (DynamoDB's TTL on `expires_at`), nothing to do: 0."""
+        ...

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.config.models import Retention
 from bot.core.decision import Decision
 from bot.store.dynamodb.codec import (
     INDEX,
@@ -25,8 +26,10 @@ from bot.store.dynamodb.codec import (
     b,
     due_bound,
     due_sort,
+    expiry,
     n,
     names,
+    number,
     outbox_key,
     pointer_key,
     s,
@@ -43,8 +46,8 @@ _MISSING = ("ConditionalCheckFailedException",)
 
 
 class OutboxTable(TableAccess):
-    def __init__(self, table: str, client: Any) -> None:
-        super().__init__(table, client)
+    def __init__(self, table: str, client: Any, retention: Retention | None = None) -> None:
+        super().__init__(table, client, retention)
         self._keys: dict[int, str] = {}  # outbox id -> resource key (never changes)
 
     def _remember(self, item_id: int, resource: str) -> None:
@@ -126,7 +129,7 @@ class OutboxTable(TableAccess):
     def write(self, writes: Sequence[Write]) -> None:
         """One request for all of `writes` (a transaction when they touch several items);
         a write whose condition fails (its item gone, its root newer) is left out."""
-        ops = transaction(self.table, writes, self._resource_of)
+        ops = transaction(self.table, writes, self._resource_of, self.retention.roots)
         for attempt in range(TRIES):
             if not ops:
                 return
@@ -253,6 +256,8 @@ class OutboxTable(TableAccess):
         parked = {name: value for name, value in current.items() if name not in ("gpk", "gsk")}
         parked.update(outbox_key(resource, item_id, PARKED))
         parked.update(state=s("undeliverable"), last_error=s(error[:1000]))
+        # Kept as long as an alert held back by a silence: counted from its acceptance.
+        parked["expires_at"] = expiry(number(current, "created") or 0.0, self.retention.outbox)
         ops: list[Item] = [
             {
                 "Delete": {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from bot.core.ordering import order
@@ -79,7 +80,10 @@ def _root_after(
 
 
 def transaction(
-    table: str, writes: Sequence[Write], resource_of: Callable[[int], str | None]
+    table: str,
+    writes: Sequence[Write],
+    resource_of: Callable[[int], str | None],
+    roots_kept: timedelta,
 ) -> list[Item]:
     """The transaction items applying `writes`: items whose resource is unknown (long
     gone) are left out, as their SQL UPDATE would change nothing."""
@@ -87,9 +91,9 @@ def transaction(
     ops: list[Item] = []
     for root in roots.values():
         if isinstance(root, SetRoot):
-            ops.append({"Put": {"TableName": table, "Item": root_record(root)}})
+            ops.append({"Put": {"TableName": table, "Item": root_record(root, roots_kept)}})
         else:
-            ops.append({"Update": {"TableName": table, **root_advance(root)}})
+            ops.append({"Update": {"TableName": table, **root_advance(root, roots_kept)}})
     for item_id, change in items.items():
         resource = resource_of(item_id)
         if resource is None:

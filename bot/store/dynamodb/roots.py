@@ -5,6 +5,7 @@ A root written before `state_depth` was kept has none: it counts as 0, as in SQL
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -12,7 +13,7 @@ from botocore.exceptions import ClientError
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.dynamodb.codec import Item, n, names, packed, required, root_key, s, text
+from bot.store.dynamodb.codec import Item, expiry, n, names, packed, required, root_key, s, text
 from bot.store.dynamodb.table import TableAccess
 from bot.store.records import RootMessage, decode_decision, encode_decision
 from bot.store.writes import AdvanceState, SetRoot
@@ -38,23 +39,28 @@ class RootTable(TableAccess):
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        self._call("put_item", Item=root_record(SetRoot(key, channel, ts, event, decision)))
+        write = SetRoot(key, channel, ts, event, decision)
+        self._call("put_item", Item=root_record(write, self.retention.roots))
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """A conditional update: only a root showing an older state (ordering.order) moves."""
         try:
             self._call(
-                "update_item", expected=_MISSING, **root_advance(AdvanceState(key, event, decision))
+                "update_item",
+                expected=_MISSING,
+                **root_advance(AdvanceState(key, event, decision), self.retention.roots),
             )
         except ClientError:
             return False
         return True
 
 
-def root_record(write: SetRoot) -> Item:
-    """The root item `write` puts, in place of any the resource had."""
+def root_record(write: SetRoot, kept: timedelta) -> Item:
+    """The root item `write` puts, in place of any the resource had; it expires `kept`
+    after the time of the state it shows (as the SQLite store prunes it)."""
     when, rank, depth = order(write.event)
     return {
+        "expires_at": expiry(when, kept),
         **root_key(write.key),
         "channel": s(write.channel),
         "ts": s(write.ts),
@@ -66,12 +72,16 @@ def root_record(write: SetRoot) -> Item:
     }
 
 
-def root_advance(write: AdvanceState) -> Item:
+def root_advance(write: AdvanceState, kept: timedelta) -> Item:
     """The parameters of the update that moves a root to `write.event`, on the condition
     that the root shows an older state."""
     when, rank, depth = order(write.event)
-    expression = "SET #state_time = :t, #state_rank = :r, #state_depth = :d, #event = :event"
+    expression = (
+        "SET #state_time = :t, #state_rank = :r, #state_depth = :d, #event = :event,"
+        " #expires_at = :expires"
+    )
     values: dict[str, Any] = {
+        ":expires": expiry(when, kept),
         ":t": n(when),
         ":r": n(rank),
         ":d": n(depth),

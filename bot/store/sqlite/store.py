@@ -3,7 +3,7 @@ on one file, for one process (a second one on the same file waits for the write 
 
 Its parts share one connection (bot.store.sqlite.database) and each keeps its tables:
 outbox.py, roots.py, incidents.py, audit.py, silences.py, digests.py; schema.py has them
-all. `accept` is here: its one transaction touches them all.
+all, retention.py prunes them. `accept` is here: its one transaction touches them all.
 """
 
 from __future__ import annotations
@@ -18,14 +18,22 @@ from bot.store.sqlite.audit import AuditTables
 from bot.store.sqlite.digests import DigestTables
 from bot.store.sqlite.incidents import IncidentTables
 from bot.store.sqlite.outbox import OutboxTables
+from bot.store.sqlite.retention import RetentionTables
 from bot.store.sqlite.roots import RootTables
 from bot.store.sqlite.silences import SilenceTables
 
 
 class SqliteStore(
-    OutboxTables, RootTables, IncidentTables, AuditTables, SilenceTables, DigestTables
+    OutboxTables,
+    RootTables,
+    IncidentTables,
+    AuditTables,
+    SilenceTables,
+    DigestTables,
+    RetentionTables,
 ):
-    """The store in the SQLite file at `path` (created, with its folders, if missing)."""
+    """The store in the SQLite file at `path` (created, with its folders, if missing),
+    keeping records as long as `retention` says (bot.store.sqlite.retention)."""
 
     def accept(
         self,
