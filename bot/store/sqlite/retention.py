@@ -25,9 +25,10 @@ _KEEP_FREE = 4  # vacuum once free pages are more than a quarter of the file
 # A resource whose root must stay: it has pending alerts, or an unresolved incident.
 _NEEDED_ROOTS = """
     SELECT key FROM outbox WHERE state = 'pending'
-    UNION SELECT key FROM incidents WHERE state != 'resolved'
-    UNION SELECT k.key FROM incident_keys k JOIN incidents i ON i.id = k.incident_id
-          WHERE i.state != 'resolved'
+    UNION SELECT key FROM incidents INDEXED BY incidents_one_unresolved
+          WHERE state != 'resolved'
+    UNION SELECT k.key FROM incidents i INDEXED BY incidents_one_unresolved
+          JOIN incident_keys k ON k.incident_id = i.id WHERE i.state != 'resolved'
 """
 
 

@@ -122,6 +122,10 @@ CREATE INDEX IF NOT EXISTS roots_by_time ON roots (state_time);
 CREATE INDEX IF NOT EXISTS incidents_resolved ON incidents (updated_at)
     WHERE state = 'resolved';
 CREATE INDEX IF NOT EXISTS incident_keys_by_incident ON incident_keys (incident_id);
+
+-- What each delivery pass reads of the digests, however many a month of bursts left.
+CREATE INDEX IF NOT EXISTS digests_dirty ON digests (id) WHERE dirty = 1;
+CREATE INDEX IF NOT EXISTS digests_by_channel ON digests (channel, opened);
 """
 
 # Columns added to tables after their first release: (table, column, definition).
