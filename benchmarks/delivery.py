@@ -113,15 +113,15 @@ def dynamodb_writes_call() -> float:
     from tests.fakes.moto_replicas import SerialDynamoMotoServer
 
     runs = []
-    for _ in range(RUNS):
-        server = SerialDynamoMotoServer()
-        try:
+    server = SerialDynamoMotoServer()
+    try:
+        for _ in range(RUNS):
             with _fake_slack() as fake:
                 ours = _child("dynamodb", fake.url, "200", server.url)
                 calls = len(fake.calls())
-        finally:
-            server.stop()
-        runs.append(ours["writes"] / calls)
+            runs.append(ours["writes"] / calls)
+    finally:
+        server.stop()
     return _median("dynamodb_writes_call", runs)
 
 
@@ -146,18 +146,16 @@ def ingest_rss_mb() -> float:
         events = Path(folder) / "events.jsonl"
         _write_events(events, INGEST)
         for run in range(RUNS):
-            env = {
-                **os.environ,
-                "MLPULSE_STORE": f"sqlite:///{folder}/ingest-{run}.db",
-                "MLPULSE_CONFIG": str(Path(folder) / "none.yaml"),
-            }
+            env = {**os.environ, "MLPULSE_STORE": f"sqlite:///{folder}/ingest-{run}.db"}
+            env.pop("MLPULSE_CONFIG", None)  # the built-in defaults (no mlpulse.yaml here)
             command = [sys.executable, "-m", "bot.cli", "ingest", "--console", "--timeout", "0"]
             with open(os.devnull, "wb") as sink:
                 child = subprocess.Popen(
                     [*command, str(events)], stdout=sink, stderr=sink, env=env, cwd=folder
                 )
                 _, status, usage = os.wait4(child.pid, 0)
-            assert os.waitstatus_to_exitcode(status) == 0
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"mlpulse ingest exited {os.waitstatus_to_exitcode(status)}")
             runs.append(usage.ru_maxrss / 1024)
     return _median("ingest_rss_mb", runs)
 
@@ -302,7 +300,8 @@ def _dynamodb(url: str, count: int, moto_url: str) -> dict[str, float]:
     from tests.fakes.moto import aws_client
 
     client = aws_client("dynamodb", moto_url)
-    store = DynamoDBStore("bench", client=client)
+    # moto keeps its tables per process, not per server: a table of this run's own.
+    store = DynamoDBStore(f"bench-{os.getpid()}-{time.time_ns()}", client=client)
     counter = {"writes": 0}
     writes = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
 
