@@ -148,16 +148,27 @@ def ingest_rss_mb() -> float:
         for run in range(RUNS):
             env = {**os.environ, "MLPULSE_STORE": f"sqlite:///{folder}/ingest-{run}.db"}
             env.pop("MLPULSE_CONFIG", None)  # the built-in defaults (no mlpulse.yaml here)
-            command = [sys.executable, "-m", "bot.cli", "ingest", "--console", "--timeout", "0"]
-            with open(os.devnull, "wb") as sink:
-                child = subprocess.Popen(
-                    [*command, str(events)], stdout=sink, stderr=sink, env=env, cwd=folder
-                )
-                _, status, usage = os.wait4(child.pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise RuntimeError(f"mlpulse ingest exited {os.waitstatus_to_exitcode(status)}")
-            runs.append(usage.ru_maxrss / 1024)
+            # `mlpulse ingest` as the console script runs it, then its own peak (VmHWM):
+            # ru_maxrss would carry over this process's peak (Linux keeps it across exec).
+            command = [sys.executable, "-c", _INGEST, "ingest", "--console", "--timeout", "0"]
+            answer = subprocess.run(
+                [*command, str(events)], capture_output=True, text=True, env=env, cwd=folder
+            )
+            if answer.returncode != 0:
+                raise RuntimeError(f"mlpulse ingest exited {answer.returncode}: {answer.stderr}")
+            runs.append(float(answer.stderr.strip().splitlines()[-1].split()[1]) / 1024)
     return _median("ingest_rss_mb", runs)
+
+
+_INGEST = """
+import sys
+from pathlib import Path
+from bot.cli.main import main
+code = main(sys.argv[1:])
+peak = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM"))
+print(peak, file=sys.stderr)
+sys.exit(code)
+"""
 
 
 def _write_events(path: Path, count: int) -> None:
