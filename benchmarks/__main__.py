@@ -13,22 +13,24 @@ http_at_once_max_ms  the slowest ack (Slack gives up after 3 s),
 http_not_200         answers other than 200 in both runs (Bolt's old `404 unhandled request`),
 http_answered        how many of the 200 at once were answered through response_url,
 http_answered_s      and how long until the last of them was
-baseline_ratio       our per-event cost over a plain json + slack_sdk post loop's
 drift_1m_s           seconds of drift statistics on 1,000,000 rows x 20 features already in
                      memory (benchmarks/drift.py)
 drift_1m_file_s      `mlpulse drift --baseline A.csv --current B.csv` on two 1,000,000 x 20
 drift_1m_file_rss_mb CSV files on disk, the whole command as a process: wall seconds, peak
                      RSS in MB (benchmarks/drift_files.py)
+full_path_ratio ...  what delivery and the store cost, full path against full path, medians
+                     of 3 runs (benchmarks/delivery.py; `--full` scales them to 1M events)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import slack, slack_load
+from benchmarks import delivery, slack, slack_load
 from benchmarks.drift import drift_1m_s
 from benchmarks.drift_files import drift_1m_file_rss_mb, drift_1m_file_s
 from benchmarks.pipeline import events_per_s, rss_mb_100k
@@ -57,12 +59,6 @@ def _not_200() -> float:
     return _load(1.0, "not_200") + _load(0.0, "not_200") + _load(0.0, "not_200", 20)
 
 
-def baseline_ratio() -> float:
-    """mlpulse's per-event cost over a plain boto3+slack_sdk loop's (below 1: cheaper)."""
-    naive, ours = slack.baseline_event_ms()
-    return ours / naive
-
-
 FIGURES: list[tuple[str, Callable[[], float], str, Callable[[float], bool]]] = [
     ("events_per_s", events_per_s, ">= 3000", lambda v: v >= 3000),
     ("rss_mb_100k", rss_mb_100k, "< 150", lambda v: v < 150),
@@ -82,14 +78,17 @@ FIGURES: list[tuple[str, Callable[[], float], str, Callable[[float], bool]]] = [
     ("http_not_200", _not_200, "= 0", lambda v: v == 0),
     ("http_answered", lambda: _load(0.0, "answered"), "= 200", lambda v: v == 200),
     ("http_answered_s", lambda: _load(0.0, "answered_s"), "info", lambda v: True),
-    ("baseline_ratio", baseline_ratio, "info", lambda v: True),
     ("drift_1m_file_s", drift_1m_file_s, "<= 3", lambda v: v <= 3),  # in a child process
     ("drift_1m_file_rss_mb", drift_1m_file_rss_mb, "<= 1024", lambda v: v <= 1024),
+    *delivery.FIGURES,
     ("drift_1m_s", drift_1m_s, "< 1", lambda v: v < 1),  # last: its arrays raise peak RSS
 ]
 
 
 def main() -> int:
+    if "--full" in sys.argv:  # the 1M-event figures (long): read when benchmarks.delivery loads
+        os.environ["MLPULSE_BENCH_FULL"] = "1"
+        os.execv(sys.executable, [sys.executable, "-m", "benchmarks"])
     results: dict[str, float] = {}
     print(f"{'figure':<22} {'value':>10}  {'target':<10} verdict")
     all_met = True

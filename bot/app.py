@@ -66,7 +66,7 @@ class App:
         self.clock = clock or SystemClock()
         self.metrics, self.health = Metrics(), Health()
         self.notifier = notifier or _slack_notifier(settings)
-        self.store = store or open_store(settings.store)
+        self.store = store or open_store(settings.store, config.retention)
         self.aws = aws if aws is not None else AwsClients()
         self.accounts = Accounts(
             config.aws,
@@ -114,7 +114,11 @@ class App:
             config.sns.topic_arns, self.pipeline, self.clock, self.metrics.registry
         )
         self.incidents = IncidentService(self.store, config, self.clock)
-        self.scheduler = IncidentScheduler(self.incidents, self.deliverer.wake)
+        self.scheduler = IncidentScheduler(
+            self.incidents,
+            self.deliverer.wake,
+            prune=lambda limit: self.store.prune(self.clock.now(), limit),
+        )
         self.slack_app = _slack_app(
             settings,
             self.command_context,

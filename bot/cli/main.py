@@ -179,32 +179,9 @@ def render_record(event: Event, config: Config) -> dict[str, Any]:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from bot.app import App
-    from notifiers.console import ConsoleNotifier
+    from bot.cli.ingest import ingest
 
-    settings = load_settings(uses=_INGEST)
-    config = load_config(settings)
-    events = load_events(args.files)
-    notifier = ConsoleNotifier() if args.console else None
-    app = App(settings, config, notifier=notifier, sqs_clients={})
-    try:
-        submitted = app.pipeline.submit(events)
-        pending = app.deliverer.drain(args.timeout)
-    finally:
-        app.store.close()
-    print(
-        f"{len(events)} event(s): {submitted.accepted} accepted, "
-        f"{submitted.duplicates} already seen, {pending} not yet delivered",
-        file=sys.stderr,
-    )
-    if pending:
-        print(
-            f"error: {pending} alert(s) could not be delivered within {args.timeout:g}s; "
-            "they are kept in the store and go out with the next `mlpulse run` or `ingest`",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return ingest(args, load_settings(uses=_INGEST))
 
 
 def _run(args: argparse.Namespace) -> int:

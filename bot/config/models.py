@@ -118,6 +118,41 @@ QueueUrls = Annotated[list[Annotated[str, AfterValidator(queue_url)]], BeforeVal
 TopicArns = Annotated[list[Annotated[str, AfterValidator(topic_arn)]], BeforeValidator(_as_list)]
 
 
+class Retention(_Strict):
+    """How long each kind of record is kept once it is no longer needed: the SQLite store
+    prunes them from the scheduler, the DynamoDB store lets its table's TTL (`expires_at`)
+    delete them. Nothing still needed expires: a pending alert, an unresolved incident and
+    its resource's root message are kept however old."""
+
+    dedup: Duration = Field(
+        default=timedelta(days=7),
+        description="event ids remembered for dedup (the same delivery later is a new alert)",
+    )
+    roots: Duration = Field(
+        default=timedelta(days=30),
+        description="a resource's root message and state after its last event"
+        " (a later event posts a new root); burst digests as long",
+    )
+    incidents: Duration = Field(
+        default=timedelta(days=30), description="a resolved incident and its state"
+    )
+    audit: Duration = Field(
+        default=timedelta(days=400), description="audit entries (transitions, silences, refusals)"
+    )
+    silences: Duration = Field(default=timedelta(days=30), description="silences after they end")
+    outbox: Duration = Field(
+        default=timedelta(days=30),
+        description="alerts kept undelivered (undeliverable, or held by a silence)",
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError("keep records at least a day (`1d`)")
+        return value
+
+
 class Queues(_Strict):
     queue_urls: QueueUrls = Field(default=[], description="SQS queues `mlpulse run` consumes")
 
@@ -154,6 +189,7 @@ class Config(_Strict):
     slack: SlackDelivery = SlackDelivery()
     permissions: Permissions = Permissions()
     aws: AwsConfig = AwsConfig()
+    retention: Retention = Retention()
 
     @field_validator("default_channel", "fallback_channel")
     @classmethod

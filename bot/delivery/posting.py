@@ -41,7 +41,7 @@ class Poster:
             if found is not None:
                 log.info("found the earlier post of %s; not posting again", marker)
                 return found
-        else:
+        elif not item.marked:  # the claim marked it already
             self.store.mark_in_flight(item.id)
         try:
             posted = self._send_checked(channel, payload, plain, thread_ts, marker, item.key)

@@ -34,6 +34,20 @@ from notifiers.render import render_alert, render_notice, render_plain, render_r
 log = logging.getLogger(__name__)
 
 
+def opens_with_post(item: OutboxItem, root: RootMessage | None) -> bool:
+    """Whether delivering `item` (with `root` as read for it) starts with a post, which
+    the claim may then mark in flight (bot.delivery.worker): a root, a reply, a notice or
+    a log tail; not the edit of a root an update or a refreshing notice starts with."""
+    own = root is not None and root.digest_id is None
+    if item.stage >= STAGE_ROOT_DONE:
+        return True  # the reply, the notice or the log tail
+    if item.notice is not None:
+        return not (own and item.notice.refresh)
+    if item.event is not None and is_trial(item.event):
+        return not own  # a trial edits its tuning job's root, or posts it if there is none
+    return root is None  # a digest line is absorbed or reposted by another path
+
+
 class ItemDelivery:
     def __init__(
         self,
@@ -118,7 +132,7 @@ class ItemDelivery:
     def _root_done(self, item: OutboxItem) -> OutboxItem:
         """Record that the root is done; the item as it now stands (nothing in flight)."""
         self.store.progress(item.id, STAGE_ROOT_DONE)
-        return replace(item, stage=STAGE_ROOT_DONE, in_flight=False)
+        return replace(item, stage=STAGE_ROOT_DONE, in_flight=False, marked=False)
 
     def _post_root(
         self,

@@ -72,7 +72,7 @@ class TrialDelivery:
             self.store.progress(item.id, STAGE_ROOT_DONE)
             if posted:
                 return  # one post a pass: the reply waits for the channel's pace
-            item = replace(item, stage=STAGE_ROOT_DONE, in_flight=False)
+            item = replace(item, stage=STAGE_ROOT_DONE, in_flight=False, marked=False)
         assert root is not None  # the tally step leaves a root, and a root is never removed
         reply = render_reply(trial)
         self.poster.post(

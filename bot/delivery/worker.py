@@ -23,10 +23,11 @@ from bot.core.clock import Clock
 from bot.delivery.bursts import Bursts
 from bot.delivery.channels import Aliases, channel_for
 from bot.delivery.failures import FailureHandler
+from bot.delivery.journal import Journal
 from bot.delivery.logtails import STAGE_TAIL, LogTails, TailReader
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import Poster
-from bot.delivery.steps import ItemDelivery
+from bot.delivery.steps import ItemDelivery, opens_with_post
 from bot.delivery.trials import posts_nothing
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
@@ -83,18 +84,26 @@ class Deliverer:
         # work and never deliver one item twice at once.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = lease
-        self.bursts = Bursts(store, notifier, clock, self.pacer, metrics)
+        # Delivery's records, held back until the next write that must be durable.
+        self.journal = Journal(store)
+        self.bursts = Bursts(self.journal, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self.aliases = Aliases()
-        poster = Poster(store, notifier, clock, self.pacer, self.aliases)
+        poster = Poster(self.journal, notifier, clock, self.pacer, self.aliases)
         # `logs` reads the tails posted under failed jobs' alerts; none without it.
-        tails = LogTails(logs, store, poster, clock)
-        self.steps = ItemDelivery(store, notifier, config, poster, tails)
+        tails = LogTails(logs, self.journal, poster, clock)
+        self.steps = ItemDelivery(self.journal, notifier, config, poster, tails)
         self.failures = FailureHandler(
-            store, clock, config, metrics, health, self.pacer, self.aliases
+            self.journal, clock, config, metrics, health, self.pacer, self.aliases
         )
 
     def run_once(self) -> PassResult:
+        try:
+            return self._pass()
+        finally:
+            self.journal.flush()  # what the pass learnt is durable before it ends
+
+    def _pass(self) -> PassResult:
         started = self.clock.now().timestamp()
         delivered = failed = 0
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
@@ -102,43 +111,77 @@ class Deliverer:
         untouched: set[int] = set()  # items this pass left as they were
         candidates = self.store.due(self.clock.now(), _BATCH)
         for candidate in candidates:
-            claimed = self.clock.now()  # a lease runs from its claim, not from the pass start
-            # The item as leased, not as listed: a pass can outlast a lease, and a crashed
-            # holder may have made progress since (posted its root, marked it in flight).
-            item = self.store.claim(candidate.id, self.owner, claimed + self.lease, claimed)
-            if item is None:
-                untouched.add(candidate.id)  # another replica is delivering it
-                continue
-            root = self.store.root(item.key)
-            if root is not None and root.digest_id is not None and self.bursts.absorb(item, root):
-                delivered += 1
-                continue
-            channel = self.aliases.of(channel_for(item, root, self.config.default_channel))
-            # The pace is judged now, not at the start of the pass: the posts before this one
-            # were spent at the times they were made, and a pass can outlast a burst.
+            root = self.journal.root(candidate.key)
+            channel = self.aliases.of(channel_for(candidate, root, self.config.default_channel))
+            # The pace is judged before anything is written, and now, not at the start of
+            # the pass: the posts before this one were spent at the times they were made,
+            # and a pass can outlast a burst. An item the pace holds back costs a read.
             # A trial's event that only edits its tuning job's root spends no post.
-            paced = not posts_nothing(item, root)
+            digest_line = root is not None and root.digest_id is not None
+            paced = not posts_nothing(candidate, root) and not digest_line
             if paced and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
                 self.pacer.hold(channel)
                 waiting.add(channel)
-                untouched.add(item.id)
-                if Bursts.groupable(item, root):
-                    held_back.setdefault(channel, []).append(item)
+                untouched.add(candidate.id)
+                if Bursts.groupable(candidate, root):
+                    held_back.setdefault(channel, []).append(candidate)
                 continue
+            item = self._claim(candidate, opens_with_post(candidate, root))
+            if item is None:
+                untouched.add(candidate.id)  # another replica is delivering it
+                continue
+            if _moved(candidate, item):
+                # A crashed holder made progress since the list was read: its root too.
+                root = self.journal.root(item.key)
+                channel = self.aliases.of(channel_for(item, root, self.config.default_channel))
+            if root is not None and root.digest_id is not None:
+                if self.bursts.absorb(item, root):
+                    delivered += 1
+                    continue
+                # A digest line that needs a message of its own now: paced as any post.
+                if self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
+                    self.pacer.hold(channel)
+                    waiting.add(channel)
+                    untouched.add(item.id)
+                    continue
             if self._deliver(item, root, channel, started):
                 delivered += 1
             else:
                 failed += 1
+        self.journal.flush()
         for channel, items in held_back.items():
             if self.bursts.should_fold(channel, len(items)):
-                self.bursts.fold(channel, items)
-                delivered += len(items)
-                untouched.difference_update(item.id for item in items)
+                folded = self._fold(channel, items)
+                delivered += len(folded)
+                untouched.difference_update(folded)
         digests_waiting = self.bursts.refresh(self.aliases)
         self.metrics.outbox_depth.set(self.store.pending_count())
         return PassResult(
             delivered, failed, self._next_wait(waiting, untouched, digests_waiting, candidates)
         )
+
+    def _claim(self, candidate: OutboxItem, posts_first: bool) -> OutboxItem | None:
+        """Lease `candidate` for a lease from now (not from the pass start): the item as
+        leased, not as listed (a pass can outlast a lease, and a crashed holder may have
+        made progress since). When its delivery starts with a post, the claim marks that
+        post in flight too: one write where there were two."""
+        claimed = self.clock.now()
+        sending = candidate.stage if posts_first else None
+        return self.journal.claim(
+            candidate.id, self.owner, claimed + self.lease, claimed, sending=sending
+        )
+
+    def _fold(self, channel: str, items: list[OutboxItem]) -> set[int]:
+        """Lease the held-back new resources and fold them into the channel's digest; the
+        ids folded (one another replica holds, or that moved on since, is left)."""
+        leased = []
+        for candidate in items:
+            item = self._claim(candidate, posts_first=False)
+            if item is not None and not _moved(candidate, item):
+                leased.append(item)
+        if leased:
+            self.bursts.fold(channel, leased)
+        return {item.id for item in leased}
 
     def _next_wait(
         self,
@@ -213,3 +256,13 @@ class Deliverer:
             self.metrics.latency.observe(max(0.0, started - item.created.timestamp()))
         self.health.set("slack", True, self.failures.healthy_detail(), self.clock.now())
         return True
+
+
+def _moved(listed: OutboxItem, leased: OutboxItem) -> bool:
+    """Whether the item changed between the list and the lease (another holder's progress,
+    a reroute): what was decided from the list is decided again."""
+    return (listed.stage, listed.in_flight, listed.decision) != (
+        leased.stage,
+        leased.in_flight,
+        leased.decision,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 
+from bot.config.models import Retention
 from bot.core.errors import ConfigError
 from bot.store import Store
 
@@ -32,14 +33,15 @@ def store_location(url: str) -> tuple[str, str]:
     raise _refused(url, "expected sqlite:///PATH or dynamodb://TABLE")
 
 
-def open_store(url: str) -> Store:
-    """The store named by MLPULSE_STORE: ConfigError if the URL cannot name one,
+def open_store(url: str, retention: Retention | None = None) -> Store:
+    """The store named by MLPULSE_STORE, keeping records as long as `retention` says:
+    ConfigError if the URL cannot name one,
     StoreError with what to fix when it cannot open."""
     scheme, where = store_location(url)
     if scheme == "sqlite":
         from bot.store.sqlite.store import SqliteStore
 
-        return SqliteStore(where)
+        return SqliteStore(where, retention)
     import boto3
 
     region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
@@ -52,7 +54,7 @@ def open_store(url: str) -> Store:
         raise _refused(url, f"the AWS region {region!r} is not a region name (eu-west-1)")
     from bot.store.dynamodb.store import DynamoDBStore
 
-    return DynamoDBStore(where)
+    return DynamoDBStore(where, retention=retention)
 
 
 def _refused(url: str, why: str) -> ConfigError:

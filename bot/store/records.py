@@ -49,6 +49,9 @@ class OutboxItem:
     next_attempt: datetime
     in_flight: bool = False  # a send of the current stage may have reached Slack
     notice: Notice | None = None
+    # The claim recorded the current stage's post as in flight (OutboxStore.claim's
+    # `sending`): the post needs no mark of its own, and no lookup either.
+    marked: bool = False
 
     @property
     def kind_label(self) -> str:

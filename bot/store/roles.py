@@ -25,6 +25,7 @@ from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Action, Incident, Source, Transition
 from bot.store.records import Digest, IncidentChange, Notice, OutboxItem, RootMessage, Silence
+from bot.store.writes import Write
 
 
 class IntakeStore(Protocol):
@@ -50,12 +51,26 @@ class OutboxStore(Protocol):
         """Pending items whose time has come, only the oldest pending one per resource."""
         ...
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+    def claim(
+        self,
+        item_id: int,
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        sending: int | None = None,
+        before: Sequence[Write] = (),
+    ) -> OutboxItem | None:
         """Lease a due item to one replica until `until`: the item as it stands once leased
         for the one that gets it (or already holds it), None for every other. A crashed
         holder's lease runs out and another replica takes the item over; the item it gets
         carries the holder's recorded progress and in-flight marker (which prevents a
-        second post), even when the list `due` gave is older than the lease."""
+        second post), even when the list `due` gave is older than the lease.
+
+        `sending`: the stage whose post comes first; if the item is at that stage with
+        nothing in flight, the lease also marks that post in flight (as mark_in_flight)
+        and the item comes back `marked`. `before`: writes applied first, in the same
+        transaction (bot.delivery.journal's), whatever the claim's answer."""
         ...
 
     def root(self, key: str) -> RootMessage | None: ...
@@ -77,6 +92,11 @@ class OutboxStore(Protocol):
     def mark_in_flight(self, item_id: int) -> None:
         """Record, before a post, that it may reach Slack: after a crash the retry looks
         for it instead of posting blindly."""
+        ...
+
+    def write(self, writes: Sequence[Write]) -> None:
+        """Apply `writes` (bot.store.writes) in order, as one transaction: each as its
+        method of the same name would, durable when this returns."""
         ...
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None: ...
@@ -284,4 +304,11 @@ class Store(
 
     def audit(self, incident_id: int) -> list[dict[str, object]]:
         """An incident's audit, oldest first (no stage reads it back; tests and operators do)."""
+        ...
+
+    def prune(self, now: datetime, limit: int = 500) -> int:
+        """Delete up to `limit` records of each kind that outlived their lifetime (the
+        config's `retention`); how many. Never one still needed: a pending alert, an
+        unresolved incident, a root either needs. Where the backend expires records by
+        itself (DynamoDB's TTL on `expires_at`), nothing to do: 0."""
         ...

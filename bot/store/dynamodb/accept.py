@@ -179,8 +179,10 @@ class AcceptTable(IncidentTable, OutboxTable):
     def _entry_ops(self, entry: _Entry, now: datetime) -> tuple[list[Item], list[str]]:
         stamp = now.timestamp()
         key = entry.event.key
+        life = self.retention
+        seen = {"at": n(stamp), "expires_at": codec.expiry(stamp, life.dedup)}
         ops: list[Item] = [
-            put(self.table, {**codec.seen_key(i), "at": n(stamp)}, "attribute_not_exists(pk)")
+            put(self.table, {**codec.seen_key(i), **seen}, "attribute_not_exists(pk)")
             for i in entry.ids
         ]
         roles = ["seen"] * len(ops)
@@ -196,6 +198,7 @@ class AcceptTable(IncidentTable, OutboxTable):
             record = record_items.outbox_record(
                 entry.item_id, key, stamp, prefix=HELD, event=entry.body, decision=entry.decision
             )
+            record["expires_at"] = codec.expiry(stamp, life.outbox)
             ops.append(put(self.table, record))
         if entry.changes_incidents and entry.change is not None:
 

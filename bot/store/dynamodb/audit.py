@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.core.incident import Source, State
 from bot.store.dynamodb.codec import Item, audit_key, n, number, s, text
+from bot.store.dynamodb.expiry import expiring
 from bot.store.dynamodb.table import TableAccess
 
 
@@ -32,7 +33,8 @@ class AuditTable(TableAccess):
             what,
             uuid.uuid4().hex,
         )
-        self._call("put_item", Item=record)
+        (put,) = expiring([{"Put": {"Item": record}}], self.retention, now.timestamp())
+        self._call("put_item", Item=put["Put"]["Item"])
 
 
 def audit_entry(item: Item) -> dict[str, object]:

@@ -7,7 +7,7 @@ stores give back the same datetimes; index sort keys hold them as zero-padded mi
 from __future__ import annotations
 
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,12 @@ def due_bound(stamp: float) -> str:
 
 
 # --- attribute values
+
+
+def expiry(stamp: float, lifetime: timedelta) -> dict[str, str]:
+    """`expires_at`, the table's TTL attribute: whole epoch seconds, `lifetime` after
+    `stamp`; DynamoDB deletes the item some time after that, at no cost."""
+    return n(int(stamp + lifetime.total_seconds()))
 
 
 def names(expression: str) -> dict[str, str]:

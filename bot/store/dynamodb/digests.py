@@ -19,6 +19,7 @@ from bot.core.events import Event
 from bot.core.ordering import order
 from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.codec import DIRTY, Item, n, put, s
+from bot.store.dynamodb.expiry import expiring
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Digest, OutboxItem, encode_decision
 
@@ -57,7 +58,8 @@ class DigestTable(TableAccess):
                 moved["Put"]["ExpressionAttributeNames"] = {"#digest": "digest"}
                 moved["Put"]["ExpressionAttributeValues"] = {":old": head["digest"]}
             try:
-                self._transact([put(self.table, record), moved])
+                ops = [put(self.table, record), moved]
+                self._transact(expiring(ops, self.retention, now.timestamp()))
             except Cancelled as cancelled:
                 if cancelled.codes[1] != "ConditionalCheckFailed":
                     retry_or_raise(cancelled, attempt, self.table)
@@ -73,7 +75,7 @@ class DigestTable(TableAccess):
         expression = (
             "SET #digest_id = :digest, #state_time = :t, #state_rank = :r, #state_depth = :d,"
             " #event = :event, #decision = :decision, #channel = if_not_exists(#channel, :channel),"
-            " #ts = if_not_exists(#ts, :ts)"
+            " #ts = if_not_exists(#ts, :ts), #expires_at = :expires"
         )
         root = {
             "TableName": self.table,
@@ -89,6 +91,7 @@ class DigestTable(TableAccess):
                 ":decision": s(encode_decision(item.decision)),
                 ":channel": s(digest.posted_channel or digest.channel),
                 ":ts": s(digest.ts or ""),
+                ":expires": codec.expiry(when, self.retention.roots),
             },
         }
         joined = "SET #dirty = :yes, #gpk = :gpk, #gsk = :gsk ADD #members :one"
@@ -103,7 +106,11 @@ class DigestTable(TableAccess):
             [
                 {"Update": root},
                 {"Update": counted},
-                put(self.table, codec.key(f"digest#{digest.id}", f"member#{item.key}")),
+                *expiring(
+                    [put(self.table, codec.key(f"digest#{digest.id}", f"member#{item.key}"))],
+                    self.retention,
+                    digest.opened.timestamp(),
+                ),
                 {"Delete": {"TableName": self.table, "Key": codec.outbox_key(item.key, item.id)}},
                 {"Delete": {"TableName": self.table, "Key": codec.pointer_key(item.id)}},
             ]

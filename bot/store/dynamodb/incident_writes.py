@@ -222,7 +222,7 @@ def changed(
     item: Item = {
         name: value
         for name, value in base.items()
-        if name not in ("snoozed_until", "next_renotify_at", "note", "gpk", "gsk")
+        if name not in ("snoozed_until", "next_renotify_at", "note", "gpk", "gsk", "expires_at")
     }
     item.update(extra)
     item.update(

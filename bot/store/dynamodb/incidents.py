@@ -28,6 +28,7 @@ from bot.core.incident import (
 )
 from bot.store.dynamodb import codec, incident_writes, record_items
 from bot.store.dynamodb.codec import TIMERS, UNRESOLVED, Item
+from bot.store.dynamodb.expiry import expiring
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import IncidentChange, Notice
 
@@ -109,7 +110,7 @@ class IncidentTable(TableAccess):
                     self.table, notice_id, current.key, notice, now.timestamp()
                 )
             try:
-                self._transact(ops)
+                self._transact(expiring(ops, self.retention, now.timestamp()))
             except Cancelled as cancelled:
                 if cancelled.codes[0] == "ConditionalCheckFailed":
                     current_item = cancelled.items[0] or self._get(codec.incident_key(incident_id))
@@ -121,6 +122,19 @@ class IncidentTable(TableAccess):
         raise StoreError(f"DynamoDB store {self.table}: incident #{incident_id} stayed busy")
 
     def _event_ops(
+        self,
+        event: Event,
+        change: IncidentChange,
+        now: datetime,
+        new_id: Callable[[], int],
+        notice_id: int | None,
+    ) -> list[Item]:
+        """What an accepted event does to its series' incident, each item with its
+        lifetime (bot.store.dynamodb.expiry)."""
+        ops = self._incident_ops(event, change, now, new_id, notice_id)
+        return expiring(ops, self.retention, now.timestamp())
+
+    def _incident_ops(
         self,
         event: Event,
         change: IncidentChange,

@@ -7,12 +7,15 @@ checks each resource's head with a consistent read, so a stale index row is neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.config.models import Retention
 from bot.core.decision import Decision
 from bot.store.dynamodb.codec import (
     INDEX,
@@ -20,26 +23,31 @@ from bot.store.dynamodb.codec import (
     PARKED,
     PENDING,
     Item,
+    b,
     due_bound,
     due_sort,
+    expiry,
     n,
     names,
+    number,
     outbox_key,
     pointer_key,
     s,
     text,
 )
+from bot.store.dynamodb.outbox_writes import transaction
 from bot.store.dynamodb.record_items import notice_puts, outbox_item
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, OutboxItem, encode_decision
+from bot.store.writes import Complete, MarkInFlight, Progress, RetryLater, Write
 
 _CACHED_IDS = 50_000
 _MISSING = ("ConditionalCheckFailedException",)
 
 
 class OutboxTable(TableAccess):
-    def __init__(self, table: str, client: Any) -> None:
-        super().__init__(table, client)
+    def __init__(self, table: str, client: Any, retention: Retention | None = None) -> None:
+        super().__init__(table, client, retention)
         self._keys: dict[int, str] = {}  # outbox id -> resource key (never changes)
 
     def _remember(self, item_id: int, resource: str) -> None:
@@ -118,54 +126,112 @@ class OutboxTable(TableAccess):
                 ExpressionAttributeValues=values,
             )
 
-    def progress(self, item_id: int, stage: int) -> None:
-        self._update(
-            item_id,
-            "SET #stage = :stage, #in_flight = :no",
-            {":stage": n(stage), ":no": {"BOOL": False}},
-        )
+    def write(self, writes: Sequence[Write]) -> None:
+        """One request for all of `writes` (a transaction when they touch several items);
+        a write whose condition fails (its item gone, its root newer) is left out."""
+        ops = transaction(self.table, writes, self._resource_of, self.retention.roots)
+        for attempt in range(TRIES):
+            if not ops:
+                return
+            if len(ops) == 1 and ("Put" in ops[0] or "Update" in ops[0]):
+                self._single(ops[0])
+                return
+            try:
+                self._transact(ops)
+                return
+            except Cancelled as cancelled:
+                kept = [
+                    op
+                    for op, code in zip(ops, cancelled.codes, strict=False)
+                    if code != "ConditionalCheckFailed"
+                ]
+                if len(kept) < len(ops):
+                    ops = kept
+                    continue
+                retry_or_raise(cancelled, attempt, self.table)
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+    def _single(self, op: Item) -> None:
+        """One put or conditional update on its own: half the cost of a transaction."""
+        if "Put" in op:
+            self._call("put_item", **{k: v for k, v in op["Put"].items() if k != "TableName"})
+            return
+        with suppress(ClientError):  # the condition failed: nothing to change, as in SQL
+            self._call(
+                "update_item",
+                expected=_MISSING,
+                **{k: v for k, v in op["Update"].items() if k != "TableName"},
+            )
+
+    def progress(self, item_id: int, stage: int) -> None:
+        self.write([Progress(item_id, stage)])
+
+    def claim(
+        self,
+        item_id: int,
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        sending: int | None = None,
+        before: Sequence[Write] = (),
+    ) -> OutboxItem | None:
+        self.write(before)
         resource = self._resource_of(item_id)
         if resource is None:
             return None
+        if sending is not None:
+            marked = self._lease(resource, item_id, owner, until, now, sending)
+            if marked is not None:
+                return replace(marked, in_flight=False, marked=True)
+        return self._lease(resource, item_id, owner, until, now)
+
+    def _lease(
+        self,
+        resource: str,
+        item_id: int,
+        owner: str,
+        until: datetime,
+        now: datetime,
+        sending: int | None = None,
+    ) -> OutboxItem | None:
+        """One conditional update leasing the item; with `sending`, only at that stage with
+        nothing in flight, and marking its post in flight."""
         condition = (
             "attribute_exists(pk) AND (attribute_not_exists(#lease_until)"
             " OR #lease_until <= :now OR #lease_owner = :me)"
         )
+        expression = "SET #lease_owner = :me, #lease_until = :until"
+        values: dict[str, Any] = {
+            ":me": s(owner),
+            ":until": n(until.timestamp()),
+            ":now": n(now.timestamp()),
+        }
+        if sending is not None:
+            condition += (
+                " AND #stage = :stage AND (attribute_not_exists(#in_flight) OR #in_flight = :no)"
+            )
+            expression += ", #in_flight = :yes"
+            values.update({":stage": n(sending), ":no": b(False), ":yes": b(True)})
         try:
             answer = self._call(
                 "update_item",
                 expected=_MISSING,
                 Key=outbox_key(resource, item_id),
-                UpdateExpression="SET #lease_owner = :me, #lease_until = :until",
+                UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames=names(condition + " #lease_owner #lease_until"),
-                ExpressionAttributeValues={
-                    ":me": s(owner),
-                    ":until": n(until.timestamp()),
-                    ":now": n(now.timestamp()),
-                },
+                ExpressionAttributeNames=names(condition + " " + expression),
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",  # the item as leased: progress made since `due`
             )
         except ClientError:
-            return None  # another replica holds it, or it is done
+            return None  # another replica holds it, it is done, or (sending) not as listed
         return outbox_item(answer["Attributes"])
 
     def mark_in_flight(self, item_id: int) -> None:
-        self._update(item_id, "SET #in_flight = :yes", {":yes": {"BOOL": True}})
+        self.write([MarkInFlight(item_id)])
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
-        self._update(
-            item_id,
-            "SET #next_attempt = :when, #gsk = :gsk, #last_error = :error ADD #attempts :count",
-            {
-                ":when": n(when.timestamp()),
-                ":gsk": s(due_sort(when.timestamp(), item_id)),
-                ":error": s(error[:1000]),
-                ":count": n(1 if count else 0),
-            },
-        )
+        self.write([RetryLater(item_id, when, error, count)])
 
     def reroute(self, item_id: int, decision: Decision) -> None:
         self._update(
@@ -179,15 +245,7 @@ class OutboxTable(TableAccess):
         )
 
     def complete(self, item_id: int) -> None:
-        resource = self._resource_of(item_id)
-        if resource is None:
-            return
-        self._transact_retrying(
-            [
-                {"Delete": {"TableName": self.table, "Key": outbox_key(resource, item_id)}},
-                {"Delete": {"TableName": self.table, "Key": pointer_key(item_id)}},
-            ]
-        )
+        self.write([Complete(item_id)])
 
     def give_up(self, item_id: int, error: str) -> None:
         """Move the item out of its resource's queue, kept as undeliverable."""
@@ -198,6 +256,8 @@ class OutboxTable(TableAccess):
         parked = {name: value for name, value in current.items() if name not in ("gpk", "gsk")}
         parked.update(outbox_key(resource, item_id, PARKED))
         parked.update(state=s("undeliverable"), last_error=s(error[:1000]))
+        # Kept as long as an alert held back by a silence: counted from its acceptance.
+        parked["expires_at"] = expiry(number(current, "created") or 0.0, self.retention.outbox)
         ops: list[Item] = [
             {
                 "Delete": {

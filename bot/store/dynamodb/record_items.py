@@ -117,7 +117,8 @@ def silence(item: Item) -> Silence:
         pattern=required(item, "pattern"),
         created_by=required(item, "created_by"),
         created_at=moment(item, "created_at") or _EPOCH,
-        expires_at=moment(item, "expires_at") or _EPOCH,
+        # `until` since the table's TTL took the name `expires_at` (older items have that)
+        expires_at=moment(item, "until") or moment(item, "expires_at") or _EPOCH,
         channel=required(item, "channel"),
         held=integer(item, "held"),
     )

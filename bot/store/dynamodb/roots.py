@@ -5,6 +5,7 @@ A root written before `state_depth` was kept has none: it counts as 0, as in SQL
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -12,9 +13,10 @@ from botocore.exceptions import ClientError
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.dynamodb.codec import n, names, packed, required, root_key, s, text
+from bot.store.dynamodb.codec import Item, expiry, n, names, packed, required, root_key, s, text
 from bot.store.dynamodb.table import TableAccess
 from bot.store.records import RootMessage, decode_decision, encode_decision
+from bot.store.writes import AdvanceState, SetRoot
 
 _MISSING = ("ConditionalCheckFailedException",)
 
@@ -37,51 +39,68 @@ class RootTable(TableAccess):
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        when, rank, depth = order(event)
-        self._call(
-            "put_item",
-            Item={
-                **root_key(key),
-                "channel": s(channel),
-                "ts": s(ts),
-                "state_time": n(when),
-                "state_rank": n(rank),
-                "state_depth": n(depth),
-                "event": packed(event.model_dump_json()),
-                "decision": s(encode_decision(decision)),
-            },
-        )
+        write = SetRoot(key, channel, ts, event, decision)
+        self._call("put_item", Item=root_record(write, self.retention.roots))
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """A conditional update: only a root showing an older state (ordering.order) moves."""
-        when, rank, depth = order(event)
-        expression = "SET #state_time = :t, #state_rank = :r, #state_depth = :d, #event = :event"
-        values: dict[str, Any] = {
-            ":t": n(when),
-            ":r": n(rank),
-            ":d": n(depth),
-            ":event": packed(event.model_dump_json()),
-        }
-        deeper = "#state_depth < :d"
-        if depth > 0:
-            deeper = f"({deeper} OR attribute_not_exists(#state_depth))"
-        older = (
-            "attribute_exists(pk) AND (#state_time < :t OR (#state_time = :t"
-            f" AND (#state_rank < :r OR (#state_rank = :r AND {deeper}))))"
-        )
-        if decision is not None:
-            expression += ", #decision = :decision"
-            values[":decision"] = s(encode_decision(decision))
         try:
             self._call(
                 "update_item",
                 expected=_MISSING,
-                Key=root_key(key),
-                UpdateExpression=expression,
-                ConditionExpression=older,
-                ExpressionAttributeNames=names(expression),
-                ExpressionAttributeValues=values,
+                **root_advance(AdvanceState(key, event, decision), self.retention.roots),
             )
         except ClientError:
             return False
         return True
+
+
+def root_record(write: SetRoot, kept: timedelta) -> Item:
+    """The root item `write` puts, in place of any the resource had; it expires `kept`
+    after the time of the state it shows (as the SQLite store prunes it)."""
+    when, rank, depth = order(write.event)
+    return {
+        "expires_at": expiry(when, kept),
+        **root_key(write.key),
+        "channel": s(write.channel),
+        "ts": s(write.ts),
+        "state_time": n(when),
+        "state_rank": n(rank),
+        "state_depth": n(depth),
+        "event": packed(write.event.model_dump_json()),
+        "decision": s(encode_decision(write.decision)),
+    }
+
+
+def root_advance(write: AdvanceState, kept: timedelta) -> Item:
+    """The parameters of the update that moves a root to `write.event`, on the condition
+    that the root shows an older state."""
+    when, rank, depth = order(write.event)
+    expression = (
+        "SET #state_time = :t, #state_rank = :r, #state_depth = :d, #event = :event,"
+        " #expires_at = :expires"
+    )
+    values: dict[str, Any] = {
+        ":expires": expiry(when, kept),
+        ":t": n(when),
+        ":r": n(rank),
+        ":d": n(depth),
+        ":event": packed(write.event.model_dump_json()),
+    }
+    deeper = "#state_depth < :d"
+    if depth > 0:
+        deeper = f"({deeper} OR attribute_not_exists(#state_depth))"
+    older = (
+        "attribute_exists(pk) AND (#state_time < :t OR (#state_time = :t"
+        f" AND (#state_rank < :r OR (#state_rank = :r AND {deeper}))))"
+    )
+    if write.decision is not None:
+        expression += ", #decision = :decision"
+        values[":decision"] = s(encode_decision(write.decision))
+    return {
+        "Key": root_key(write.key),
+        "UpdateExpression": expression,
+        "ConditionExpression": older,
+        "ExpressionAttributeNames": names(expression),
+        "ExpressionAttributeValues": values,
+    }

@@ -13,6 +13,7 @@ from bot.core.incident import Source
 from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.audit import audit_record
 from bot.store.dynamodb.codec import Item, n, put, s
+from bot.store.dynamodb.expiry import expiring
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, Silence
 
@@ -35,7 +36,7 @@ class SilenceTable(TableAccess):
             "pattern": s(pattern),
             "created_by": s(actor),
             "created_at": n(stamp),
-            "expires_at": n(until.timestamp()),
+            "until": n(until.timestamp()),  # `expires_at` is the table's TTL
             "channel": s(channel),
             "held": n(0),
             "announced": {"BOOL": False},
@@ -59,7 +60,7 @@ class SilenceTable(TableAccess):
             ops += record_items.notice_puts(
                 self.table, notice_id, f"silence:{silence.id}", announce(silence), stamp
             )
-        self._transact_retrying(ops)
+        self._transact_retrying(expiring(ops, self.retention, stamp))
         return silence
 
     def _silences(self) -> list[tuple[Silence, bool]]:

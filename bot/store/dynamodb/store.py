@@ -31,6 +31,8 @@ string keys `pk` / `sk`, and one keys-only global secondary index `gsi1` (`gpk` 
     approval             approvals        <id>               (bot.store.dynamodb.approvals)
     its audit            approval-audit#<id>  <at>#<uuid>
 
+Every item that may go away carries `expires_at`, the table's TTL attribute (expiry.py).
+
 Ids are zero-padded to 20 digits and times (<next_attempt>, <when>: the re-notify or the
 snooze end ahead, <at>) are microseconds zero-padded to 20 digits, so they sort as strings.
 
@@ -55,8 +57,10 @@ but never deliver one twice or out of order.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
+from bot.config.models import Retention
 from bot.core.errors import StoreError
 from bot.store.dynamodb.accept import AcceptTable
 from bot.store.dynamodb.approvals import ApprovalTable
@@ -83,14 +87,18 @@ class DynamoDBStore(
     """The store on the DynamoDB table `table`; `client` is a boto3 DynamoDB client, by
     default one from the environment (AWS_REGION, credentials, AWS_ENDPOINT_URL)."""
 
-    def __init__(self, table: str, client: Any = None) -> None:
+    def __init__(self, table: str, client: Any = None, retention: Retention | None = None) -> None:
         if not _TABLE_NAME.fullmatch(table):
             raise StoreError(
                 f"MLPULSE_STORE=dynamodb://{table}: a DynamoDB table name is 3 to 255 letters,"
                 " digits, '_', '-' or '.'"
             )
-        super().__init__(table, client if client is not None else connect(table))
+        super().__init__(table, client if client is not None else connect(table), retention)
         self._ensure_table()
+
+    def prune(self, now: datetime, limit: int = 500) -> int:
+        """Nothing to do: the table's TTL deletes what expired (bot.store.dynamodb.expiry)."""
+        return 0
 
 
 __all__ = ["DynamoDBStore"]

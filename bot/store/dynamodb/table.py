@@ -18,6 +18,7 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
+from bot.config.models import Retention
 from bot.core.aws_codes import Problem, codes_of, problem_of
 from bot.core.errors import StoreError
 from bot.store.dynamodb.codec import INDEX, Item, counter_key, n
@@ -43,9 +44,10 @@ class Cancelled(Exception):
 class TableAccess:
     """Calls on one table. Thread-safe: a boto3 client may be shared between threads."""
 
-    def __init__(self, table: str, client: Any) -> None:
+    def __init__(self, table: str, client: Any, retention: Retention | None = None) -> None:
         self.table = table
         self._client = client
+        self.retention = retention or Retention()  # each item's `expires_at` (TTL)
         self._closed = False
 
     # --- calls

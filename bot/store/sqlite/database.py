@@ -5,7 +5,9 @@ them on one connection.
 
 WAL journal (readers do not block the writer), synchronous FULL (a committed alert
 survives a power cut), and a busy timeout: a second process holding the write lock is
-waited for, not an error.
+waited for, not an error. A new file is made with incremental auto-vacuum, so the pages
+pruning frees (bot.store.sqlite.retention) can be given back to the file system; a file
+made before keeps its free pages for new rows instead, so it stops growing all the same.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from bot.config.models import Retention
 from bot.core.errors import StoreError
 from bot.store.records import Notice
 from bot.store.sqlite.schema import SCHEMA, upgrade
@@ -25,14 +28,18 @@ _BUSY_TIMEOUT_S = 10.0
 
 
 class Database:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, retention: Retention | None = None) -> None:
         self.path = path
+        self.retention = retention or Retention()
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
+            # Before the journal mode and the first table, or it is too late (an older
+            # file without it is left as it is: this changes nothing there).
+            self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")

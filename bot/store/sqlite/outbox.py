@@ -7,7 +7,9 @@ record how far delivery got, so a retry never repeats a step that reached Slack.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +17,16 @@ from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.store.records import Notice, OutboxItem, decode_decision, encode_decision
 from bot.store.sqlite.database import Database
+from bot.store.sqlite.roots import advance_root, put_root
+from bot.store.writes import (
+    AdvanceState,
+    Complete,
+    MarkInFlight,
+    Progress,
+    RetryLater,
+    SetRoot,
+    Write,
+)
 
 _ITEM_COLUMNS = (
     "o.id, o.key, o.event, o.decision, o.attempts, o.stage, o.created, o.next_attempt,"
@@ -42,8 +54,18 @@ class OutboxTables(Database):
             ).fetchall()
         return [_outbox_item(row) for row in rows]
 
-    def claim(self, item_id: int, owner: str, until: datetime, now: datetime) -> OutboxItem | None:
+    def claim(
+        self,
+        item_id: int,
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        sending: int | None = None,
+        before: Sequence[Write] = (),
+    ) -> OutboxItem | None:
         with self._tx() as db:
+            apply_all(db, before)
             taken = db.execute(
                 "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
                 " AND state = 'pending'"
@@ -53,27 +75,28 @@ class OutboxTables(Database):
             if taken != 1:
                 return None
             row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (item_id,))
-            return _outbox_item(row.fetchone())
+            item = _outbox_item(row.fetchone())
+            if sending is not None and item.stage == sending and not item.in_flight:
+                db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
+                item = replace(item, marked=True)
+            return item
+
+    def write(self, writes: Sequence[Write]) -> None:
+        if writes:
+            with self._tx() as db:
+                apply_all(db, writes)
 
     def progress(self, item_id: int, stage: int) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id))
+        self.write([Progress(item_id, stage)])
 
     def mark_in_flight(self, item_id: int) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
+        self.write([MarkInFlight(item_id)])
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE outbox SET next_attempt = ?, last_error = ?, attempts = attempts + ?"
-                " WHERE id = ?",
-                (when.timestamp(), error[:1000], 1 if count else 0, item_id),
-            )
+        self.write([RetryLater(item_id, when, error, count)])
 
     def complete(self, item_id: int) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+        self.write([Complete(item_id)])
 
     def reroute(self, item_id: int, decision: Decision) -> None:
         with self._tx() as db:
@@ -93,6 +116,30 @@ class OutboxTables(Database):
         with self._read() as db:
             row = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()
         return int(row[0])
+
+
+def apply_all(db: sqlite3.Connection, writes: Sequence[Write]) -> None:
+    """Apply `writes` in order inside the caller's transaction `db`."""
+    for write in writes:
+        match write:
+            case SetRoot():
+                put_root(db, write)
+            case AdvanceState():
+                advance_root(db, write)
+            case Progress(item_id, stage):
+                db.execute(
+                    "UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id)
+                )
+            case MarkInFlight(item_id):
+                db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
+            case RetryLater(item_id, when, error, count):
+                db.execute(
+                    "UPDATE outbox SET next_attempt = ?, last_error = ?,"
+                    " attempts = attempts + ? WHERE id = ?",
+                    (when.timestamp(), error[:1000], 1 if count else 0, item_id),
+                )
+            case Complete(item_id):
+                db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
 
 
 def _outbox_item(row: Sequence[Any]) -> OutboxItem:

@@ -5,11 +5,14 @@ failed part's depth, compared as one row value)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
 from bot.store.records import RootMessage, decode_decision, encode_decision
 from bot.store.sqlite.database import Database
+from bot.store.writes import AdvanceState, SetRoot
 
 
 class RootTables(Database):
@@ -27,44 +30,55 @@ class RootTables(Database):
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        when, rank, depth = order(event)
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO roots (key, channel, ts, state_time, state_rank, state_depth,"
-                " event, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
-                " state_time = excluded.state_time, state_rank = excluded.state_rank,"
-                " state_depth = excluded.state_depth, event = excluded.event,"
-                " decision = excluded.decision, digest_id = NULL",
-                (
-                    key,
-                    channel,
-                    ts,
-                    when,
-                    rank,
-                    depth,
-                    event.model_dump_json(),
-                    encode_decision(decision),
-                ),
-            )
+            put_root(db, SetRoot(key, channel, ts, event, decision))
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
-        when, rank, depth = order(event)
         with self._tx() as db:
-            changed = db.execute(
-                "UPDATE roots SET state_time = ?, state_rank = ?, state_depth = ?, event = ?,"
-                " decision = COALESCE(?, decision) WHERE key = ?"
-                " AND (state_time, state_rank, state_depth) < (?, ?, ?)",
-                (
-                    when,
-                    rank,
-                    depth,
-                    event.model_dump_json(),
-                    encode_decision(decision) if decision is not None else None,
-                    key,
-                    when,
-                    rank,
-                    depth,
-                ),
-            ).rowcount
-        return changed == 1
+            return advance_root(db, AdvanceState(key, event, decision))
+
+
+def put_root(db: sqlite3.Connection, write: SetRoot) -> None:
+    """The resource's root is now the message `write` names, showing its event."""
+    when, rank, depth = order(write.event)
+    db.execute(
+        "INSERT INTO roots (key, channel, ts, state_time, state_rank, state_depth,"
+        " event, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts,"
+        " state_time = excluded.state_time, state_rank = excluded.state_rank,"
+        " state_depth = excluded.state_depth, event = excluded.event,"
+        " decision = excluded.decision, digest_id = NULL",
+        (
+            write.key,
+            write.channel,
+            write.ts,
+            when,
+            rank,
+            depth,
+            write.event.model_dump_json(),
+            encode_decision(write.decision),
+        ),
+    )
+
+
+def advance_root(db: sqlite3.Connection, write: AdvanceState) -> bool:
+    """The root shows `write.event` if it is newer than what it shows; True if it moved."""
+    when, rank, depth = order(write.event)
+    decision = write.decision
+    changed = db.execute(
+        "UPDATE roots SET state_time = ?, state_rank = ?, state_depth = ?, event = ?,"
+        " decision = COALESCE(?, decision) WHERE key = ?"
+        " AND (state_time, state_rank, state_depth) < (?, ?, ?)",
+        (
+            when,
+            rank,
+            depth,
+            write.event.model_dump_json(),
+            encode_decision(decision) if decision is not None else None,
+            write.key,
+            when,
+            rank,
+            depth,
+        ),
+    ).rowcount
+    return bool(changed == 1)

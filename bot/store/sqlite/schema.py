@@ -115,6 +115,17 @@ CREATE TABLE IF NOT EXISTS digests (
     in_flight INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id);
+
+-- What pruning looks for (bot.store.sqlite.retention); `seen` and `audit` are pruned
+-- from their oldest rows, in rowid order, and need none.
+CREATE INDEX IF NOT EXISTS roots_by_time ON roots (state_time);
+CREATE INDEX IF NOT EXISTS incidents_resolved ON incidents (updated_at)
+    WHERE state = 'resolved';
+CREATE INDEX IF NOT EXISTS incident_keys_by_incident ON incident_keys (incident_id);
+
+-- What each delivery pass reads of the digests, however many a month of bursts left.
+CREATE INDEX IF NOT EXISTS digests_dirty ON digests (id) WHERE dirty = 1;
+CREATE INDEX IF NOT EXISTS digests_by_channel ON digests (channel, opened);
 """
 
 # Columns added to tables after their first release: (table, column, definition).

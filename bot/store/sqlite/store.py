@@ -3,8 +3,8 @@ on one file, for one process (a second one on the same file waits for the write 
 
 Its parts share one connection (bot.store.sqlite.database) and each keeps its tables:
 outbox.py, roots.py, incidents.py, audit.py, silences.py, digests.py; schema.py has them
-all (requests.py keeps its own; approvals.py's are made on first use). `accept` is here: its
-one transaction touches them all.
+all (requests.py keeps its own; approvals.py's are made on first use); retention.py prunes
+them. `accept` is here: its one transaction touches them all.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.store.sqlite.digests import DigestTables
 from bot.store.sqlite.incidents import IncidentTables
 from bot.store.sqlite.outbox import OutboxTables
 from bot.store.sqlite.requests import RequestTables
+from bot.store.sqlite.retention import RetentionTables
 from bot.store.sqlite.roots import RootTables
 from bot.store.sqlite.silences import SilenceTables
 
@@ -34,8 +35,10 @@ class SqliteStore(
     DigestTables,
     RequestTables,
     ApprovalTables,
+    RetentionTables,
 ):
-    """The store in the SQLite file at `path` (created, with its folders, if missing)."""
+    """The store in the SQLite file at `path` (created, with its folders, if missing),
+    keeping records as long as `retention` says (bot.store.sqlite.retention)."""
 
     def accept(
         self,

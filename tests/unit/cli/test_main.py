@@ -17,7 +17,7 @@ import pytest
 
 from bot.cli.main import main
 from tests.conftest import FIXTURES
-from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
+from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, SlackError
 
 TRAINING_FAILED = {
     "version": "0",
@@ -497,11 +497,13 @@ def test_ingest_delivers_to_slack(
 def test_ingest_that_cannot_deliver_in_time_keeps_the_alert_for_next_time(
     capsys: pytest.CaptureFixture[str], fake_slack: FakeSlack
 ) -> None:
+    """Queued by the pace is not failed (issue 20): exit 0, saying what is queued."""
     code, _, err = run_cli(capsys, "ingest", "--timeout", "0", str(PROCESSING_FAILED))
 
-    assert code == 1
+    assert code == 0
     assert "1 not yet delivered" in err
-    assert err.splitlines()[-1].startswith("error: 1 alert(s) could not be delivered")
+    assert err.splitlines()[-1].startswith("1 queued: ")
+    assert "`mlpulse run` delivers them" in err and "error" not in err
     assert fake_slack.calls("chat.postMessage") == []
 
     code, _, err = run_cli(capsys, "ingest", str(PROCESSING_FAILED))
@@ -509,6 +511,55 @@ def test_ingest_that_cannot_deliver_in_time_keeps_the_alert_for_next_time(
     assert code == 0, err
     assert "0 accepted, 1 already seen, 0 not yet delivered" in err
     assert len(fake_slack.roots(fake_slack.channel_id("#mlpulse"))) == 1
+
+
+def test_ingest_that_slack_refuses_exits_1_keeping_the_alerts(
+    capsys: pytest.CaptureFixture[str], fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.postMessage", SlackError("invalid_auth"))
+
+    code, _, err = run_cli(capsys, "ingest", "--timeout", "0.5", str(PROCESSING_FAILED))
+
+    assert code == 1
+    assert "1 not yet delivered" in err
+    assert err.splitlines()[-1].startswith("error: Slack: ")
+    assert "1 alert(s) kept in the store" in err
+
+
+def test_ingest_reads_and_stores_a_piece_at_a_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An array read 100 bytes at a time and stored 7 events at a time: every event, once."""
+    monkeypatch.setattr("bot.ingress.stream.PIECE", 100)
+    monkeypatch.setattr("bot.cli.ingest.BATCH", 7)
+    documents = []
+    for n in range(30):
+        document = json.loads(json.dumps(TRAINING_FAILED))
+        document["id"] = f"stream-{n}"
+        document["detail"]["TrainingJobName"] = f"stream-job-{n}"
+        documents.append(document)
+    path = write_json(tmp_path / "events.json", documents)
+
+    code, out, err = run_cli(capsys, "ingest", "--console", str(path))
+
+    assert code == 0, err
+    assert "30 event(s): 30 accepted, 0 already seen, 0 not yet delivered" in err
+    assert all(f"stream-job-{n}" in out for n in range(30))
+
+
+def test_ingest_of_a_broken_file_keeps_what_came_before(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.cli.ingest.BATCH", 1)
+    lines = tmp_path / "events.jsonl"
+    lines.write_text(json.dumps(TRAINING_FAILED) + "\n{not json}\n", encoding="utf-8")
+
+    code, _, err = run_cli(capsys, "ingest", "--console", str(lines))
+
+    assert code == 2
+    assert "line 2" in assert_one_error_line(err)
+    code, _, err = run_cli(capsys, "ingest", "--console", str(PROCESSING_FAILED))
+    assert code == 0 and "1 accepted" in err
 
 
 # --- as a real process ----------------------------------------------------------------------

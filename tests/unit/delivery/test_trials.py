@@ -122,16 +122,18 @@ def test_a_trial_delivered_again_after_a_crash_is_counted_once(
 
     pipeline.submit([trial(1, "Completed")])
     dying = worker(store, clock, chat)
-    finished = store.complete
+    finished = store.write
 
-    def die(item_id: int) -> None:
+    def die(writes: object) -> None:
         raise Killed
 
-    monkeypatch.setattr(store, "complete", die)  # counted, recorded, not yet done
+    # Counted on the root in Slack; the tally and the item's end, one write, not made.
+    monkeypatch.setattr(store, "write", die)
     with pytest.raises(Killed):
         dying.run_once()
-    monkeypatch.setattr(store, "complete", finished)
-    assert trials_seen(store) == "1 completed · 0 failed · 0 stopped"
+    monkeypatch.setattr(store, "write", finished)
+    assert len(chat.edits) == 1
+    assert trials_seen(store) == "0 completed · 0 failed · 0 stopped"
 
     clock.advance(120)  # the lease runs out; another replica takes the item over
     drain(worker(store, clock, chat), store, clock)

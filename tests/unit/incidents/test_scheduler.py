@@ -58,3 +58,49 @@ def test_one_job_at_a_fixed_interval_started_and_stopped() -> None:
         scheduler.shutdown()
     assert not scheduler._scheduler.running
     scheduler.shutdown()  # twice is harmless
+
+
+# --- pruning (issue 20: retention)
+
+
+def test_pruning_runs_batches_until_one_is_not_full() -> None:
+    batches = [scheduler_module.PRUNE_BATCH, scheduler_module.PRUNE_BATCH, 7, 99]
+    limits: list[int] = []
+
+    def prune(limit: int) -> int:
+        limits.append(limit)
+        return batches.pop(0)
+
+    scheduler = IncidentScheduler(StubService(), threading.Event(), prune)  # type: ignore[arg-type]
+
+    assert scheduler.prune() == 2 * scheduler_module.PRUNE_BATCH + 7
+    assert limits == [scheduler_module.PRUNE_BATCH] * 3
+
+
+def test_pruning_stops_after_a_bounded_number_of_batches() -> None:
+    calls = []
+
+    def prune(limit: int) -> int:
+        calls.append(limit)
+        return limit  # an old store: always a full batch
+
+    scheduler = IncidentScheduler(StubService(), threading.Event(), prune)  # type: ignore[arg-type]
+    scheduler.prune()
+
+    assert len(calls) == scheduler_module.PRUNE_BATCHES
+
+
+def test_pruning_that_fails_is_logged_and_retried_next_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def prune(limit: int) -> int:
+        raise RuntimeError("database is locked")
+
+    scheduler = IncidentScheduler(StubService(), threading.Event(), prune)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        assert scheduler.prune() == 0
+    assert "pruning failed" in caplog.text
+
+
+def test_without_a_pruner_nothing_is_pruned() -> None:
+    assert IncidentScheduler(StubService(), threading.Event()).prune() == 0  # type: ignore[arg-type]

@@ -1,0 +1,133 @@
+"""Delivery's writes (bot.store.writes) as the items of one DynamoDB transaction: pure
+functions bot.store.dynamodb.outbox's `write` sends.
+
+A transaction may touch each item once, so the writes are folded first: those of one
+outbox item into one update (or its deletion, once it is complete), those of one root into
+one put or one conditional update, as applying them in order would leave it. An update
+whose condition fails (the item is gone, the root already shows a newer state) would
+change nothing in SQL either: the caller drops it and sends the rest again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from bot.core.ordering import order
+from bot.store.dynamodb.codec import Item, due_sort, n, names, outbox_key, pointer_key, s
+from bot.store.dynamodb.roots import root_advance, root_record
+from bot.store.writes import (
+    AdvanceState,
+    Complete,
+    MarkInFlight,
+    Progress,
+    RetryLater,
+    SetRoot,
+    Write,
+)
+
+
+@dataclass
+class _ItemChange:
+    """What the writes of one outbox item add up to."""
+
+    stage: int | None = None
+    in_flight: bool | None = None
+    next_attempt: float | None = None
+    error: str | None = None
+    attempts: int = 0
+    done: bool = False
+
+
+def fold(
+    writes: Sequence[Write],
+) -> tuple[dict[int, _ItemChange], dict[str, SetRoot | AdvanceState]]:
+    """The writes folded per outbox item and per root, each as applying them in order
+    would leave it."""
+    items: dict[int, _ItemChange] = {}
+    roots: dict[str, SetRoot | AdvanceState] = {}
+    for write in writes:
+        if isinstance(write, SetRoot | AdvanceState):
+            roots[write.key] = _root_after(roots.get(write.key), write)
+            continue
+        change = items.setdefault(write.item_id, _ItemChange())
+        match write:
+            case Progress(_, stage):
+                change.stage, change.in_flight = stage, False
+            case MarkInFlight():
+                change.in_flight = True
+            case RetryLater(_, when, error, count):
+                change.next_attempt, change.error = when.timestamp(), error[:1000]
+                change.attempts += 1 if count else 0
+            case Complete():
+                change.done = True
+    return items, roots
+
+
+def _root_after(
+    earlier: SetRoot | AdvanceState | None, write: SetRoot | AdvanceState
+) -> SetRoot | AdvanceState:
+    if earlier is None or isinstance(write, SetRoot):
+        return write
+    if order(write.event) <= order(earlier.event):
+        return earlier  # the later advance would not move the root: the earlier one stands
+    decision = write.decision or earlier.decision
+    if isinstance(earlier, SetRoot):
+        return replace(earlier, event=write.event, decision=decision)
+    return AdvanceState(write.key, write.event, decision)
+
+
+def transaction(
+    table: str,
+    writes: Sequence[Write],
+    resource_of: Callable[[int], str | None],
+    roots_kept: timedelta,
+) -> list[Item]:
+    """The transaction items applying `writes`: items whose resource is unknown (long
+    gone) are left out, as their SQL UPDATE would change nothing."""
+    items, roots = fold(writes)
+    ops: list[Item] = []
+    for root in roots.values():
+        if isinstance(root, SetRoot):
+            ops.append({"Put": {"TableName": table, "Item": root_record(root, roots_kept)}})
+        else:
+            ops.append({"Update": {"TableName": table, **root_advance(root, roots_kept)}})
+    for item_id, change in items.items():
+        resource = resource_of(item_id)
+        if resource is None:
+            continue
+        if change.done:
+            ops.append({"Delete": {"TableName": table, "Key": outbox_key(resource, item_id)}})
+            ops.append({"Delete": {"TableName": table, "Key": pointer_key(item_id)}})
+            continue
+        ops.append({"Update": {"TableName": table, **_item_update(resource, item_id, change)}})
+    return ops
+
+
+def _item_update(resource: str, item_id: int, change: _ItemChange) -> dict[str, Any]:
+    sets: list[str] = []
+    values: dict[str, Any] = {}
+    if change.stage is not None:
+        sets.append("#stage = :stage")
+        values[":stage"] = n(change.stage)
+    if change.in_flight is not None:
+        sets.append("#in_flight = :in_flight")
+        values[":in_flight"] = {"BOOL": change.in_flight}
+    if change.next_attempt is not None:
+        sets += ["#next_attempt = :when", "#gsk = :gsk", "#last_error = :error"]
+        values[":when"] = n(change.next_attempt)
+        values[":gsk"] = s(due_sort(change.next_attempt, item_id))
+        values[":error"] = s(change.error or "")
+    expression = "SET " + ", ".join(sets)
+    if change.attempts:
+        expression += " ADD #attempts :count"
+        values[":count"] = n(change.attempts)
+    return {
+        "Key": outbox_key(resource, item_id),
+        "UpdateExpression": expression,
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": names(expression),
+        "ExpressionAttributeValues": values,
+    }

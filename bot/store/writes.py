@@ -1,0 +1,64 @@
+"""Delivery's writes as values, so a store can apply several in one go
+(OutboxStore.write): bot.delivery.journal gathers the ones that need not be durable before
+the next Slack call, and hands them over with the next one that must be.
+
+Each has the meaning of the OutboxStore method of the same name (bot.store.roles); applied
+together they are one transaction (SQLite) or as few requests as DynamoDB allows, in order:
+a later write of one item or one root wins, as if each had been made on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.decision import Decision
+from bot.core.events import Event
+
+
+@dataclass(frozen=True)
+class SetRoot:
+    key: str
+    channel: str
+    ts: str
+    event: Event
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class AdvanceState:
+    """The root of `key` shows `event` from now on, if it is newer than what it shows."""
+
+    key: str
+    event: Event
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Delivery reached `stage`; the new stage starts with nothing sent."""
+
+    item_id: int
+    stage: int
+
+
+@dataclass(frozen=True)
+class MarkInFlight:
+    item_id: int
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    item_id: int
+    when: datetime
+    error: str
+    count: bool = True
+
+
+@dataclass(frozen=True)
+class Complete:
+    item_id: int
+
+
+Write = SetRoot | AdvanceState | Progress | MarkInFlight | RetryLater | Complete
+ITEM_WRITES = (Progress, MarkInFlight, RetryLater, Complete)  # writes of one outbox item

@@ -1,0 +1,125 @@
+"""What delivery costs the store (issue 20): at most 2 committed write transactions per
+Slack call, and none at all while a paced backlog waits for its channel. The store is a
+real SQLite file; its transactions are counted where they begin (Database._tx)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.config.models import Config
+from bot.core.clock import FakeClock
+from bot.core.events import Outcome
+from bot.delivery.worker import Deliverer
+from bot.intake.accept import Pipeline
+from bot.ops.health import Health
+from bot.ops.telemetry import Metrics
+from bot.store.sqlite.store import SqliteStore
+from notifiers.base import Posted
+from tests.unit.delivery.conftest import T0, event
+
+
+class CountingStore(SqliteStore):
+    """A SQLite store that counts its write transactions."""
+
+    transactions = 0
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.transactions += 1
+        with super()._tx() as db:
+            yield db
+
+
+class Chat:
+    """A chat backend that takes everything: posts and edits, each one Slack call."""
+
+    def __init__(self, min_interval: float = 0.0) -> None:
+        self.min_interval = min_interval
+        self.calls = 0
+
+    def post(
+        self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
+    ) -> Posted:
+        self.calls += 1
+        return Posted("C1", f"{self.calls}.0")
+
+    def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None:
+        self.calls += 1
+
+    def find_posted(self, channel: str, marker: str, thread_ts: str | None, oldest: float) -> None:
+        return None
+
+
+def resources(count: int, **changes: Any) -> list[Any]:
+    return [
+        event(second=n, **changes).model_copy(update={"key": f"k{n}", "id": f"{changes}-{n}"})
+        for n in range(count)
+    ]
+
+
+def delivered(store: CountingStore, config: Config, chat: Chat, clock: FakeClock) -> None:
+    deliverer = Deliverer(store, chat, clock, config, Metrics(), Health())
+    for _ in range(200):
+        deliverer.run_once()
+        if not store.pending_count():
+            return
+        clock.advance(1)
+    raise AssertionError(f"{store.pending_count()} left")
+
+
+UNPACED = Config()  # a chat backend with no min_interval is not paced
+
+
+def test_new_resources_cost_at_most_two_writes_a_post(tmp_path: Path) -> None:
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    Pipeline(UNPACED, store, clock, Metrics()).submit(resources(60))
+    before = store.transactions
+
+    delivered(store, UNPACED, chat, clock)
+
+    assert chat.calls == 60
+    assert (store.transactions - before) / chat.calls <= 1.1  # a claim each, one at the end
+    store.close()
+
+
+def test_updates_with_replies_cost_at_most_two_writes_a_call(tmp_path: Path) -> None:
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    pipeline = Pipeline(UNPACED, store, clock, Metrics())
+    pipeline.submit(resources(30, status="InProgress", outcome=Outcome.RUNNING))
+    delivered(store, UNPACED, chat, clock)
+    pipeline.submit(resources(30, status="Succeeded", outcome=Outcome.SUCCEEDED))
+    before, calls = store.transactions, chat.calls
+
+    delivered(store, UNPACED, chat, clock)
+
+    assert chat.calls - calls == 60  # an edit of each root and a reply in its thread
+    assert (store.transactions - before) / (chat.calls - calls) <= 2
+    store.close()
+
+
+def test_a_paced_backlog_writes_nothing_while_it_waits(tmp_path: Path) -> None:
+    """Incidents (never folded into a digest) for one channel at one post a second: the
+    passes between two posts claim nothing and write nothing."""
+    config = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat(1.0)
+    Pipeline(config, store, clock, Metrics()).submit(resources(50))
+    deliverer = Deliverer(store, chat, clock, config, Metrics(), Health())
+    deliverer.run_once()
+    assert chat.calls == 1
+    waiting = store.transactions
+
+    for _ in range(100):  # a tenth of a second apart: the pace allows nothing yet
+        deliverer.run_once()
+        clock.advance(0.009)
+
+    assert (chat.calls, store.transactions) == (1, waiting)
+    clock.advance(timedelta(seconds=1).total_seconds())
+    deliverer.run_once()
+    assert chat.calls == 2
+    assert store.transactions - waiting <= 2
+    store.close()
