@@ -83,7 +83,7 @@ class App:
             self.metrics,
             self.health,
             lease=timedelta(seconds=settings.lease_seconds),
-            logs=LogReader(self.aws),
+            logs=LogReader(self.aws, self.accounts),
         )
         lookups = Lookups(self.aws)
         drift, asking = (

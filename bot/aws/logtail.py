@@ -6,7 +6,8 @@ named as the job, in one group per job kind (the rows of bot.kinds.jobs). A Code
 writes one stream.
 
 `tail` reads with the client it is given (`/mlpulse job`); `LogReader` reads for alerts
-(bot.delivery.logtails), with the bot's own credentials, in the region the alert names.
+(bot.delivery.logtails) in the region the alert names: with the bot's own credentials, or,
+for a job of an account configured in `aws.accounts`, through that account's role.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.aws.accounts import Accounts, Place
 from bot.aws.calls import optional, pages
 from bot.aws.clients import AwsClients
 from bot.aws.errors import AwsError, AwsUnavailable, NotFound
@@ -96,12 +98,13 @@ def tail(logs: Any, group: str, prefix: str, count: int = 20) -> LogTail:
 
 
 class LogReader:
-    """Tails for alerts, read with the bot's own AWS access: in its own account (a job of
-    another account logs there, where the bot's role cannot read), in the region the alert
-    names (each region's stack grants its own groups, deploy/cloudformation.yaml)."""
+    """Tails for alerts: in the bot's own account with its own access, in another account
+    configured in `aws.accounts` through its role (bot.aws.accounts), in the region the
+    alert names (each region's stack grants its own groups, deploy/cloudformation.yaml).
+    A job of an account mlpulse is not given cannot be read, and the tail says so."""
 
-    def __init__(self, aws: AwsClients) -> None:
-        self.aws = aws
+    def __init__(self, aws: AwsClients, accounts: Accounts | None = None) -> None:
+        self.aws, self.accounts = aws, accounts
         self._lock = threading.Lock()
         self._elsewhere: dict[str, Any] = {}  # region -> its logs client
         self._account: str | None = None
@@ -123,11 +126,9 @@ class LogReader:
         """The last `count` lines of the streams of `group` starting with `prefix`; AwsError
         when they cannot be read (no permission, another account, AWS unreachable)."""
         own = self._own_account()
-        if account and own and account != own:
-            raise AwsError(
-                f"they are in account {account}; mlpulse reads logs in its own ({own}) only"
-            )
         try:
+            if account and own and account != own:
+                return tail(self._member_client(account, own, region), group, prefix, count)
             return tail(self._client(region), group, prefix, count)
         except BotoCoreError as error:  # a client for a region could not be made
             problem = f"could not reach CloudWatch Logs: {type(error).__name__}"
@@ -144,6 +145,17 @@ class LogReader:
                     "logs", region_name=region, config=_ELSEWHERE
                 )
             return self._elsewhere[region]
+
+    def _member_client(self, account: str, own: str, region: str | None) -> Any:
+        """The logs client of `account` through its configured role; AwsError (RoleRefused
+        among them) when it is not configured or its role cannot be assumed."""
+        member = self.accounts.config.named(account) if self.accounts is not None else None
+        if self.accounts is None or member is None or member.role_arn is None:
+            raise AwsError(
+                f"they are in account {account}, which is not in aws.accounts with a role;"
+                f" mlpulse reads logs in its own account ({own}) and those"
+            )
+        return self.accounts.clients(Place(member, region)).logs
 
     def _own_account(self) -> str | None:
         """The bot's account (asked once); None if STS does not say, and then logs are read

@@ -14,7 +14,8 @@ import pytest
 
 from bot.aws.accounts import Accounts, Place
 from bot.aws.clients import AwsClients
-from bot.aws.errors import RoleRefused
+from bot.aws.errors import AwsError, RoleRefused
+from bot.aws.logtail import LogReader
 from bot.config.accounts import Account, AwsConfig
 from bot.core.clock import FakeClock
 from bot.core.errors import InputError
@@ -176,3 +177,29 @@ def test_a_refused_role_is_one_sentence_for_its_account_only(
         accounts.clients(broken)
     assert sts.roles().count(BROKEN_ROLE) == 2
     assert refusals == ["broken", "broken"]
+
+
+def test_log_tails_of_a_member_account_are_read_through_its_role(
+    home: AwsClients, clock: FakeClock
+) -> None:
+    """An alert's log tail (bot.aws.logtail.LogReader) for a job of a configured account."""
+    accounts, _, _ = made(home, clock, refused={BROKEN_ROLE})
+    [_, prod_eu] = accounts.select("prod")
+    member_logs = accounts.clients(prod_eu).logs  # writes land in PROD's backend
+    member_logs.create_log_group(logGroupName="/aws/sagemaker/TrainingJobs")
+    member_logs.create_log_stream(
+        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName="j-1/algo-1-1"
+    )
+    stamp = int(datetime.now(UTC).timestamp() * 1000)
+    member_logs.put_log_events(
+        logGroupName="/aws/sagemaker/TrainingJobs",
+        logStreamName="j-1/algo-1-1",
+        logEvents=[{"timestamp": stamp, "message": "prod says hello"}],
+    )
+    reader = LogReader(home, accounts)
+    found = reader.read("/aws/sagemaker/TrainingJobs", "j-1/", "eu-west-1", PROD, 20)
+    assert [line.message for line in found.lines] == ["prod says hello"]
+    with pytest.raises(AwsError, match=r"not in aws\.accounts with a role"):
+        reader.read("/aws/sagemaker/TrainingJobs", "j-1/", "eu-west-1", DEV, 20)
+    with pytest.raises(RoleRefused):
+        reader.read("/aws/sagemaker/TrainingJobs", "j-1/", "us-east-1", BROKEN, 20)
