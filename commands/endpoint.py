@@ -11,9 +11,7 @@ from bot.aws.endpoints import (
     Alarm,
     Endpoint,
     Variant,
-    describe_endpoint,
     endpoint_alarms,
-    endpoint_names,
 )
 from bot.aws.errors import AwsError
 from bot.core.errors import InputError
@@ -35,7 +33,7 @@ from commands.display import (
     section,
     when,
 )
-from commands.spread import found_in, only, shown_account, spread, where_to_look
+from commands.locate import locate_endpoint
 from notifiers.times import Style, local_time
 
 SLOW = True
@@ -57,21 +55,12 @@ def handle(ctx: Context, args: Args) -> Reply:
     if len(args.words) != 1:
         raise InputError("usage: `/mlpulse endpoint NAME`, e.g. `/mlpulse endpoint churn-prod`")
     wanted = args.words[0]
-    accounts, places = where_to_look(ctx, args)
-    looked = spread(accounts, places, lambda aws: describe_endpoint(aws.sagemaker, wanted))
-    picked = only(
-        accounts,
-        looked,
-        what=f"endpoint {wanted}",
-        names=lambda aws: endpoint_names(aws.sagemaker),
-        wanted=wanted,
-        line=lambda found: f"endpoint {name(found.name)} {badge(found.status)}",
-    )
-    if isinstance(picked, Reply):
-        return picked
-    place, aws, endpoint = picked
+    located = locate_endpoint(ctx, args, wanted)
+    if isinstance(located, Reply):
+        return located
+    aws, endpoint = located.aws, located.found
     now = ctx.clock.now()
-    blocks: list[Block] = [header(f"Endpoint {endpoint.name}"), *found_in(place, looked)]
+    blocks: list[Block] = [header(f"Endpoint {endpoint.name}"), *located.where]
     blocks += fields(
         [
             ("Status", badge(endpoint.status)),
@@ -96,7 +85,7 @@ def handle(ctx: Context, args: Args) -> Reply:
             blocks.append(section(_variant_text(variant, figures)))
     blocks += _alarms(aws.cloudwatch, endpoint.name, now)
     links = endpoint_links(endpoint.name, region_of(aws))
-    blocks += buttons(naming_account(links, shown_account(looked, place)))
+    blocks += buttons(naming_account(links, located.account))
     found = [chart] if health and (chart := _chart(endpoint, health)) else []
     if health:
         blocks.append(

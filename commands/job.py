@@ -10,7 +10,7 @@ from bot.aws import jobfacts
 from bot.aws.calls import region_of
 from bot.aws.errors import AwsError
 from bot.aws.logtail import tail
-from bot.aws.sagemaker_jobs import find_job, job_names, tuning_children
+from bot.aws.sagemaker_jobs import tuning_children
 from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.text import clip, code_block, escape
@@ -30,7 +30,7 @@ from commands.display import (
     span,
     when,
 )
-from commands.spread import found_in, only, shown_account, spread, where_to_look
+from commands.locate import locate_job
 from notifiers.times import Style, local_time
 
 SLOW = True
@@ -51,21 +51,12 @@ def handle(ctx: Context, args: Args) -> Reply:
             "`--account prod` or `--region eu-west-1` to look in one place)"
         )
     wanted, kinds = args.words[0], kinds_named(args.options.get("kind"))
-    accounts, places = where_to_look(ctx, args)
-    looked = spread(accounts, places, lambda aws: find_job(aws.sagemaker, wanted, kinds))
-    picked = only(
-        accounts,
-        looked,
-        what=f"a {_titles(kinds)} named {wanted}",
-        names=lambda aws: job_names(aws.sagemaker, kinds),
-        wanted=wanted,
-        line=lambda found: f"{found.kind.title} {name(found.name)} {badge(found.status)}",
-    )
-    if isinstance(picked, Reply):
-        return picked
-    place, aws, job = picked
+    located = locate_job(ctx, args, wanted, kinds, f"a {_titles(kinds)} named {wanted}")
+    if isinstance(located, Reply):
+        return located
+    aws, job = located.aws, located.found
     now = ctx.clock.now()
-    blocks = [header(f"{job.kind.title} {job.name}"), *found_in(place, looked)]
+    blocks = [header(f"{job.kind.title} {job.name}"), *located.where]
     blocks += fields(_summary(job, now))
     if job.failure:
         blocks.append(section(f"*Failure reason*\n{code_block(job.failure, 1500)}"))
@@ -79,9 +70,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     if metrics := jobfacts.final_metrics(job):
         table = "\n".join(f"{metric} = {value:.6g}" for metric, value in metrics)
         blocks.append(section(f"*Final metrics*\n{code_block(table, _TABLE_CHARS)}"))
-    links = naming_account(
-        job_links(job.kind, job.name, region_of(aws)), shown_account(looked, place)
-    )
+    links = naming_account(job_links(job.kind, job.name, region_of(aws)), located.account)
     if job.kind.log_group:
         blocks.append(_logs(aws.logs, job))
     blocks += buttons(links)

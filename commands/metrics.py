@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.aws import jobfacts
 from bot.aws.curves import NAMESPACE, Curve, Curves, training_curves
-from bot.aws.sagemaker_jobs import find_job, job_names
+from bot.aws.sagemaker_jobs import find_job
 from bot.core.durations import format_duration
 from bot.core.errors import InputError
 from bot.core.text import clip
@@ -15,7 +15,7 @@ from bot.kinds.jobs import TRAINING, TUNING, Job
 from commands import charts
 from commands.base import Args, Chart, Context, Reply
 from commands.display import Block, context, header, name, reply, section
-from commands.spread import found_in, only, spread, where_to_look
+from commands.locate import locate_job
 
 SLOW = True
 _LINES = 24
@@ -32,19 +32,12 @@ def handle(ctx: Context, args: Args) -> Reply:
         )
     wanted = args.words[1] if len(args.words) == 2 else args.options.get("metric")
     job_name, kinds = args.words[0], (TRAINING, TUNING)
-    accounts, places = where_to_look(ctx, args)
-    looked = spread(accounts, places, lambda aws: find_job(aws.sagemaker, job_name, kinds))
-    picked = only(
-        accounts,
-        looked,
-        what=f"a training job or tuning job named {job_name}",
-        names=lambda aws: job_names(aws.sagemaker, kinds),
-        wanted=job_name,
-        line=lambda found: f"{found.kind.title} {name(found.name)} {found.status}",
+    located = locate_job(
+        ctx, args, job_name, kinds, f"a training job or tuning job named {job_name}"
     )
-    if isinstance(picked, Reply):
-        return picked
-    place, aws, job = picked
+    if isinstance(located, Reply):
+        return located
+    aws, job = located.aws, located.found
     note = ""
     if job.kind is TUNING:  # a tuning job's curves are its best training job's
         best = jobfacts.best_training_job(job)
@@ -55,7 +48,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     now = ctx.clock.now()
     curves = training_curves(aws.cloudwatch, job, wanted, now)
     blocks: list[Block] = [header(f"Metrics of training job {job.name}")]
-    blocks += found_in(place, looked)
+    blocks += located.where
     if note:
         blocks.append(context(note))
     if not curves.curves:
