@@ -51,8 +51,15 @@ def state_line(incident: Incident) -> str:
 
 
 def member_line(incident: Incident) -> str:
-    """What the root of a resource that joined `incident` says of it."""
-    return f":link: Part of *incident #{incident.id}* · {_state_words(incident)}"
+    """What the root of a resource that joined `incident` says of it: which incident, and
+    nothing that changes with it. This root is redrawn only on its own resource's events,
+    so a state written here (acknowledged by whom, resolved) would go stale when the
+    incident moves on; its state and its buttons are on the incident's own root."""
+    opened = local_time(incident.opened_at, Style.TIME)
+    return (
+        f":link: Part of *incident #{incident.id}*, opened {opened}"
+        " · its state and buttons are on its first message"
+    )
 
 
 def _state_words(incident: Incident) -> str:

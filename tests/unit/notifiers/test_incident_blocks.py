@@ -233,7 +233,8 @@ def test_a_repeat_failure_shows_on_the_incident_and_on_the_run_that_joined_it() 
     (line,) = incident_blocks(member, CHOICES, EVENT.key)
     assert line["block_id"] == "incident-12-member"
     assert readable(line["text"]["text"]) == (
-        ":link: Part of *incident #12* · open since 02:00 UTC · failed 2 times, last at 02:58 UTC"
+        ":link: Part of *incident #12*, opened 02:00 UTC · its state and buttons are on its first"
+        " message"
     )
     # Its controls stay on the incident's own root, the one message that acts for it.
     assert [b["type"] for b in incident_blocks(member, CHOICES, member.key)] == [
