@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from bot.aws.calls import clients_of
 from bot.core.durations import parse_duration
 from bot.core.errors import InputError
 from bot.core.incident import Source
@@ -18,6 +17,7 @@ from bot.explain.scan import Selection
 from bot.explain.where import parse_where
 from commands.base import Args, Chart, Context, Reply
 from commands.display import fit
+from commands.locate import endpoint_clients
 from commands.permissions import is_admin
 
 SLOW = True
@@ -53,10 +53,14 @@ def handle(ctx: Context, args: Args) -> Reply:
         )
         admins = ", ".join(f"<@{a}>" for a in ctx.config.permissions.admins[:5]) or "none are set"
         return Reply(text=f"`--live` invokes the endpoint, so it is for admins. Admins: {admins}.")
-    aws = clients_of(ctx.aws)
+    located = endpoint_clients(ctx, args, endpoint)  # in the account and region that has it
+    if isinstance(located, Reply):
+        return located
+    aws, where = located
     runtime = aws.client("sagemaker-runtime") if live else None
     explained = explain_endpoint(aws.sagemaker, aws.s3, endpoint, selection, runtime)
     payload = render_explained(explained)
+    payload["blocks"] = [*payload["blocks"][:1], *where, *payload["blocks"][1:]]
     shown = explained.scan.shown if explained.scan else []
     charts = [Chart(name, title, png) for name, title, png in charts_of(endpoint, shown)]
     return Reply(
