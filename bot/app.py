@@ -85,7 +85,7 @@ class App:
             lease=timedelta(seconds=settings.lease_seconds),
             logs=LogReader(self.aws, self.accounts),
         )
-        lookups = Lookups(self.aws)
+        lookups = Lookups(self.aws, self.accounts)
         drift, asking = (
             monitor_enricher(lambda: self.aws.s3),
             approval_enricher(config, self.store, lookups),

@@ -19,6 +19,7 @@ from bot.approvals.ids import approval_id
 from bot.approvals.lookups import Lookups
 from bot.approvals.metrics import comparison, read_metrics
 from bot.approvals.who import approvers_for
+from bot.aws.errors import AwsError
 from bot.config.models import Config
 from bot.core.approvals import Approval, ApprovalAsk, ApprovalState
 from bot.core.errors import StoreError
@@ -76,7 +77,8 @@ def _completed_pipeline_ask(
     EventBridge event no token. What GetPipelineState and STS say fills them in."""
     target = dict(ask.target)
     if "execution" not in target or "token" not in target:
-        found = lookups.pending_action(target["pipeline"], target["stage"], target["action"])
+        there = _there(lookups, event)
+        found = there.pending_action(target["pipeline"], target["stage"], target["action"])
         target = {**found, **target}
     account = event.account or lookups.own_account()
     update: dict[str, object] = {"account": account}
@@ -93,6 +95,7 @@ def _completed_pipeline_ask(
 
 
 def _with_metrics(event: Event, ask: ApprovalAsk, lookups: Lookups) -> Event:
+    lookups = _there(lookups, event)
     uri = ask.target.get("metrics")
     report = lookups.report(uri) if uri else None
     if report is None:
@@ -126,3 +129,13 @@ def _record(event: Event, ask: ApprovalAsk, at: datetime) -> Approval:
         event=event.model_dump_json(),
         deadline=ask.deadline,
     )
+
+
+def _there(lookups: Lookups, event: Event) -> Lookups:
+    """The lookups of the event's own account and region; the bot's own when that account's
+    role cannot be assumed (what is looked up here is best effort; the decision says why)."""
+    try:
+        return lookups.at(event.account, event.region)
+    except AwsError as error:
+        log.info("approval lookups in the bot's own account: %s", error)
+        return lookups

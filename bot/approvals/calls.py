@@ -13,12 +13,14 @@ happened; the approval stays pending and the person is told why).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.approvals.lookups import Lookups, waiting_action
+from bot.aws.errors import AwsError
 from bot.core.approvals import Approval, Verdict
 from bot.kinds.paths import text
 
@@ -60,9 +62,13 @@ def decide_in_aws(
     lookups: Lookups, approval: Approval, verdict: Verdict, described: str
 ) -> CallResult:
     try:
+        account, region = _place_of(approval)
+        there = lookups.at(account, region)
         if approval.kind == "codepipeline":
-            return _codepipeline(lookups, approval, verdict, described)
-        return _model_package(lookups, approval, verdict, described)
+            return _codepipeline(there, approval, verdict, described)
+        return _model_package(there, approval, verdict, described)
+    except AwsError as error:  # the account's role could not be assumed
+        return CallResult(error=str(error))
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", "error"))
         message = str(error.response.get("Error", {}).get("Message", ""))
@@ -111,3 +117,14 @@ def _model_package(
 def _request_id(answer: Any) -> str | None:
     metadata = answer.get("ResponseMetadata") if isinstance(answer, dict) else None
     return text(metadata.get("RequestId")) if isinstance(metadata, dict) else None
+
+
+def _place_of(approval: Approval) -> tuple[str | None, str | None]:
+    """The account and region of the event that asked (kept with the approval)."""
+    try:
+        asked = json.loads(approval.event)
+    except ValueError:
+        return None, None
+    if not isinstance(asked, dict):
+        return None, None
+    return text(asked.get("account")), text(asked.get("region"))

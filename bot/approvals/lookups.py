@@ -1,7 +1,11 @@
 """What an asking event lacks, looked up in AWS: a CodePipeline approval's token or
 execution (GetPipelineState), the account of an SNS notification (the bot's own, from STS),
 and a model quality report (S3). Each lookup is best effort: None when AWS will not say,
-and the approval goes on with what it has."""
+and the approval goes on with what it has.
+
+An approval of another account in `aws.accounts` is looked up and decided there, through
+that account's role (`at`); one of an account mlpulse is not given is asked with the bot's
+own clients, and AWS's refusal is what the decider hears."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.aws.accounts import Accounts, Place
 from bot.aws.clients import AwsClients
 from bot.kinds.paths import dig, text
 
@@ -21,10 +26,20 @@ _FAILURES = (ClientError, BotoCoreError, KeyError, ValueError, TypeError)
 
 
 class Lookups:
-    def __init__(self, aws: AwsClients) -> None:
-        self.aws = aws
+    def __init__(self, aws: AwsClients, accounts: Accounts | None = None) -> None:
+        self.aws, self.accounts = aws, accounts
         self._account: str | None = None
         self._lock = threading.Lock()
+
+    def at(self, account: str | None, region: str | None) -> Lookups:
+        """The lookups of the place an approval lives in: a configured member account's
+        clients (its role; RoleRefused is an AwsError the callers report), else these."""
+        member = self.accounts.config.named(account) if self.accounts and account else None
+        if self.accounts is None or member is None or member.role_arn is None:
+            return self
+        found = Lookups(self.accounts.clients(Place(member, region)))
+        found._account = member.id
+        return found
 
     def own_account(self) -> str | None:
         """The account of the bot's credentials (an SNS approval names none), once."""

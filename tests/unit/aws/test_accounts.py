@@ -5,21 +5,27 @@ clock, and a refused role one clear sentence for that account alone."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from bot.approvals.calls import decide_in_aws
+from bot.approvals.lookups import Lookups
 from bot.aws.accounts import Accounts, Place
 from bot.aws.clients import AwsClients
 from bot.aws.errors import AwsError, RoleRefused
 from bot.aws.logtail import LogReader
 from bot.config.accounts import Account, AwsConfig
+from bot.core.approvals import Verdict
 from bot.core.clock import FakeClock
 from bot.core.errors import InputError
 from tests.fakes.sts import Sts
+from tests.unit.store.test_contract_approvals import asked
 
 DEV, PROD, BROKEN = "111111111111", "222222222222", "333333333333"
 PROD_ROLE = f"arn:aws:iam::{PROD}:role/mlpulse-read"
@@ -203,3 +209,28 @@ def test_log_tails_of_a_member_account_are_read_through_its_role(
         reader.read("/aws/sagemaker/TrainingJobs", "j-1/", "eu-west-1", DEV, 20)
     with pytest.raises(RoleRefused):
         reader.read("/aws/sagemaker/TrainingJobs", "j-1/", "us-east-1", BROKEN, 20)
+
+
+def test_approvals_are_looked_up_and_decided_in_their_own_account(
+    home: AwsClients, clock: FakeClock
+) -> None:
+    """bot.approvals.lookups.Lookups.at: a member account's approval through its role."""
+    accounts, _, _ = made(home, clock, refused={BROKEN_ROLE})
+    lookups = Lookups(home, accounts)
+    there = lookups.at(PROD, "eu-west-1")
+    assert there.aws.client("sts").get_caller_identity()["Account"] == PROD
+    assert there.own_account() == PROD
+    assert lookups.at(DEV, "us-east-1") is lookups  # no role: the bot's own clients
+    assert lookups.at(None, None) is lookups
+    with pytest.raises(RoleRefused):
+        lookups.at(BROKEN, "us-east-1")
+
+
+def test_a_decision_in_an_account_whose_role_is_refused_says_why(
+    home: AwsClients, clock: FakeClock
+) -> None:
+    accounts, _, _ = made(home, clock, refused={BROKEN_ROLE})
+    approval = replace(asked(), event=json.dumps({"account": BROKEN, "region": "us-east-1"}))
+    result = decide_in_aws(Lookups(home, accounts), approval, Verdict.APPROVE, "ok")
+    assert result.error is not None and f"could not assume role {BROKEN_ROLE}" in result.error
+    assert result.request_id is None
