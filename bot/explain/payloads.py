@@ -63,17 +63,3 @@ def shown(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-def number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            found = float(value.strip())
-        except ValueError:
-            return None
-        return found if found == found else None  # not NaN
-    return None

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bot.drift.parse import number
 from bot.explain.capture import CaptureRecord
 from bot.explain.clarify import Explainer, FeatureAttribution, clarify_response
 from bot.explain.model import LabelExplanation, Prediction, Value
-from bot.explain.payloads import Cells, input_cells, number, records, shown
+from bot.explain.payloads import Cells, input_cells, records, shown
 
 _SCORE_KEYS = ("score", "probability", "prob")
 _LABEL_KEYS = ("predicted_label", "label", "prediction", "class")

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.errors import InputError
+from bot.drift.parse import number
 from bot.explain.model import Prediction, Value
-from bot.explain.payloads import number
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
