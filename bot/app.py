@@ -21,6 +21,7 @@ from bot.config.regions import home_region
 from bot.config.settings import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import ConfigError, StoreError
+from bot.core.events import Event
 from bot.delivery.worker import Deliverer
 from bot.drift.enrich import monitor_enricher
 from bot.incidents.scheduler import IncidentScheduler
@@ -87,7 +88,7 @@ class App:
         )
         lookups = Lookups(self.aws, self.accounts)
         drift, asking = (
-            monitor_enricher(lambda: self.aws.s3),
+            monitor_enricher(lambda: self.aws.s3, self._member_s3),
             approval_enricher(config, self.store, lookups),
         )
         self.pipeline = Pipeline(
@@ -153,6 +154,11 @@ class App:
         self.health.conceal(self.settings.store.split("://", 1)[-1], "the store")
         for number, url in enumerate(self.config.sqs.queue_urls, start=1):
             self.health.conceal(url, f"queue {number}")
+
+    def _member_s3(self, event: Event) -> Any | None:
+        """The S3 client of the event's account when it is a member account with a role."""
+        member = self.accounts.member_clients(event.account, event.region)
+        return member.s3 if member is not None else None
 
     def command_context(self, user_id: str, channel_id: str) -> Context:
         """What a `/mlpulse` line typed by `user_id` in `channel_id` runs with, from Slack

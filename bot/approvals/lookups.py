@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.aws.accounts import Accounts, Place
+from bot.aws.accounts import Accounts
 from bot.aws.clients import AwsClients
 from bot.kinds.paths import dig, text
 
@@ -34,11 +34,11 @@ class Lookups:
     def at(self, account: str | None, region: str | None) -> Lookups:
         """The lookups of the place an approval lives in: a configured member account's
         clients (its role; RoleRefused is an AwsError the callers report), else these."""
-        member = self.accounts.config.named(account) if self.accounts and account else None
-        if self.accounts is None or member is None or member.role_arn is None:
+        member = self.accounts.member_clients(account, region) if self.accounts else None
+        if member is None:
             return self
-        found = Lookups(self.accounts.clients(Place(member, region)))
-        found._account = member.id
+        found = Lookups(member)
+        found._account = account if account and account.isdigit() else None
         return found
 
     def own_account(self) -> str | None:

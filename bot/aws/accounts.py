@@ -125,6 +125,15 @@ class Accounts:
             places = [Place(each, region) for each in accounts]
         return places
 
+    def member_clients(self, account: str | None, region: str | None) -> AwsClients | None:
+        """The clients, in `region`, of the configured account `account` (id or alias) that
+        has a role; None for any other account, which only the bot's own credentials can
+        be tried on. RoleRefused when its role cannot be assumed."""
+        member = self.config.named(account) if account else None
+        if member is None or member.role_arn is None:
+            return None
+        return self.clients(Place(member, region))
+
     def clients(self, place: Place) -> AwsClients:
         """The clients for `place`; RoleRefused when its account's role cannot be assumed."""
         credentials = self._role(place.account) if place.account else None

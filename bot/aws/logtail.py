@@ -22,7 +22,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.aws.accounts import Accounts, Place
+from bot.aws.accounts import Accounts
 from bot.aws.calls import optional, pages
 from bot.aws.clients import AwsClients
 from bot.aws.errors import AwsError, AwsUnavailable, NotFound
@@ -149,13 +149,13 @@ class LogReader:
     def _member_client(self, account: str, own: str, region: str | None) -> Any:
         """The logs client of `account` through its configured role; AwsError (RoleRefused
         among them) when it is not configured or its role cannot be assumed."""
-        member = self.accounts.config.named(account) if self.accounts is not None else None
-        if self.accounts is None or member is None or member.role_arn is None:
+        member = self.accounts.member_clients(account, region) if self.accounts else None
+        if member is None:
             raise AwsError(
                 f"they are in account {account}, which is not in aws.accounts with a role;"
                 f" mlpulse reads logs in its own account ({own}) and those"
             )
-        return self.accounts.clients(Place(member, region)).logs
+        return member.logs
 
     def _own_account(self) -> str | None:
         """The bot's account (asked once); None if STS does not say, and then logs are read

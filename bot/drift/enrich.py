@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.core.errors import InputError
+from bot.core.errors import UserError
 from bot.core.events import Event, Fact, Kind, Outcome
 from bot.drift.files import read_one
 from bot.drift.summary import violation_summary
@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 _REPORT = "constraint_violations.json"
 
 
-def monitor_enricher(s3: Callable[[], Any]) -> Callable[[Event], Event]:
-    """An `Event -> Event` step for the pipeline; `s3` makes the S3 client when needed."""
+def monitor_enricher(
+    s3: Callable[[], Any], s3_of: Callable[[Event], Any | None] | None = None
+) -> Callable[[Event], Event]:
+    """An `Event -> Event` step for the pipeline; `s3` makes the bot's own S3 client when
+    needed, `s3_of` gives the client of the event's own account when mlpulse has one (a
+    member account's, through its role: bot.aws.accounts), else None."""
 
     def enrich(event: Event) -> Event:
         if event.kind != Kind.MODEL_MONITOR or event.outcome != Outcome.DEGRADED:
@@ -29,8 +33,10 @@ def monitor_enricher(s3: Callable[[], Any]) -> Callable[[Event], Event]:
         if not location or not location.startswith("s3://"):
             return event
         try:
-            document = json.loads(read_one(location.rstrip("/") + "/" + _REPORT, s3))
-        except (InputError, ValueError) as error:
+            member = s3_of(event) if s3_of is not None else None
+            client = (lambda: member) if member is not None else s3
+            document = json.loads(read_one(location.rstrip("/") + "/" + _REPORT, client))
+        except (UserError, ValueError) as error:  # a refused role among them
             log.info("no violations report for %s: %s", event.name, error)
             return event
         if not isinstance(document, dict):

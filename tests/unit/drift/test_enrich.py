@@ -9,6 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from bot.aws.errors import RoleRefused
 from bot.core.events import Event
 from bot.drift.enrich import monitor_enricher
 from bot.ingress.ingest import events_from
@@ -76,3 +77,20 @@ def test_an_unreadable_report_leaves_the_alert_as_it_was() -> None:
     missing = FakeS3({})
     assert monitor_enricher(lambda: missing)(event) == event
     assert missing.calls == [f"{REPORT}/constraint_violations.json"]
+
+
+def test_a_member_accounts_report_is_read_with_that_accounts_client() -> None:
+    violations = (FIXTURES / "model-monitor-data-quality-constraint-violations.json").read_bytes()
+    own, member = FakeS3({}), FakeS3({f"{REPORT}/constraint_violations.json": violations})
+    event = monitor_event("CompletedWithViolations: Job completed successfully with 3 violations.")
+    enriched = monitor_enricher(lambda: own, lambda _: member)(event)
+    assert "Violations" in {fact.label for fact in enriched.facts}
+    assert own.calls == []
+
+
+def test_a_refused_role_leaves_the_alert_as_it_was() -> None:
+    def refused(_: object) -> None:
+        raise RoleRefused("arn:aws:iam::222222222222:role/r", "prod", "AccessDenied")
+
+    event = monitor_event("CompletedWithViolations: Job completed successfully with 3 violations.")
+    assert monitor_enricher(lambda: FakeS3({}), refused)(event) == event
