@@ -24,15 +24,11 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$")
 _EXPLAINABILITY = "ModelExplainability"
 
 
-def _fact(event: Event, label: str) -> str | None:
-    return next((fact.value for fact in event.facts if fact.label == label), None)
-
-
 def _monitor(event: Event) -> list[tuple[str, str, str | None]]:
     """A Model Monitor execution: its endpoint's drift report; for a feature attribution
     monitor that report is the answer to "why" (its attributions, baseline → current)."""
-    label = "Why?" if _fact(event, "Monitor") == _EXPLAINABILITY else "Drift report"
-    return [(label, "drift", _fact(event, "Endpoint"))]
+    label = "Why?" if event.fact("Monitor") == _EXPLAINABILITY else "Drift report"
+    return [(label, "drift", event.fact("Endpoint"))]
 
 
 def _job(event: Event) -> list[tuple[str, str, str | None]]:

@@ -118,6 +118,10 @@ class Event(BaseModel):
     failed_part: FailedPart | None = None  # on a root's state only (bot.delivery.root_state)
     approval: ApprovalAsk | None = None  # a decision it asks for (bot.core.approvals)
 
+    def fact(self, label: str) -> str | None:
+        """The value of the first fact labelled `label`, if the event has one."""
+        return next((fact.value for fact in self.facts if fact.label == label), None)
+
     @property
     def is_trial(self) -> bool:
         """One training job of a tuning job's search, keyed as the tuning job it belongs to

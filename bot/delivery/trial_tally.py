@@ -86,7 +86,7 @@ def direction(shown: Event) -> bool | None:
     """True to maximize, False to minimize, None when the shown event does not say."""
     if shown.kind is not Kind.TUNING_JOB:
         return None
-    goal = next((f.value for f in shown.facts if f.label == "Objective"), "").split()
+    goal = (shown.fact("Objective") or "").split()
     word = goal[0].lower() if goal else ""
     return {"maximize": True, "minimize": False}.get(word)
 

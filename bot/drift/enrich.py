@@ -29,7 +29,7 @@ def monitor_enricher(
     def enrich(event: Event) -> Event:
         if event.kind != Kind.MODEL_MONITOR or event.outcome != Outcome.DEGRADED:
             return event
-        location = next((f.value for f in event.facts if f.label == "Report"), None)
+        location = event.fact("Report")
         if not location or not location.startswith("s3://"):
             return event
         try:

@@ -103,13 +103,9 @@ def is_trial(event: Event) -> bool:
     return event.is_trial
 
 
-def _fact(event: Event, label: str) -> str | None:
-    return next((fact.value for fact in event.facts if fact.label == label), None)
-
-
 def objective_of(event: Event) -> tuple[str, float] | None:
     """A trial's objective metric and its final value, if it reported one."""
-    shown = _fact(event, OBJECTIVE_LABEL)
+    shown = event.fact(OBJECTIVE_LABEL)
     metric, _, value = (shown or "").rpartition(" = ")
     try:
         return (metric, float(value)) if metric else None
@@ -120,7 +116,7 @@ def objective_of(event: Event) -> tuple[str, float] | None:
 def tuning_stand_in(trial: Event) -> Event:
     """The tuning job's state as its trial tells it, for a root message posted before any
     event of the tuning job itself: running (a trial is), named, linked to its console."""
-    name = _fact(trial, TUNING_JOB_LABEL) or trial.key.rsplit(":", 1)[-1]
+    name = trial.fact(TUNING_JOB_LABEL) or trial.key.rsplit(":", 1)[-1]
     return Event(
         id=trial.id,
         kind=Kind.TUNING_JOB,
