@@ -37,9 +37,7 @@ class Lookups:
         member = self.accounts.member_clients(account, region) if self.accounts else None
         if member is None:
             return self
-        found = Lookups(member)
-        found._account = account if account and account.isdigit() else None
-        return found
+        return Lookups(member)
 
     def own_account(self) -> str | None:
         """The account of the bot's credentials (an SNS approval names none), once."""
