@@ -13,7 +13,7 @@ import re
 
 from bot.core.errors import InputError
 from commands.base import Args, Chart, Context, Reply
-from commands.locate import endpoint_clients
+from commands.locate import endpoint_clients, under_header
 
 SLOW = True
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's pattern
@@ -55,7 +55,7 @@ def handle(ctx: Context, args: Args) -> Reply:
         files.append(Chart(filename=filename, title="Full drift report", png=text.encode()))
     return Reply(
         text=drift.payload["text"],
-        blocks=[*drift.payload["blocks"][:1], *where, *drift.payload["blocks"][1:]],
+        blocks=under_header(drift.payload["blocks"], where),
         charts=files,
         public=args.public,
     )

@@ -17,7 +17,7 @@ from bot.explain.scan import Selection
 from bot.explain.where import parse_where
 from commands.base import Args, Chart, Context, Reply
 from commands.display import fit
-from commands.locate import endpoint_clients
+from commands.locate import endpoint_clients, under_header
 from commands.permissions import is_admin
 
 SLOW = True
@@ -60,7 +60,7 @@ def handle(ctx: Context, args: Args) -> Reply:
     runtime = aws.client("sagemaker-runtime") if live else None
     explained = explain_endpoint(aws.sagemaker, aws.s3, endpoint, selection, runtime)
     payload = render_explained(explained)
-    payload["blocks"] = [*payload["blocks"][:1], *where, *payload["blocks"][1:]]
+    payload["blocks"] = under_header(payload["blocks"], where)
     shown = explained.scan.shown if explained.scan else []
     charts = [Chart(name, title, png) for name, title, png in charts_of(endpoint, shown)]
     return Reply(

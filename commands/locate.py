@@ -87,6 +87,11 @@ def locate_endpoint(ctx: Context, args: Args, wanted: str) -> Located[Endpoint] 
     )
 
 
+def under_header(blocks: list[Block], where: list[Block]) -> list[Block]:
+    """An answer's blocks with where it was found (`Located.where`) right under its header."""
+    return [*blocks[:1], *where, *blocks[1:]]
+
+
 def endpoint_clients(
     ctx: Context, args: Args, endpoint: str
 ) -> tuple[AwsClients, list[Block]] | Reply:
