@@ -11,7 +11,8 @@ import logging
 from functools import partial
 from typing import Any
 
-from bot.ingress.slack.replies import BAD_BUTTON, BUSY, private
+from bot.ingress.slack.buttons import tell
+from bot.ingress.slack.replies import BAD_BUTTON, BUSY
 from bot.ingress.slack.slash import Respond, SlashCommand
 from commands.runner import read_line
 
@@ -29,13 +30,13 @@ class QuestionButtons:
         value = action.get("value") if isinstance(action, dict) else None
         line = read_line(value) if isinstance(value, str) else None
         if line is None or line.reply is not None:  # not a line mlpulse wrote on an alert
-            _tell(respond, BAD_BUTTON)
+            tell(respond, BAD_BUTTON)
             return
         answer = _answering_privately(respond)
         work = partial(self.command.run, line, _id(body, "user"), _id(body, "channel"), answer)
         if not self.command.work.offer(work):
             log.warning("busy: a %s button turned away", line.name)
-            _tell(respond, BUSY)
+            tell(respond, BUSY)
 
 
 def _answering_privately(respond: Respond) -> Respond:
@@ -44,15 +45,6 @@ def _answering_privately(respond: Respond) -> Respond:
     if respond is None:
         return None
     return partial(respond, replace_original=False)
-
-
-def _tell(respond: Respond, text: str) -> None:
-    if respond is None:
-        return
-    try:
-        respond(**private(text))
-    except Exception as error:  # the clicker's note is best effort
-        log.warning("could not answer a question button: %s", error)
 
 
 def _id(body: dict[str, Any], part: str) -> str:
