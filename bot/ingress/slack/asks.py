@@ -33,9 +33,7 @@ class QuestionButtons:
             tell(respond, BAD_BUTTON)
             return
         answer = _answering_privately(respond)
-        work = partial(self.command.run, line, _id(body, "user"), _id(body, "channel"), answer)
-        if not self.command.work.offer(work):
-            log.warning("busy: a %s button turned away", line.name)
+        if not self.command.offer(line, _id(body, "user"), _id(body, "channel"), answer):
             tell(respond, BUSY)
 
 

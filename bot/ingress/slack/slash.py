@@ -57,13 +57,20 @@ class SlashCommand:
         user_id, channel_id = str(body.get("user_id", "")), str(body.get("channel_id", ""))
         # The job may start before Bolt hands the acknowledgement back, but its answer is
         # a Slack round trip later; Slack has the acknowledgement by then.
-        if not self.work.offer(partial(self.run, line, user_id, channel_id, respond)):
-            log.warning("busy: /mlpulse %s turned away (%d waiting)", line.name, self.work.limit)
+        if not self.offer(line, user_id, channel_id, respond):
             ack(text=BUSY, response_type="ephemeral")
         elif line.slow:
             ack(text=WORKING)
         else:
             ack()
+
+    def offer(self, line: Prepared, user_id: str, channel_id: str, respond: Respond) -> bool:
+        """Queue `line` to run as `user_id` typed it in `channel_id`; False when the work
+        queue is full (nothing will run)."""
+        if self.work.offer(partial(self.run, line, user_id, channel_id, respond)):
+            return True
+        log.warning("busy: /mlpulse %s turned away (%d waiting)", line.name, self.work.limit)
+        return False
 
     def run(self, line: Prepared, user_id: str, channel_id: str, respond: Respond) -> None:
         try:
