@@ -7,7 +7,6 @@ response_url. The alert itself is never replaced by the answer.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -15,8 +14,6 @@ from bot.ingress.slack.buttons import tell
 from bot.ingress.slack.replies import BAD_BUTTON, BUSY
 from bot.ingress.slack.slash import Respond, SlashCommand
 from commands.runner import read_line
-
-log = logging.getLogger(__name__)
 
 
 class QuestionButtons:
