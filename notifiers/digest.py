@@ -1,5 +1,6 @@
-"""A burst digest as a Slack message: how many resources, their states counted, and the
-latest of them one line each. Pure."""
+"""A digest as a Slack message (a burst's, or a channel's routine activity of the day,
+bot.delivery.bursts): how many resources, their states counted, and the latest of them one
+line each. Pure."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
     ]
     if count > _LINES:
         lines.append(f"…and {count - _LINES} more.")
-    header = f":package: Burst: {count} {noun} grouped in one message"
+    header = f":package: {count} {noun} grouped in one message"
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -46,14 +47,15 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": "Grouped to keep within Slack's pace of about one message a second;"
-                    " this message updates as they change. A failure that opens an incident"
-                    " gets a message of its own.",
+                    "text": "Grouped: routine activity of the day, or more at once than"
+                    " Slack's pace of about one message a second allows. This message updates"
+                    " as they change; a failure that opens an incident gets a message of its"
+                    " own.",
                 }
             ],
         },
     ]
-    text = f"Burst: {count} {noun}" + (f", {failed} failed" if failed else "")
+    text = f"{count} {noun} grouped" + (f", {failed} failed" if failed else "")
     return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
 
 

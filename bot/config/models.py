@@ -65,6 +65,7 @@ class Match(_Strict):
 
 
 MentionOn = Literal["incidents", "all"]
+Routine = Literal["message", "digest"]
 
 
 class Route(_Strict):
@@ -79,6 +80,12 @@ class Route(_Strict):
         default="incidents",
         description="which alerts carry the mention: `incidents` (those opening an incident, "
         "and reminders) or `all`",
+    )
+    routine: Routine = Field(
+        default="message",
+        description="what a resource whose first event is routine (no failure, no incident)"
+        " gets: a `message` of its own, or a line in the channel's `digest` of the day;"
+        " a later failure still gets a message of its own",
     )
 
     @field_validator("channel")

@@ -1,8 +1,15 @@
-"""Bursts: when more new resources wait for one channel than its pace allows (an HPO job
-launching 200 training jobs), they become lines of one digest message, updated in place,
-instead of 200 posts at one a second. Failures that open an incident still get their own
-message. Nothing is dropped: every event is either posted or a digest line. A tuning job
-and its trials are never digest lines: the tuning job's own message gathers its trials
+"""Digests: resources told as lines of one message, updated in place, instead of a message
+each.
+
+- A burst: when more new resources wait for one channel than its pace allows (200 jobs
+  at once), they become lines of one digest instead of 200 posts at one a second.
+- Routine activity: a route with `routine: digest` sends every new resource whose first
+  event is routine (nothing failed, no incident) to the channel's digest of the day, paced
+  or not: a busy channel then shows what needs someone, and the day's runs in one place.
+
+A member whose later event opens an incident leaves the digest for a message of its own.
+Nothing is dropped: every event is either posted or a digest line. A tuning job and its
+trials are never digest lines: the tuning job's own message gathers its trials
 (bot.delivery.trials)."""
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from notifiers.digest import render_digest
 
 log = logging.getLogger(__name__)
 GROUP_AFTER = 3  # new resources held back by pacing in one channel that start a digest
-WINDOW_S = 900.0  # a digest takes members for this long after it opens
+WINDOW_S = 900.0  # a burst's digest takes members for this long after it opens
+DAY_S = 86_400.0  # a channel's digest of routine activity takes members for a day
 CAPACITY = 200  # members of one digest at most
 REFRESH_S = 10.0  # a digest message is edited at most this often
 
@@ -56,6 +64,11 @@ class Bursts:
             and not gathers_trials(event)
         )
 
+    @staticmethod
+    def routine(item: OutboxItem, root: RootMessage | None) -> bool:
+        """A groupable first event whose route sends routine activity to the digest."""
+        return item.decision is not None and item.decision.digest and Bursts.groupable(item, root)
+
     def should_fold(self, channel: str, held_back: int) -> bool:
         """Enough held back to start a digest, or one is open: the tail of a burst joins it
         instead of trickling out one message a second."""
@@ -63,10 +76,14 @@ class Bursts:
         recent = opened is not None and self.clock.now().timestamp() - opened < WINDOW_S
         return held_back >= GROUP_AFTER or (recent and held_back > 0)
 
-    def fold(self, channel: str, items: list[OutboxItem]) -> None:
+    def fold(self, channel: str, items: list[OutboxItem], burst: bool = True) -> None:
+        """Make `items` lines of the channel's open digest (a new one if none takes them):
+        a burst's, or (not `burst`) the digest of the day's routine activity. Only a burst
+        lets the tail of a burst join without waiting for the pace (`should_fold`)."""
         now = self.clock.now()
-        digest = self.store.open_digest(channel, now, WINDOW_S, CAPACITY)
-        self._opened[channel] = digest.opened.timestamp()
+        digest = self.store.open_digest(channel, now, WINDOW_S if burst else DAY_S, CAPACITY)
+        if burst:
+            self._opened[channel] = digest.opened.timestamp()
         for item in items:
             self.store.join_digest(digest, item)
             self.metrics.grouped.labels(item.kind_label).inc()

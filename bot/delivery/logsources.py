@@ -4,7 +4,9 @@ SageMaker training, processing and transform jobs log to their kind's group, one
 instance under the job's name (the rows of bot.kinds.jobs); a trial is a training job like
 any other. A CodeBuild build names its group and stream in its event
 (`additional-information.logs`, kept as the alert's "Build logs" deep link); without it, a
-build logs to `/aws/codebuild/<project>`, in a stream named by the build's id.
+build logs to `/aws/codebuild/<project>`, in a stream named by the build's id. A failed
+CodePipeline action that ran a build names it (`Build`), and its tail goes under the
+pipeline's alert.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from bot.core.events import Event, Kind, Link, Outcome
+from bot.kinds.devtools import BUILD
 from bot.kinds.jobs import PROCESSING, TRAINING, TRANSFORM, JobKind
 from bot.kinds.links import log_link
 from bot.kinds.trials import is_trial
@@ -49,7 +52,22 @@ def log_source(event: Event | None) -> LogSource | None:
         )
     if event.kind is Kind.CODEBUILD and event.subject is None:
         return _build(event)
+    run = event.fact(BUILD) if event.kind is Kind.CODEPIPELINE else None
+    if run is not None and ":" in run:
+        return _pipeline_build(event, run)
     return None
+
+
+def _pipeline_build(event: Event, build_id: str) -> LogSource:
+    """The logs of the build a failed CodeBuild action ran (`<project>:<uuid>`), read under
+    the pipeline's alert, where the incident is (the build's own failure opens none:
+    bot.core.decision), and where a digest route leaves the build only a line. CodeBuild's
+    defaults: the project's group, the uuid's stream (a project that logs elsewhere names
+    it only in the build's own event)."""
+    project, stream = build_id.split(":", 1)
+    group = f"/aws/codebuild/{project}"
+    link = log_link(event.region, group, stream)
+    return LogSource("build", project, group, stream, event.region, event.account, link, True)
 
 
 def _build(event: Event) -> LogSource:

@@ -107,6 +107,7 @@ class Deliverer:
         started = self.clock.now().timestamp()
         delivered = failed = 0
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
+        routine: dict[str, list[OutboxItem]] = {}  # new resources for the day's digest
         waiting: set[str] = set()  # channels whose pace held an item back
         untouched: set[int] = set()  # items this pass left as they were
         candidates = self.store.due(self.clock.now(), _BATCH)
@@ -117,6 +118,10 @@ class Deliverer:
             # the pass: the posts before this one were spent at the times they were made,
             # and a pass can outlast a burst. An item the pace holds back costs a read.
             # A trial's event that only edits its tuning job's root spends no post.
+            if Bursts.routine(candidate, root):
+                routine.setdefault(channel, []).append(candidate)
+                untouched.add(candidate.id)
+                continue
             digest_line = root is not None and root.digest_id is not None
             paced = not posts_nothing(candidate, root) and not digest_line
             if paced and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
@@ -149,6 +154,10 @@ class Deliverer:
             else:
                 failed += 1
         self.journal.flush()
+        for channel, items in routine.items():
+            folded = self._fold(channel, items, burst=False)
+            delivered += len(folded)
+            untouched.difference_update(folded)
         for channel, items in held_back.items():
             if self.bursts.should_fold(channel, len(items)):
                 folded = self._fold(channel, items)
@@ -171,16 +180,17 @@ class Deliverer:
             candidate.id, self.owner, claimed + self.lease, claimed, sending=sending
         )
 
-    def _fold(self, channel: str, items: list[OutboxItem]) -> set[int]:
-        """Lease the held-back new resources and fold them into the channel's digest; the
-        ids folded (one another replica holds, or that moved on since, is left)."""
+    def _fold(self, channel: str, items: list[OutboxItem], burst: bool = True) -> set[int]:
+        """Lease the new resources held back (a `burst`) or routine, and fold them into the
+        channel's digest; the ids folded (one another replica holds, or that moved on
+        since, is left)."""
         leased = []
         for candidate in items:
             item = self._claim(candidate, posts_first=False)
             if item is not None and not _moved(candidate, item):
                 leased.append(item)
         if leased:
-            self.bursts.fold(channel, leased)
+            self.bursts.fold(channel, leased, burst)
         return {item.id for item in leased}
 
     def _next_wait(

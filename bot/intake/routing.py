@@ -35,6 +35,7 @@ def route(event: Event, config: Config) -> Decision:
                 incident=default.incident if rule.incident is None else rule.incident,
                 mention=rule.mention,
                 mention_always=rule.mention_on == "all",
+                digest=rule.routine == "digest",
                 rule=index,
                 account_alias=alias,
             )

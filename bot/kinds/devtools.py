@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.decision import INITIATOR
 from bot.core.events import Fact, Kind, Link
 from bot.kinds.links import codebuild_link, codepipeline_link, stepfunctions_link
 from bot.kinds.paths import (
@@ -18,6 +19,8 @@ from bot.kinds.paths import (
 from bot.kinds.spec import KindSpec, labelled
 
 # --- CodePipeline: one root message per pipeline execution; stages and actions thread on it.
+
+BUILD = "Build"  # the fact naming the CodeBuild build a CodePipeline action ran
 
 
 def _pipeline(event: Raw) -> str | None:
@@ -45,10 +48,15 @@ def _failed_actions(event: Raw) -> str | None:
 def _codepipeline_facts(event: Raw) -> list[Fact]:
     body = event.get("detail") or {}
     extra = event.get("additionalAttributes") or {}
+    provider = dig(body, "type.provider")
+    # A CodeBuild action's external id is its build's (`<project>:<uuid>`): where a
+    # responder, and the log tail (bot.delivery.logsources), find what broke.
+    build = dig(body, "execution-result.external-execution-id") if provider == "CodeBuild" else None
     return labelled(
         ("Execution", body.get("execution-id")),
         ("Failed stage", extra.get("failedStage")),
-        ("Provider", dig(body, "type.provider")),
+        ("Provider", provider),
+        (BUILD, build),
         ("Error code", dig(body, "execution-result.error-code")),
         ("Attempt", body.get("pipeline-execution-attempt")),
     )
@@ -149,7 +157,7 @@ def _codebuild(detail_type: str, status: Getter, subject: Getter) -> KindSpec:
         facts=lambda event: labelled(
             ("Compute", dig(event, "detail.additional-information.environment.compute-type")),
             ("Current phase", dig(event, "detail.current-phase")),
-            ("Initiator", dig(event, "detail.additional-information.initiator")),
+            (INITIATOR, dig(event, "detail.additional-information.initiator")),
             ("Source", dig(event, "detail.additional-information.source.location")),
         ),
         links=_codebuild_links,

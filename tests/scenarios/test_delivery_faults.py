@@ -411,7 +411,7 @@ def test_a_burst_of_news_is_grouped_into_one_digest_and_none_lost(
     assert len(times) == burst + 1  # the first ones, then the digest
     assert max(Counter(at for at, _ in times).values()) <= burst
     texts = [root.all_text() for root in bot.fake.roots(CHANNEL)]
-    (digest,) = [text for text in texts if "Burst:" in text]
+    (digest,) = [text for text in texts if "grouped in one message" in text]
     shown = {
         f"hpo-trial-{n:02d}" for n in range(10) if any(f"hpo-trial-{n:02d}" in t for t in texts)
     }
@@ -423,5 +423,7 @@ def test_a_burst_of_news_is_grouped_into_one_digest_and_none_lost(
     bot.submit(job(bot, "hpo-trial-09", status="Completed", at="2018-10-06T12:30:00Z"))
     bot.run_for(20)
     assert len(post_times(bot, start)) == burst + 1
-    (digest,) = [r.all_text() for r in bot.fake.roots(CHANNEL) if "Burst:" in r.all_text()]
+    (digest,) = [
+        r.all_text() for r in bot.fake.roots(CHANNEL) if "grouped in one message" in r.all_text()
+    ]
     assert "Completed" in digest

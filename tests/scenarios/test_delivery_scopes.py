@@ -204,7 +204,7 @@ def test_a_digest_cut_short_is_posted_again_rather_than_hiding_its_burst(
     with caplog.at_level(logging.WARNING, logger="bot.delivery.bursts"):
         bot.run_for(5)
 
-    digests = [m for m in bot.fake.roots(CHANNEL) if "Burst:" in m.all_text()]
+    digests = [m for m in bot.fake.roots(CHANNEL) if "grouped in one message" in m.all_text()]
     assert len(digests) == 2
     assert len(bot.fake.calls("chat.postMessage")) == posted + 2
     assert any("posting it again" in r.getMessage() for r in caplog.records)

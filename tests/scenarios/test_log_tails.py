@@ -176,6 +176,26 @@ def test_a_failed_build_gets_the_tail_of_the_stream_its_event_names(bot: Bot, lo
     assert button_urls(tail) == [info["deep-link"]]
 
 
+def test_a_pipeline_whose_codebuild_action_failed_gets_the_build_s_tail(
+    bot: Bot, logs: Any
+) -> None:
+    """The failed action names its build (`<project>:<uuid>`); the build's own failure opens
+    no incident of its own (a pipeline ran it), so the tail goes where the incident is."""
+    path = (
+        REPO
+        / "tests/fixtures/real/events/017-codepipeline-action-failed-codebuild-notification-rule.json"
+    )
+    action = json.loads(path.read_text(encoding="utf-8"))
+    action.update(account=ACCOUNT, region=REGION)
+    write(logs, "/aws/codebuild/sin-dev", "86a1cd00-9509-4929-ac8b-7d3a8c10c2bc", ["npm ERR! 1"])
+    bot.submit(action)
+    bot.run_for(1)
+    root, (tail,) = thread(bot)
+    assert "sin-dev:86a1cd00-9509-4929-ac8b-7d3a8c10c2bc" in root.all_text()  # the Build fact
+    assert "Acknowledge" in root.all_text()  # the pipeline's incident
+    assert "npm ERR! 1" in tail.all_text() and "the build `sin-dev`" in tail.all_text()
+
+
 def test_a_tail_whose_answer_was_lost_is_found_not_posted_again(bot: Bot, logs: Any) -> None:
     write(logs, TRAINING_GROUP, "lost/algo-1-1764000000", ["the last line"])
     bot.submit(failed_job("lost"))

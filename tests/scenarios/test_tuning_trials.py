@@ -120,7 +120,7 @@ def test_an_hpo_burst_of_50_trials_is_one_message_with_its_failures_in_its_threa
     ]  # the tuning job's own end
     posts = bot.fake.calls("chat.postMessage")
     assert [call for call in posts if "thread_ts" not in call.args and call.ok] != []
-    assert not any("Burst" in (call.args.get("text") or "") for call in posts)
+    assert not any("grouped" in (call.args.get("text") or "") for call in posts)
     trial_events = sum(
         1 for a in arrivals if a.event["detail-type"].startswith("SageMaker Training")
     )

@@ -1,5 +1,5 @@
 """What an event gets when no route decides: failures at any level open an incident, except
-one failed trial of a tuning job's search."""
+one failed trial of a tuning job's search and a failed build a pipeline ran."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.decision import Decision
-from bot.core.events import Event, Kind, Severity
+from bot.core.events import Event, Fact, Kind, Severity
 from bot.core.outcomes import outcome_of
 
 
@@ -46,3 +46,21 @@ def test_the_defaults(
 ) -> None:
     decision = Decision.default(event(kind, key, status, subject), "#ml")
     assert (decision.channel, decision.severity, decision.incident) == ("#ml", severity, incident)
+
+
+@pytest.mark.parametrize(
+    ("initiator", "incident"),
+    [
+        ("codepipeline/fraud-deploy", False),  # the pipeline's action opens its incident
+        ("alice", True),
+        (None, True),
+    ],
+)
+def test_a_failed_build_opens_an_incident_unless_a_pipeline_ran_it(
+    initiator: str | None, incident: bool
+) -> None:
+    build = event(Kind.CODEBUILD, "codebuild:1:r:fraud-deploy-build:b1", "FAILED")
+    if initiator is not None:
+        build = build.model_copy(update={"facts": (Fact(label="Initiator", value=initiator),)})
+    decision = Decision.default(build, "#ml")
+    assert (decision.severity, decision.incident) == (Severity.CRITICAL, incident)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.core.events import Event
 from bot.delivery.logsources import log_source
+from bot.ingress.ingest import events_from_text
 from bot.ingress.normalize import Origin, normalize
 from tests.conftest import FIXTURES, REPO
 
@@ -100,3 +101,31 @@ def test_no_logs_for_anything_else(sample: str, field: str, status: str) -> None
 
 def test_no_event_no_logs() -> None:
     assert log_source(None) is None
+
+
+def action_failed(provider: str = "CodeBuild") -> list[Event]:
+    """The published notification-rule form of a failed CodeBuild action, as ingest reads it."""
+    document = raw("017-codepipeline-action-failed-codebuild-notification-rule", real=True)
+    document["detail"]["type"]["provider"] = provider
+    return events_from_text(json.dumps(document), NOW)
+
+
+def test_a_failed_codebuild_action_logs_where_codebuild_puts_its_build() -> None:
+    """The pipeline's alert carries the tail of the build its action ran (`<project>:<uuid>`
+    from the action's external id): the build itself opens no incident of its own."""
+    (event,) = action_failed()
+    assert event.fact("Build") == "sin-dev:86a1cd00-9509-4929-ac8b-7d3a8c10c2bc"
+    source = log_source(event)
+    assert source is not None
+    assert (source.noun, source.name, source.group) == (
+        "build",
+        "sin-dev",
+        "/aws/codebuild/sin-dev",
+    )
+    assert source.prefix == "86a1cd00-9509-4929-ac8b-7d3a8c10c2bc" and source.one_stream
+    assert source.region == "ap-northeast-2" and source.link.label == "Logs"
+
+
+def test_a_failed_action_of_another_provider_has_no_build_logs() -> None:
+    (event,) = action_failed(provider="CodeDeploy")
+    assert event.fact("Build") is None and log_source(event) is None

@@ -1,0 +1,81 @@
+"""A route's routine activity in the channel's digest of the day (`routine: digest`), end to
+end through the real pipeline, store and delivery into the fake Slack: a routine new
+resource is a line of one digest, posted once and edited as its members change; a member
+that fails leaves it for a message of its own, with its incident; a route that keeps the
+default (`routine: message`) still posts a message per resource, even right after a fold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.scenarios.conftest import Bot, MakeBot
+
+CHANNEL = "C0MLPULSE"
+DIGEST_ROUTE = {"match": {"kind": ["training_job"]}, "routine": "digest"}
+
+
+def job(name: str, status: str, n: int) -> dict[str, Any]:
+    return Bot.sample(
+        "sagemaker-training-job-state-change-completed",
+        {
+            "id": f"routine-{n}",
+            "detail.TrainingJobName": name,
+            "detail.TrainingJobStatus": status,
+            "detail.SecondaryStatus": "Failed" if status == "Failed" else status,
+            "detail.FailureReason": "AlgorithmError: exit code 1" if status == "Failed" else None,
+        },
+    )
+
+
+def endpoint(n: int) -> dict[str, Any]:
+    return Bot.sample("sagemaker-endpoint-state-change-in-service", {"id": f"endpoint-{n}"})
+
+
+def test_routine_runs_are_lines_of_one_digest_edited_as_they_change(make_bot: MakeBot) -> None:
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    bot.submit(job("churn-0300", "InProgress", 1))
+    bot.run_for(1)
+    bot.clock.advance(3 * 3600)  # hours apart: not a burst, still the same day's digest
+    bot.submit(job("churn-0600", "InProgress", 2))
+    bot.run_for(1)
+    bot.submit(job("churn-0300", "Completed", 3), job("churn-0600", "Completed", 4))
+    bot.run_for(15)  # a digest is edited at most every 10 s
+
+    (digest,) = bot.fake.roots(CHANNEL)
+    text = digest.all_text()
+    assert "2 resources grouped in one message" in text
+    assert "`churn-0300` — Completed" in text and "`churn-0600` — Completed" in text
+    assert bot.fake.replies(CHANNEL, digest.ts) == []  # lines, not threads
+    assert not [c for c in bot.fake.calls("chat.postMessage") if c.ok][1:]  # one post
+    assert bot.store.pending_count() == 0
+
+
+def test_a_member_that_fails_leaves_the_digest_for_a_message_with_its_incident(
+    make_bot: MakeBot,
+) -> None:
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    bot.submit(job("churn-0300", "InProgress", 1), job("churn-0600", "InProgress", 2))
+    bot.run_for(1)
+    bot.submit(job("churn-0600", "Failed", 3))
+    bot.run_for(15)
+
+    digest, failure = bot.fake.roots(CHANNEL)
+    assert "1 resource grouped" in digest.all_text() and "churn-0600" not in digest.all_text()
+    assert "churn-0600" in failure.all_text() and "exit code 1" in failure.all_text()
+    assert "Acknowledge" in failure.all_text()
+    assert bot.store.incident_for_key(bot.events(job("churn-0600", "Failed", 3))[0].key)
+
+
+def test_a_route_that_keeps_messages_is_not_folded_after_a_routine_fold(make_bot: MakeBot) -> None:
+    """The day's digest is no burst: the next alert of another route, held a moment by the
+    channel's pace, waits for its own message instead of joining the digest."""
+    bot = make_bot(routes=[DIGEST_ROUTE], slack={"burst": 1})
+    bot.submit(job("churn-0300", "InProgress", 1))
+    bot.deliver()
+    bot.submit(endpoint(1))
+    bot.run_for(3)
+
+    digest, alert = bot.fake.roots(CHANNEL)
+    assert "grouped in one message" in digest.all_text()
+    assert "grouped" not in alert.all_text() and "Endpoint" in alert.all_text()
