@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from slack_sdk import WebClient
-
-from benchmarks.pipeline import SAMPLE, through_pipeline
+from benchmarks.pipeline import SAMPLE
 from bot.app import App
 from bot.config.models import Config
 from bot.config.settings import Settings
@@ -162,22 +160,3 @@ def signed_headers(body: bytes, timestamp: int) -> dict[str, str]:
         "X-Slack-Signature": "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest(),
         "Content-Type": "application/x-www-form-urlencoded",
     }
-
-
-def baseline_event_ms(events: int = 300) -> tuple[float, float]:
-    """Per-event cost of what many teams run today (parse the JSON, format a line, post it
-    with slack_sdk to a local fake Slack), against mlpulse's parse -> route -> dedup ->
-    store -> render for the same events; both in milliseconds."""
-    raws = [json.dumps(doc) for doc in _job_events(events // len(STATES))]
-    with FakeSlack() as fake:
-        client = WebClient(token=DEFAULT_TOKEN, base_url=fake.url)
-        started = time.perf_counter()
-        for raw in raws:
-            detail = json.loads(raw)["detail"]
-            client.chat_postMessage(
-                channel="#mlpulse",
-                text=f"{detail['TrainingJobName']} is {detail['TrainingJobStatus']}",
-            )
-        naive = (time.perf_counter() - started) * 1000 / len(raws)
-    ours = through_pipeline(len(raws)) * 1000 / len(raws)
-    return naive, ours
