@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.addresses import http_url, queue_url, split_list, topic_arn
@@ -104,6 +111,19 @@ class Settings(BaseSettings):
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
         return None if value is None else http_url(value)
+
+    @field_validator("metrics_port")
+    @classmethod
+    def _port_of_its_own(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """Two servers cannot listen on one port: the second would fail at start, after the
+        first had begun taking requests (0, any free port, is two different ports)."""
+        port = info.data.get("port")
+        if value and value == port:
+            raise ValueError(
+                f"is MLPULSE_PORT too ({port}): give /metrics a port of its own, or leave"
+                " MLPULSE_METRICS_PORT unset to serve /metrics on MLPULSE_PORT"
+            )
+        return value
 
     @field_validator("sqs_queue_urls")
     @classmethod

@@ -110,7 +110,14 @@ def test_environment_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert settings.config == tmp_path / "c.yaml"
 
 
-@pytest.mark.parametrize(("name", "value"), [("MLPULSE_PORT", "http"), ("MLPULSE_PORT", "70000")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MLPULSE_PORT", "http"),
+        ("MLPULSE_PORT", "70000"),
+        ("MLPULSE_METRICS_PORT", "3000"),  # MLPULSE_PORT's own: two servers on one port
+    ],
+)
 def test_bad_environment_is_a_config_error_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
@@ -121,6 +128,16 @@ def test_bad_environment_is_a_config_error_naming_the_variable(
 
     assert isinstance(raised.value, UserError)
     assert name in str(raised.value)
+
+
+def test_metrics_may_share_nothing_but_port_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLPULSE_PORT", "0")
+    monkeypatch.setenv("MLPULSE_METRICS_PORT", "0")  # each any free port: two ports
+    assert (load_settings().port, load_settings().metrics_port) == (0, 0)
+    monkeypatch.setenv("MLPULSE_PORT", "8080")
+    monkeypatch.setenv("MLPULSE_METRICS_PORT", "8080")
+    with pytest.raises(ConfigError, match="MLPULSE_METRICS_PORT: is MLPULSE_PORT too"):
+        load_settings()
 
 
 def test_queue_and_topic_lists_from_the_environment_override_the_file(
