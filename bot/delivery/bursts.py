@@ -81,7 +81,12 @@ class Bursts:
         a burst's, or (not `burst`) the digest of the day's routine activity. Only a burst
         lets the tail of a burst join without waiting for the pace (`should_fold`)."""
         now = self.clock.now()
-        digest = self.store.open_digest(channel, now, WINDOW_S if burst else DAY_S, CAPACITY)
+        # The digest is found again by its route's channel name, as every replica and a
+        # restarted process spell it, not by the id this process may have learned since
+        # (bot.delivery.channels): a day's digest would split at the first alert posted.
+        decision = items[0].decision
+        name = decision.channel if decision is not None else channel
+        digest = self.store.open_digest(name, now, WINDOW_S if burst else DAY_S, CAPACITY)
         if burst:
             self._opened[channel] = digest.opened.timestamp()
         for item in items:

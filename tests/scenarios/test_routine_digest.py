@@ -79,3 +79,24 @@ def test_a_route_that_keeps_messages_is_not_folded_after_a_routine_fold(make_bot
     digest, alert = bot.fake.roots(CHANNEL)
     assert "grouped in one message" in digest.all_text()
     assert "grouped" not in alert.all_text() and "Endpoint" in alert.all_text()
+
+
+def test_the_day_digest_stays_one_message_once_the_channel_id_is_known(
+    make_bot: MakeBot,
+) -> None:
+    """Routes name the channel (`#mlpulse`); Slack answers with its id, which this process
+    learns from its first post of an alert. The day's digest is found again by the route's
+    name, as another replica or a restarted process (which know no ids) would find it."""
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    bot.submit(job("churn-0300", "InProgress", 1))
+    bot.run_for(1)
+    bot.submit(endpoint(1))  # an alert of its own: the channel's id is known from here on
+    bot.run_for(2)
+    bot.clock.advance(3 * 3600)
+    bot.submit(job("churn-0600", "InProgress", 2))
+    bot.run_for(15)
+
+    digest, alert = bot.fake.roots(CHANNEL)
+    assert "Endpoint" in alert.all_text()
+    assert "2 resources grouped" in digest.all_text() and "churn-0600" in digest.all_text()
+
