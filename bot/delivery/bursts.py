@@ -18,7 +18,8 @@ import logging
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.events import Outcome
+from bot.core.decision import run_by_pipeline
+from bot.core.events import Event, Outcome
 from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import LOOKBACK_S, send_paced
@@ -95,10 +96,15 @@ class Bursts:
 
     def absorb(self, item: OutboxItem, root: RootMessage) -> bool:
         """A later event of a digest member: recorded as the member's state (newer only),
-        unless it opens an incident, which then needs a message of its own (False)."""
+        unless it needs a message of its own (False): it opens an incident, or it is a
+        failure on a route whose routine activity is digested, whatever its `incident`
+        (the route promises every failure a message), save a build a pipeline ran, whose
+        failure is told under its pipeline's (bot.core.decision.run_by_pipeline)."""
         assert root.digest_id is not None
         self.store.touch_digest(root.digest_id)
         if item.decision is None or item.event is None or item.decision.incident:
+            return False
+        if item.decision.digest and _own_failure(item.event):
             return False
         if gathers_trials(item.event):
             return False  # its tuning job leaves the digest for a message of its own
@@ -171,3 +177,8 @@ class Bursts:
                 error.detail,
             )
             return None
+
+
+def _own_failure(event: Event) -> bool:
+    """A failure that is the resource's own to tell, not a part of another's."""
+    return event.outcome == Outcome.FAILED and not run_by_pipeline(event)

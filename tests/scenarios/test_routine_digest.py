@@ -100,3 +100,21 @@ def test_the_day_digest_stays_one_message_once_the_channel_id_is_known(
     assert "Endpoint" in alert.all_text()
     assert "2 resources grouped" in digest.all_text() and "churn-0600" in digest.all_text()
 
+
+def test_a_member_failing_on_a_route_without_incidents_still_gets_a_message(
+    make_bot: MakeBot,
+) -> None:
+    """`incident: false` keeps the failure from opening an incident, not from being seen:
+    a failure is never routine (as when it is a resource's first event), so it leaves the
+    day's digest for a message of its own, with its thread."""
+    bot = make_bot(routes=[{**DIGEST_ROUTE, "incident": False}])
+    bot.submit(job("churn-0300", "InProgress", 1), job("churn-0600", "InProgress", 2))
+    bot.run_for(1)
+    bot.submit(job("churn-0600", "Failed", 3))
+    bot.run_for(15)
+
+    digest, failure = bot.fake.roots(CHANNEL)
+    assert "1 resource grouped" in digest.all_text() and "churn-0600" not in digest.all_text()
+    assert "churn-0600" in failure.all_text() and "exit code 1" in failure.all_text()
+    assert "Acknowledge" not in failure.all_text()  # no incident, as the route says
+    assert bot.store.unresolved_incidents() == []
