@@ -3,16 +3,49 @@ end through the real pipeline, store and delivery into the fake Slack: a routine
 resource is a line of one digest, posted once and edited as its members change; a member
 that fails leaves it for a message of its own, with its incident; a route that keeps the
 default (`routine: message`) still posts a message per resource, even right after a fold.
+Each test runs on SQLite and on DynamoDB (a moto server): the day's window, the capacity and
+the members are the store's to keep.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.store import Store
+from bot.store.dynamodb.store import DynamoDBStore
+from bot.store.sqlite.store import SqliteStore
+from tests.fakes.moto import aws_client
+from tests.fakes.moto_replicas import SerialDynamoMotoServer
 from tests.scenarios.conftest import Bot, MakeBot
 
 CHANNEL = "C0MLPULSE"
 DIGEST_ROUTE = {"match": {"kind": ["training_job"]}, "routine": "digest"}
+
+
+@pytest.fixture(scope="module")
+def dynamo_url() -> Iterator[str]:
+    server = SerialDynamoMotoServer()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    opened: Store
+    if request.param == "sqlite":
+        opened = SqliteStore(str(tmp_path / "mlpulse.db"))
+    else:
+        client = aws_client("dynamodb", request.getfixturevalue("dynamo_url"))
+        opened = DynamoDBStore(f"t-{uuid.uuid4().hex}", client=client)
+    yield opened
+    opened.close()
 
 
 def job(name: str, status: str, n: int) -> dict[str, Any]:
