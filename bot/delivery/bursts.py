@@ -101,7 +101,6 @@ class Bursts:
         (the route promises every failure a message), save a build a pipeline ran, whose
         failure is told under its pipeline's (bot.core.decision.run_by_pipeline)."""
         assert root.digest_id is not None
-        self.store.touch_digest(root.digest_id)
         if item.decision is None or item.event is None or item.decision.incident:
             return False
         if item.decision.digest and _own_failure(item.event):
@@ -110,8 +109,16 @@ class Bursts:
             return False  # its tuning job leaves the digest for a message of its own
         self.store.advance_state(item.key, item.event, item.decision)
         self.store.complete(item.id)
+        self.changed(root.digest_id)
         self.metrics.grouped.labels(item.kind_label).inc()
         return True
+
+    def changed(self, digest_id: int) -> None:
+        """Mark the digest for a refresh once a member's change is written (the mark
+        flushes it first): a replica refreshing meanwhile has either read the change or
+        sees the mark. A mark made before the write could be cleared by a refresh that
+        read the members just before it, and the line would never change."""
+        self.store.touch_digest(digest_id)
 
     def refresh(self, aliases: Aliases) -> bool:
         """Post or edit digests that changed; True while some still wait."""
@@ -131,13 +138,21 @@ class Bursts:
 
     def _refresh(self, digest: Digest, aliases: Aliases) -> bool:
         now = self.clock.now()
-        payload = render_digest(digest.channel, self.store.digest_members(digest.id))
+        members = self.store.digest_members(digest.id)
+        payload = render_digest(digest.channel, members)
         if digest.ts is None:
-            return self._post(digest, payload, aliases, now)
-        if digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
+            if not self._post(digest, payload, aliases, now):
+                return False
+        elif digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
             return False
-        self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
-        self.store.digest_refreshed(digest.id, now)
+        else:
+            self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
+            self.store.digest_refreshed(digest.id, now)
+        # Recording the post or edit cleared the digest's mark, and another replica may
+        # have joined or changed a member since the members were read: its mark went with
+        # it. Read again, and mark it again if what was sent is out of date already.
+        if self.store.digest_members(digest.id) != members:
+            self.store.touch_digest(digest.id)
         return True
 
     def _post(
@@ -158,7 +173,12 @@ class Bursts:
                 self.notifier, self.pacer, self.clock, channel, digest.channel, payload, None,
                 marker,
             )  # fmt: skip
-        self.store.digest_posted(digest.id, found.channel, found.ts, now)
+            self.store.digest_posted(digest.id, found.channel, found.ts, now)
+        else:
+            # Found: an earlier attempt's post (this replica's before a crash, or
+            # another's), showing the members as they were then: edited on a later pass.
+            self.store.digest_posted(digest.id, found.channel, found.ts, now)
+            self.store.touch_digest(digest.id)
         return True
 
     def _find_posted(self, digest: Digest, marker: str) -> Posted | None:
