@@ -27,6 +27,7 @@ from notifiers.slack import SlackNotifier
 from tests.fakes.moto import aws_client
 from tests.fakes.moto_replicas import SerialDynamoMotoServer
 from tests.fakes.slack_api import DEFAULT_TOKEN
+from tests.goldens import slack_problems
 from tests.scenarios.conftest import Bot, MakeBot
 
 CHANNEL = "C0MLPULSE"
@@ -317,3 +318,32 @@ def test_a_line_that_leaves_while_another_replica_refreshes_is_gone_from_the_dig
     digest, failure = bot.fake.roots(CHANNEL)
     assert "churn-00" in failure.all_text()
     assert "1 resource grouped" in digest.all_text() and "churn-00" not in digest.all_text()
+
+
+def test_a_day_past_a_digests_capacity_opens_another_and_both_keep_within_slack_limits(
+    make_bot: MakeBot,
+) -> None:
+    """230 routine runs over a day: the first 200 are lines of one digest, the rest of a
+    second; each message counts all of its members, lists the newest (fewer than 25 when
+    names are long) and says how many more there are."""
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    for hour in range(23):  # ten runs an hour, with long names
+        bot.submit(
+            *(
+                job(f"nightly-{n:03d}-" + "x" * 80, "InProgress", n)
+                for n in range(hour * 10, hour * 10 + 10)
+            )
+        )
+        bot.deliver()
+        bot.clock.advance(3600)
+    bot.run_for(15)
+
+    first, second = bot.fake.roots(CHANNEL)
+    assert "200 resources grouped" in first.all_text()
+    assert "30 resources grouped" in second.all_text()
+    for digest, count in ((first, 200), (second, 30)):  # what the lines leave out is said
+        listed = digest.all_text().count("`nightly-")
+        assert 10 <= listed <= 25 and f"…and {count - listed} more." in digest.all_text()
+    payloads = [{"text": m.text, "blocks": m.blocks} for m in (first, second)]
+    assert slack_problems(payloads) == []
+    assert bot.store.pending_count() == 0
