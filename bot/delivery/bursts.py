@@ -7,7 +7,8 @@ each.
   event is routine (nothing failed, no incident) to the channel's digest of the day, paced
   or not: a busy channel then shows what needs someone, and the day's runs in one place.
 
-A member whose later event opens an incident leaves the digest for a message of its own.
+A member whose later event opens an incident leaves the digest for a message of its own,
+and so does a routine member's later failure, with or without an incident (`absorb`).
 Nothing is dropped: every event is either posted or a digest line. A tuning job and its
 trials are never digest lines: the tuning job's own message gathers its trials
 (bot.delivery.trials)."""
