@@ -29,11 +29,12 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
     failed = sum(1 for m in members if m.outcome == Outcome.FAILED)
     # A section's text may not be empty (Slack: invalid_blocks), and a digest whose members
     # all got messages of their own (each opened an incident) still needs an edit.
-    lines = [_line(member) for member in members[:_LINES]] or [
-        "Each of these now has a message of its own."
-    ]
-    if count > _LINES:
-        lines.append(f"…and {count - _LINES} more.")
+    lines = [_line(member) for member in members[:_LINES]]
+    # Long names fill a section before 25 lines do: list fewer, so that the count of the
+    # rest is never what the section's limit cuts off.
+    while len(lines) > 1 and len(_listing(lines, count)) > limits.SECTION_TEXT:
+        lines.pop()
+    listing = _listing(lines, count) or "Each of these now has a message of its own."
     header = f":package: {count} {noun} grouped in one message"
     blocks: list[dict[str, Any]] = [
         {
@@ -41,7 +42,7 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
             "text": {"type": "plain_text", "text": clip(header, limits.HEADER_TEXT), "emoji": True},
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": clip_text(summary or "—")}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip_text("\n".join(lines))}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip_text(listing)}},
         {
             "type": "context",
             "elements": [
@@ -57,6 +58,12 @@ def render_digest(channel: str, members: list[Event]) -> dict[str, Any]:
     ]
     text = f"{count} {noun} grouped" + (f", {failed} failed" if failed else "")
     return {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+
+
+def _listing(lines: list[str], count: int) -> str:
+    """The lines, and how many members they leave out."""
+    rest = [f"…and {count - len(lines)} more."] if count > len(lines) else []
+    return "\n".join(lines + rest)
 
 
 def _line(member: Event) -> str:

@@ -7,7 +7,8 @@ each.
   event is routine (nothing failed, no incident) to the channel's digest of the day, paced
   or not: a busy channel then shows what needs someone, and the day's runs in one place.
 
-A member whose later event opens an incident leaves the digest for a message of its own.
+A member whose later event opens an incident leaves the digest for a message of its own,
+and so does a routine member's later failure, with or without an incident (`absorb`).
 Nothing is dropped: every event is either posted or a digest line. A tuning job and its
 trials are never digest lines: the tuning job's own message gathers its trials
 (bot.delivery.trials)."""
@@ -18,7 +19,8 @@ import logging
 from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.events import Outcome
+from bot.core.decision import run_by_pipeline
+from bot.core.events import Event, Outcome
 from bot.delivery.channels import Aliases
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import LOOKBACK_S, send_paced
@@ -81,7 +83,12 @@ class Bursts:
         a burst's, or (not `burst`) the digest of the day's routine activity. Only a burst
         lets the tail of a burst join without waiting for the pace (`should_fold`)."""
         now = self.clock.now()
-        digest = self.store.open_digest(channel, now, WINDOW_S if burst else DAY_S, CAPACITY)
+        # The digest is found again by its route's channel name, as every replica and a
+        # restarted process spell it, not by the id this process may have learned since
+        # (bot.delivery.channels): a day's digest would split at the first alert posted.
+        decision = items[0].decision
+        name = decision.channel if decision is not None else channel
+        digest = self.store.open_digest(name, now, WINDOW_S if burst else DAY_S, CAPACITY)
         if burst:
             self._opened[channel] = digest.opened.timestamp()
         for item in items:
@@ -90,17 +97,29 @@ class Bursts:
 
     def absorb(self, item: OutboxItem, root: RootMessage) -> bool:
         """A later event of a digest member: recorded as the member's state (newer only),
-        unless it opens an incident, which then needs a message of its own (False)."""
+        unless it needs a message of its own (False): it opens an incident, or it is a
+        failure on a route whose routine activity is digested, whatever its `incident`
+        (the route promises every failure a message), save a build a pipeline ran, whose
+        failure is told under its pipeline's (bot.core.decision.run_by_pipeline)."""
         assert root.digest_id is not None
-        self.store.touch_digest(root.digest_id)
         if item.decision is None or item.event is None or item.decision.incident:
+            return False
+        if item.decision.digest and _own_failure(item.event):
             return False
         if gathers_trials(item.event):
             return False  # its tuning job leaves the digest for a message of its own
         self.store.advance_state(item.key, item.event, item.decision)
         self.store.complete(item.id)
+        self.changed(root.digest_id)
         self.metrics.grouped.labels(item.kind_label).inc()
         return True
+
+    def changed(self, digest_id: int) -> None:
+        """Mark the digest for a refresh once a member's change is written (the mark
+        flushes it first): a replica refreshing meanwhile has either read the change or
+        sees the mark. A mark made before the write could be cleared by a refresh that
+        read the members just before it, and the line would never change."""
+        self.store.touch_digest(digest_id)
 
     def refresh(self, aliases: Aliases) -> bool:
         """Post or edit digests that changed; True while some still wait."""
@@ -120,13 +139,21 @@ class Bursts:
 
     def _refresh(self, digest: Digest, aliases: Aliases) -> bool:
         now = self.clock.now()
-        payload = render_digest(digest.channel, self.store.digest_members(digest.id))
+        members = self.store.digest_members(digest.id)
+        payload = render_digest(digest.channel, members)
         if digest.ts is None:
-            return self._post(digest, payload, aliases, now)
-        if digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
+            if not self._post(digest, payload, aliases, now):
+                return False
+        elif digest.refreshed is not None and (now - digest.refreshed).total_seconds() < REFRESH_S:
             return False
-        self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
-        self.store.digest_refreshed(digest.id, now)
+        else:
+            self.notifier.update(digest.posted_channel or digest.channel, digest.ts, payload)
+            self.store.digest_refreshed(digest.id, now)
+        # Recording the post or edit cleared the digest's mark, and another replica may
+        # have joined or changed a member since the members were read: its mark went with
+        # it. Read again, and mark it again if what was sent is out of date already.
+        if self.store.digest_members(digest.id) != members:
+            self.store.touch_digest(digest.id)
         return True
 
     def _post(
@@ -147,7 +174,12 @@ class Bursts:
                 self.notifier, self.pacer, self.clock, channel, digest.channel, payload, None,
                 marker,
             )  # fmt: skip
-        self.store.digest_posted(digest.id, found.channel, found.ts, now)
+            self.store.digest_posted(digest.id, found.channel, found.ts, now)
+        else:
+            # Found: an earlier attempt's post (this replica's before a crash, or
+            # another's), showing the members as they were then: edited on a later pass.
+            self.store.digest_posted(digest.id, found.channel, found.ts, now)
+            self.store.touch_digest(digest.id)
         return True
 
     def _find_posted(self, digest: Digest, marker: str) -> Posted | None:
@@ -166,3 +198,8 @@ class Bursts:
                 error.detail,
             )
             return None
+
+
+def _own_failure(event: Event) -> bool:
+    """A failure that is the resource's own to tell, not a part of another's."""
+    return event.outcome == Outcome.FAILED and not run_by_pipeline(event)

@@ -153,6 +153,8 @@ class Deliverer:
                 delivered += 1
             else:
                 failed += 1
+            if root is not None and root.digest_id is not None:
+                self.bursts.changed(root.digest_id)  # the line left for a message of its own
         self.journal.flush()
         for channel, items in routine.items():
             folded = self._fold(channel, items, burst=False)

@@ -42,6 +42,17 @@ def test_states_are_counted_and_every_line_fits() -> None:
     assert limits.problems(payload) == []
 
 
+def test_long_names_list_fewer_lines_and_still_say_how_many_more() -> None:
+    """Slack's 3,000 characters of a section fill before 25 lines of long names do: the
+    count of the rest is never what gets cut off."""
+    members = [member(n, name=f"nightly-{n:03d}-" + "x" * 100) for n in range(200)]
+    payload = render_digest("#mlpulse", members)
+    shown = text_of(payload)
+    listed = shown.count("`nightly-")
+    assert 10 <= listed < 25 and f"…and {200 - listed} more." in shown
+    assert limits.problems(payload) == []
+
+
 def test_aws_text_in_a_digest_is_escaped() -> None:
     payload = render_digest("#mlpulse", [member(1, "<!channel>", name="a&b <@U123>")])
     shown = text_of(payload)
