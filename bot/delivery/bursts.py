@@ -141,6 +141,11 @@ class Bursts:
         now = self.clock.now()
         members = self.store.digest_members(digest.id)
         payload = render_digest(digest.channel, members)
+        if digest.ts is None and not members and not digest.in_flight:
+            # Its members all left before it was posted (a run that started and failed
+            # within the pace's wait): nothing to show until another joins and marks it.
+            self.store.digest_refreshed(digest.id, now)
+            return True
         if digest.ts is None:
             if not self._post(digest, payload, aliases, now):
                 return False

@@ -349,3 +349,25 @@ def test_a_day_past_a_digests_capacity_opens_another_and_both_keep_within_slack_
     payloads = [{"text": m.text, "blocks": m.blocks} for m in (first, second)]
     assert slack_problems(payloads) == []
     assert bot.store.pending_count() == 0
+
+
+def test_a_digest_whose_members_all_left_before_it_was_posted_posts_nothing(
+    make_bot: MakeBot,
+) -> None:
+    """A run that starts and fails while the channel's pace holds the digest back leaves it
+    empty: no "0 resources" message; the next routine run posts it."""
+    bot = make_bot(routes=[DIGEST_ROUTE], slack={"burst": 1})
+    bot.submit(endpoint(1))
+    bot.deliver()  # the channel's one post for now
+    bot.submit(job("churn-0300", "InProgress", 1))
+    bot.deliver()  # a line of a digest the pace holds back
+    bot.submit(job("churn-0300", "Failed", 2))
+    bot.run_for(5)
+    texts = [root.all_text() for root in bot.fake.roots(CHANNEL)]
+    assert len(texts) == 2 and "churn-0300" in texts[1]
+    assert not any("grouped" in text for text in texts)
+
+    bot.submit(job("churn-0600", "InProgress", 3))
+    bot.run_for(5)
+    digest = bot.fake.roots(CHANNEL)[-1].all_text()
+    assert "1 resource grouped" in digest and "churn-0600" in digest
