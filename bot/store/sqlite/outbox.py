@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.decision import Decision
-from bot.core.events import Event
-from bot.store.records import Notice, OutboxItem, decode_decision, encode_decision
+from bot.store.records import Notice, OutboxItem, decode_decision, decode_event, encode_decision
 from bot.store.sqlite.database import Database
 from bot.store.sqlite.roots import advance_root, put_root
 from bot.store.writes import (
@@ -167,7 +166,7 @@ def _outbox_item(row: Sequence[Any]) -> OutboxItem:
     return OutboxItem(
         id=row[0],
         key=row[1],
-        event=Event.model_validate_json(row[2]) if row[2] else None,
+        event=decode_event(row[2]) if row[2] else None,
         decision=decode_decision(row[3]),
         attempts=row[4],
         stage=row[5],
