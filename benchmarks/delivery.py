@@ -480,9 +480,12 @@ CHILDREN: dict[str, Callable[..., dict[str, float]]] = {
 }
 
 
-def main() -> int:
-    """These figures alone, as a table (`python -m benchmarks.delivery [--full]`)."""
+def main(names: list[str]) -> int:
+    """These figures alone, as a table (`python -m benchmarks.delivery [--full] [NAME...]`:
+    only the lines named, e.g. `events_cpu_drift`)."""
     for name, measure, target, met in FIGURES:
+        if names and name not in names:
+            continue
         value = measure()
         verdict = "met" if met(value) else "MISSED"
         print(f"{name:<22} {value:>10.3f}  ±{spread(name):<8.3f} {target:<8} {verdict}", flush=True)
@@ -493,7 +496,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["child"]:
         print(json.dumps(CHILDREN[sys.argv[2]](*sys.argv[3:])))
     else:
+        names = [arg for arg in sys.argv[1:] if arg != "--full"]
         if "--full" in sys.argv:
             os.environ["MLPULSE_BENCH_FULL"] = "1"
-            os.execv(sys.executable, [sys.executable, "-m", "benchmarks.delivery"])
-        sys.exit(main())
+            os.execv(sys.executable, [sys.executable, "-m", "benchmarks.delivery", *names])
+        sys.exit(main(names))

@@ -29,6 +29,7 @@ from bot.store import Digest, Notice, OutboxItem, RootMessage
 from bot.store.roles import DeliveryStore
 from bot.store.writes import (
     AdvanceState,
+    Claim,
     Complete,
     MarkInFlight,
     Progress,
@@ -97,6 +98,18 @@ class Journal:
     ) -> OutboxItem | None:
         held = [*self._take(), *before]
         return self.store.claim(item_id, owner, until, now, sending=sending, before=held)
+
+    def claim_batch(
+        self,
+        claims: Sequence[Claim],
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        before: Sequence[Write] = (),
+    ) -> list[OutboxItem | None]:
+        held = [*self._take(), *before]
+        return self.store.claim_batch(claims, owner, until, now, before=held)
 
     # --- reads that see what is held back
 

@@ -31,6 +31,7 @@ MAX_PATIENCE = RECOVER_AFTER * 32  # the longest run a step waits for after fail
 RATE_CUT = 0.5  # a 429 at one post at a time halves the channel's rate ...
 MIN_SHARE = 0.125  # ... to an eighth of the configured pace at most
 SHARE_STEP = 0.25  # a step back up: a quarter of the configured pace
+ROOM_CAP = 1_000  # room() when nothing bounds a channel (pacing off)
 
 
 @dataclass
@@ -73,6 +74,17 @@ class Pacer:
         tat = self._theoretical.get(channel, now)
         paced = tat - (self.allowance(channel).burst - 1) * interval - now
         return max(0.0, blocked, paced)
+
+    def room(self, channel: str, now: float) -> int:
+        """How many posts `channel` may take now, one straight after another; at most
+        ROOM_CAP (pacing off: nothing bounds it)."""
+        if self._blocked_until.get(channel, 0.0) > now:
+            return 0
+        if self.interval <= 0:
+            return ROOM_CAP
+        interval = self.interval_of(channel)
+        ahead = max(self._theoretical.get(channel, now), now) - now  # slots already spent
+        return max(0, min(ROOM_CAP, self.allowance(channel).burst - int(-(-ahead // interval))))
 
     def hold(self, channel: str) -> None:
         """A post for `channel` waits for its pace (wait() said so): the channel is busy."""

@@ -28,6 +28,7 @@ from bot.delivery.trials import TrialDelivery
 from bot.kinds.trials import is_trial
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
+from bot.store.writes import MarkInFlight
 from notifiers.base import Failure, Notifier, NotifyError
 from notifiers.render import render_alert, render_notice, render_plain, render_reply
 
@@ -46,6 +47,19 @@ def opens_with_post(item: OutboxItem, root: RootMessage | None) -> bool:
     if item.event is not None and is_trial(item.event):
         return not own  # a trial edits its tuning job's root, or posts it if there is none
     return root is None  # a digest line is absorbed or reposted by another path
+
+
+def posts_in_pass(item: OutboxItem, root: RootMessage | None) -> bool:
+    """Whether delivering `item` posts at all: it starts with a post, or a post follows
+    the edit of its own root (an update's reply, a refreshing notice's line). A batch's
+    claim marks such a post in flight before the edit (bot.delivery.batches), and the mark
+    covers it. A trial's reply is left out: it may wait for a pass of its own."""
+    if opens_with_post(item, root):
+        return True
+    own = root is not None and root.digest_id is None
+    if item.notice is not None:
+        return own
+    return own and item.event is not None and not is_trial(item.event)
 
 
 class ItemDelivery:
@@ -130,9 +144,13 @@ class ItemDelivery:
         self.store.complete(item.id)
 
     def _root_done(self, item: OutboxItem) -> OutboxItem:
-        """Record that the root is done; the item as it now stands (nothing in flight)."""
+        """Record that the root is done; the item as it now stands. A mark in flight (the
+        claim's, or an earlier attempt's) stays on: it covers the post that follows, which
+        an earlier attempt may have made (posts_in_pass)."""
         self.store.progress(item.id, STAGE_ROOT_DONE)
-        return replace(item, stage=STAGE_ROOT_DONE, in_flight=False, marked=False)
+        if item.marked or item.in_flight:
+            self.store.write([MarkInFlight(item.id)])
+        return replace(item, stage=STAGE_ROOT_DONE)
 
     def _post_root(
         self,
@@ -156,7 +174,14 @@ class ItemDelivery:
     ) -> None:
         """Edit the root to show `shown`."""
         payload = self._alert_payload(shown, decision, item.key)
-        self.poster.edit(root.channel, root.ts, payload, render_plain(displayed(shown)), item.key)
+        try:
+            self.poster.edit(
+                root.channel, root.ts, payload, render_plain(displayed(shown)), item.key
+            )
+        except NotifyError as error:
+            if item.marked and error.failure != Failure.GONE:
+                self.store.progress(item.id, item.stage)  # the claim's mark: nothing posted
+            raise
 
     def _alert_payload(self, shown: Event, decision: Decision, key: str) -> dict[str, Any]:
         incident = self.store.incident_for_key(key)

@@ -15,11 +15,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.config.models import Config
 from bot.core.clock import Clock
+from bot.delivery.batches import Batch
 from bot.delivery.bursts import Bursts
 from bot.delivery.channels import Aliases, channel_for
 from bot.delivery.failures import FailureHandler
@@ -27,12 +28,12 @@ from bot.delivery.journal import Journal
 from bot.delivery.logtails import STAGE_TAIL, LogTails, TailReader
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import Poster
-from bot.delivery.steps import ItemDelivery, opens_with_post
-from bot.delivery.trials import posts_nothing
+from bot.delivery.steps import ItemDelivery
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store import OutboxItem, RootMessage
 from bot.store.roles import DeliveryStore
+from bot.store.writes import Claim
 from notifiers.base import Notifier, NotifyError
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,9 @@ class Deliverer:
         waiting: set[str] = set()  # channels whose pace held an item back
         untouched: set[int] = set()  # items this pass left as they were
         candidates = self.store.due(self.clock.now(), _BATCH)
-        for candidate in candidates:
-            root = self.journal.root(candidate.key)
-            channel = self.aliases.of(channel_for(candidate, root, self.config.default_channel))
+        batch = Batch(candidates, self.journal, self.aliases, self.config.default_channel)
+        for index, candidate in enumerate(candidates):
+            root, channel = batch.look(index)
             # The pace is judged before anything is written, and now, not at the start of
             # the pass: the posts before this one were spent at the times they were made,
             # and a pass can outlast a burst. An item the pace holds back costs a read.
@@ -122,16 +123,15 @@ class Deliverer:
                 routine.setdefault(channel, []).append(candidate)
                 untouched.add(candidate.id)
                 continue
-            digest_line = root is not None and root.digest_id is not None
-            paced = not posts_nothing(candidate, root) and not digest_line
-            if paced and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
+            if batch.paced(index) and self.pacer.wait(channel, self.clock.now().timestamp()) > 0:
                 self.pacer.hold(channel)
                 waiting.add(channel)
                 untouched.add(candidate.id)
+                self._release(batch.drop(candidate.id))  # leased ahead, but not sent now
                 if Bursts.groupable(candidate, root):
                     held_back.setdefault(channel, []).append(candidate)
                 continue
-            item = self._claim(candidate, opens_with_post(candidate, root))
+            item = self._leased(batch, index)
             if item is None:
                 untouched.add(candidate.id)  # another replica is delivering it
                 continue
@@ -148,6 +148,7 @@ class Deliverer:
                     self.pacer.hold(channel)
                     waiting.add(channel)
                     untouched.add(item.id)
+                    self._release(item)
                     continue
             if self._deliver(item, root, channel, started):
                 delivered += 1
@@ -170,6 +171,51 @@ class Deliverer:
         return PassResult(
             delivered, failed, self._next_wait(waiting, untouched, digests_waiting, candidates)
         )
+
+    def _leased(self, batch: Batch, index: int) -> OutboxItem | None:
+        """The candidate at `index`, leased: with the items after it that can be sent now
+        too, in one write, unless an earlier write leased it already."""
+        candidate = batch.candidates[index]
+        ahead = batch.take(candidate.id)
+        if ahead is None:
+            covering = self._covering_marks()
+            picked = batch.pick(index, self.pacer, self.clock.now().timestamp(), covering)
+            claimed = self.clock.now()
+            items = self.journal.claim_batch(
+                [Claim(c.id, c.stage if mark else None) for c, mark in picked],
+                self.owner,
+                claimed + self.lease,
+                claimed,
+            )
+            batch.leased(picked, items, claimed)
+            ahead = batch.take(candidate.id)
+            assert ahead is not None  # the candidate itself is the batch's first
+        item, claimed = ahead
+        now = self.clock.now()
+        if item is None or now < claimed + self.lease / 2:
+            return item
+        # Leased a while ago (a slow Slack): the lease is renewed before the item's posts,
+        # or another replica could take it over while they are made.
+        renewed = self._claim(item, posts_first=False)
+        if renewed is None or now >= claimed + self.lease or not item.marked:
+            return renewed  # a mark made by a lease that ran out is nobody's to trust
+        if _moved(replace(item, in_flight=True), renewed):
+            return renewed
+        return replace(renewed, in_flight=False, marked=True)  # our mark: nothing sent yet
+
+    def _covering_marks(self) -> bool:
+        """Whether a batch may mark its items' posts in flight before any of them is made:
+        after a crash each is looked up in Slack (bot.delivery.posting), which needs the
+        history scopes. Without them (known from the start, or from a refused lookup) a
+        batch leases only its first item, marked as it always was."""
+        readable = getattr(self.notifier, "history_readable", True)
+        return bool(readable) and self.failures.caveat is None
+
+    def _release(self, item: OutboxItem | None) -> None:
+        """An item leased and marked ahead that is not sent in this pass: unmarked (held
+        back: until it is durable, a retry only looks for a post that was never made)."""
+        if item is not None and item.marked:
+            self.journal.progress(item.id, item.stage)
 
     def _claim(self, candidate: OutboxItem, posts_first: bool) -> OutboxItem | None:
         """Lease `candidate` for a lease from now (not from the pass start): the item as

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.core.decision import Decision
@@ -118,6 +119,14 @@ def encode_decision(decision: Decision | None) -> str:
     # A Decision holds only flat values: its own fields, not asdict's deep copy (the
     # slowest part of accepting an event when it was used here).
     return json.dumps(dict(vars(decision)) if decision is not None else None)
+
+
+@lru_cache(maxsize=512)
+def decode_event(text: str) -> Event:
+    """An event as stored (JSON). Delivery reads one item's event and one root's state
+    several times in a pass (listed, leased, read again after a write): decoded once.
+    Events are frozen, so the one decoded copy can be shared."""
+    return Event.model_validate_json(text)
 
 
 def decode_decision(text: str | None) -> Decision | None:

@@ -25,7 +25,7 @@ from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Action, Incident, Source, Transition
 from bot.store.records import Digest, IncidentChange, Notice, OutboxItem, RootMessage, Silence
-from bot.store.writes import Write
+from bot.store.writes import Claim, Write
 
 
 class IntakeStore(Protocol):
@@ -71,6 +71,20 @@ class OutboxStore(Protocol):
         nothing in flight, the lease also marks that post in flight (as mark_in_flight)
         and the item comes back `marked`. `before`: writes applied first, in the same
         transaction (bot.delivery.journal's), whatever the claim's answer."""
+        ...
+
+    def claim_batch(
+        self,
+        claims: Sequence[Claim],
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        before: Sequence[Write] = (),
+    ) -> list[OutboxItem | None]:
+        """Each of `claims` as `claim` would answer it, in order, with `before` applied
+        first: one transaction on SQLite (one fsync for the batch), one request an item on
+        DynamoDB (where a transaction would cost twice the writes)."""
         ...
 
     def root(self, key: str) -> RootMessage | None: ...

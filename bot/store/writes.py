@@ -60,5 +60,14 @@ class Complete:
     item_id: int
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One item of a batched claim (OutboxStore.claim_batch): lease `item_id`, and when
+    `sending` is given, mark that stage's post in flight as OutboxStore.claim does."""
+
+    item_id: int
+    sending: int | None = None
+
+
 Write = SetRoot | AdvanceState | Progress | MarkInFlight | RetryLater | Complete
 ITEM_WRITES = (Progress, MarkInFlight, RetryLater, Complete)  # writes of one outbox item

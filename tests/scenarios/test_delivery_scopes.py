@@ -243,9 +243,10 @@ def test_the_start_up_check_warns_when_the_history_scopes_are_missing(
     notifier = SlackNotifier(DEFAULT_TOKEN, base_url=bot.fake.url)
     with caplog.at_level(logging.WARNING, logger="notifiers.slack"):
         notifier.check()
-        assert caplog.records == []
+        assert caplog.records == [] and notifier.history_readable
         bot.fake.revoke("groups:history")
         assert notifier.check() == "mlpulse in mlpulse-test"
+        assert not notifier.history_readable  # delivery marks no batch ahead (batches.py)
     (warning,) = caplog.records
     assert "groups:history" in warning.getMessage()
     assert "channels:history" not in warning.getMessage()

@@ -517,16 +517,16 @@ def twins(moto: SerialDynamoMotoServer, clock: FakeClock, fake_slack: FakeSlack)
 
 # Each step of delivering a resource's first event (its root message) and its second (an
 # edit of the root, then a reply in its thread), as the call that returns before the death.
-# Delivery's records go to the store in as few writes as it can (bot.delivery.journal).
+# Delivery's records go to the store in as few writes as it can (bot.delivery.journal):
+# the claim marks the item's post in flight, the reply's too, before the root's edit.
 STEPS = [
-    ("store", "claim", 1),  # leased, the root's post marked in flight, not yet posted
+    ("store", "claim_batch", 1),  # leased, the root's post marked in flight, not yet posted
     ("notifier", "post", 1),  # the root is in Slack; its ts is not recorded
     ("store", "write", 1),  # recorded, and the item done, in one write
-    ("store", "claim", 2),  # the second item leased
+    ("store", "claim_batch", 2),  # the second item leased, its reply marked in flight
     ("notifier", "update", 1),  # the root shows the new state; the store does not know
-    ("store", "write", 2),  # the state recorded, the root done, the reply marked in flight
-    ("notifier", "post", 2),  # the reply is in Slack; the item is not marked done
-    ("store", "write", 3),  # the item done
+    ("notifier", "post", 2),  # the reply is in Slack; nothing of it is recorded
+    ("store", "write", 2),  # the state recorded, and the item done
 ]
 
 
@@ -564,6 +564,57 @@ def test_a_replica_killed_at_any_step_leaves_nothing_posted_twice(
     assert len(replies) == 1 and replies[0].endswith(":reply"), replies
     stored = twins.b.root(job.key)
     assert stored is not None and (stored.channel, stored.ts) == (root.channel, root.ts)
+
+
+# Three resources leased in one batch (one write), then delivered one after another: the
+# death falls before, between and after their posts, in both passes (roots, then the
+# edits and replies of their second events).
+BATCH_STEPS = [
+    ("store", "claim_batch", 1),  # all three marked in flight, nothing posted
+    ("notifier", "post", 1),  # one root posted, two marked but never sent
+    ("notifier", "post", 2),
+    ("notifier", "post", 3),  # all three posted, none recorded
+    ("store", "write", 1),
+    ("store", "claim_batch", 2),  # the three replies marked in flight before any edit
+    ("notifier", "update", 2),  # two roots edited, one reply posted
+    ("notifier", "post", 5),  # two replies posted, none recorded
+    ("notifier", "post", 6),
+]
+
+
+@pytest.mark.parametrize(("part", "method", "nth"), BATCH_STEPS)
+def test_a_replica_killed_mid_batch_leaves_nothing_posted_twice_or_lost(
+    twins: Twins, part: str, method: str, nth: int
+) -> None:
+    jobs = [training_job(n, twins.clock.now() - timedelta(minutes=30)) for n in (1, 2, 3)]
+    twins.submit(*(state for job in jobs for state in job.states))
+    notifier: Any = twins.notifier()
+    store: Any = twins.a
+    if part == "store":
+        store = DiesAfter(store, method, nth)
+    else:
+        notifier = DiesAfter(notifier, method, nth)
+    victim = twins.deliverer(store, notifier)
+    victim.pacer.interval = 0  # pacing off: one batch takes all three
+    with pytest.raises(Killed):
+        for _ in range(5):
+            victim.run_once()
+    if (method, nth) == ("claim_batch", 1):  # one write leased and marked all three
+        assert [i.in_flight for i in twins.b.due(twins.clock.now(), 10)] == [True] * 3
+
+    twins.clock.advance(61)  # the victim's 60 s lease runs out
+    twins.settle(twins.deliverer(twins.b, twins.notifier()))
+
+    messages = twins.slack.messages()
+    markers = Counter(m.marker for m in messages)
+    assert max(markers.values()) == 1, markers
+    roots = [m for m in messages if m.is_root]
+    assert len(roots) == 3 and all("Completed" in m.all_text() for m in roots)
+    replies = [str(m.marker) for m in messages if not m.is_root]
+    assert len(replies) == 3 and all(r.endswith(":reply") for r in replies), replies
+    for job in jobs:
+        stored = twins.b.root(job.key)
+        assert stored is not None and stored.ts in {m.ts for m in roots}
 
 
 class SlowPosts:

@@ -371,3 +371,16 @@ def test_a_digest_whose_members_all_left_before_it_was_posted_posts_nothing(
     bot.run_for(5)
     digest = bot.fake.roots(CHANNEL)[-1].all_text()
     assert "1 resource grouped" in digest and "churn-0600" in digest
+
+
+def test_a_routine_run_behind_an_alert_in_one_pass_is_folded_not_leased_ahead(
+    make_bot: MakeBot,
+) -> None:
+    """Delivery leases the items it can send now in one write (bot.delivery.batches); a
+    routine first event behind them is the digest's, never leased and marked as a post."""
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    bot.submit(endpoint(1), job("churn-0300", "InProgress", 1))
+    bot.deliver()
+    assert bot.store.pending_count() == 0
+    alert, digest = bot.fake.roots(CHANNEL)
+    assert "Endpoint" in alert.all_text() and "churn-0300" in digest.all_text()

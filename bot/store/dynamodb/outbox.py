@@ -39,7 +39,7 @@ from bot.store.dynamodb.outbox_writes import transaction
 from bot.store.dynamodb.record_items import notice_puts, outbox_item
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, OutboxItem, encode_decision
-from bot.store.writes import Complete, MarkInFlight, Progress, RetryLater, Write
+from bot.store.writes import Claim, Complete, MarkInFlight, Progress, RetryLater, Write
 
 _CACHED_IDS = 50_000
 _MISSING = ("ConditionalCheckFailedException",)
@@ -184,6 +184,20 @@ class OutboxTable(TableAccess):
             if marked is not None:
                 return replace(marked, in_flight=False, marked=True)
         return self._lease(resource, item_id, owner, until, now)
+
+    def claim_batch(
+        self,
+        claims: Sequence[Claim],
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        before: Sequence[Write] = (),
+    ) -> list[OutboxItem | None]:
+        self.write(before)
+        return [
+            self.claim(claim.item_id, owner, until, now, sending=claim.sending) for claim in claims
+        ]
 
     def _lease(
         self,

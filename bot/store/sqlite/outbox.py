@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.decision import Decision
-from bot.core.events import Event
-from bot.store.records import Notice, OutboxItem, decode_decision, encode_decision
+from bot.store.records import Notice, OutboxItem, decode_decision, decode_event, encode_decision
 from bot.store.sqlite.database import Database
 from bot.store.sqlite.roots import advance_root, put_root
 from bot.store.writes import (
     AdvanceState,
+    Claim,
     Complete,
     MarkInFlight,
     Progress,
@@ -64,22 +64,21 @@ class OutboxTables(Database):
         sending: int | None = None,
         before: Sequence[Write] = (),
     ) -> OutboxItem | None:
+        (item,) = self.claim_batch([Claim(item_id, sending)], owner, until, now, before=before)
+        return item
+
+    def claim_batch(
+        self,
+        claims: Sequence[Claim],
+        owner: str,
+        until: datetime,
+        now: datetime,
+        *,
+        before: Sequence[Write] = (),
+    ) -> list[OutboxItem | None]:
         with self._tx() as db:
             apply_all(db, before)
-            taken = db.execute(
-                "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
-                " AND state = 'pending'"
-                " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
-                (owner, until.timestamp(), item_id, now.timestamp(), owner),
-            ).rowcount
-            if taken != 1:
-                return None
-            row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (item_id,))
-            item = _outbox_item(row.fetchone())
-            if sending is not None and item.stage == sending and not item.in_flight:
-                db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
-                item = replace(item, marked=True)
-            return item
+            return [_lease(db, claim, owner, until, now) for claim in claims]
 
     def write(self, writes: Sequence[Write]) -> None:
         if writes:
@@ -118,6 +117,26 @@ class OutboxTables(Database):
         return int(row[0])
 
 
+def _lease(
+    db: sqlite3.Connection, claim: Claim, owner: str, until: datetime, now: datetime
+) -> OutboxItem | None:
+    """One item of a claim inside the caller's transaction `db` (OutboxStore.claim)."""
+    taken = db.execute(
+        "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
+        " AND state = 'pending'"
+        " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+        (owner, until.timestamp(), claim.item_id, now.timestamp(), owner),
+    ).rowcount
+    if taken != 1:
+        return None
+    row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (claim.item_id,))
+    item = _outbox_item(row.fetchone())
+    if claim.sending is not None and item.stage == claim.sending and not item.in_flight:
+        db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (claim.item_id,))
+        item = replace(item, marked=True)
+    return item
+
+
 def apply_all(db: sqlite3.Connection, writes: Sequence[Write]) -> None:
     """Apply `writes` in order inside the caller's transaction `db`."""
     for write in writes:
@@ -147,7 +166,7 @@ def _outbox_item(row: Sequence[Any]) -> OutboxItem:
     return OutboxItem(
         id=row[0],
         key=row[1],
-        event=Event.model_validate_json(row[2]) if row[2] else None,
+        event=decode_event(row[2]) if row[2] else None,
         decision=decode_decision(row[3]),
         attempts=row[4],
         stage=row[5],

@@ -10,7 +10,7 @@ import sqlite3
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.records import RootMessage, decode_decision, encode_decision
+from bot.store.records import RootMessage, decode_decision, decode_event, encode_decision
 from bot.store.sqlite.database import Database
 from bot.store.writes import AdvanceState, SetRoot
 
@@ -24,7 +24,7 @@ class RootTables(Database):
             ).fetchone()
         if row is None:
             return None
-        event = Event.model_validate_json(row[3])
+        event = decode_event(row[3])
         return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]), row[5])
 
     def set_root(

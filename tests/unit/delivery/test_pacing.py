@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from bot.delivery.pacing import MAX_PATIENCE, MIN_SHARE, RECOVER_AFTER, Pacer
+from bot.delivery.pacing import MAX_PATIENCE, MIN_SHARE, RECOVER_AFTER, ROOM_CAP, Pacer
 
 
 def spend(pacer: Pacer, channel: str, now: float, times: int) -> None:
@@ -24,6 +24,20 @@ def test_a_burst_goes_at_once_then_one_post_an_interval() -> None:
     assert pacer.wait("C1", 0.4) == pytest.approx(0.6)
     assert pacer.wait("C1", 1.0) == 0.0
     assert pacer.wait("C2", 0.0) == 0.0  # each channel has its own budget
+
+
+def test_room_is_the_posts_the_channel_takes_now_one_after_another() -> None:
+    pacer = Pacer(1.0, 3)
+    assert pacer.room("C1", 0.0) == 3
+    spend(pacer, "C1", 0.0, 2)
+    assert pacer.room("C1", 0.0) == 1
+    spend(pacer, "C1", 0.0, 1)
+    assert pacer.room("C1", 0.0) == 0
+    assert pacer.room("C1", 0.5) == 0  # the next slot is not whole yet
+    assert pacer.room("C1", 1.0) == 1
+    pacer.rate_limited("C2", 10.0)
+    assert pacer.room("C2", 5.0) == 0
+    assert Pacer(0.0, 1).room("C1", 0.0) == ROOM_CAP  # pacing off
 
 
 def test_an_idle_channel_gets_its_burst_back() -> None:

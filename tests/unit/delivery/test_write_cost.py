@@ -4,6 +4,7 @@ real SQLite file; its transactions are counted where they begin (Database._tx)."
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 from bot.config.models import Config
 from bot.core.clock import FakeClock
 from bot.core.events import Outcome
+from bot.delivery.batches import CLAIM_AHEAD
 from bot.delivery.worker import Deliverer
 from bot.intake.accept import Pipeline
 from bot.ops.health import Health
@@ -83,7 +85,8 @@ def test_new_resources_cost_at_most_two_writes_a_post(tmp_path: Path) -> None:
     delivered(store, UNPACED, chat, clock)
 
     assert chat.calls == 60
-    assert (store.transactions - before) / chat.calls <= 1.1  # a claim each, one at the end
+    # Leased in batches of CLAIM_AHEAD (one write each), and the records of the last batch.
+    assert store.transactions - before <= math.ceil(60 / CLAIM_AHEAD) + 1
     store.close()
 
 
@@ -98,7 +101,8 @@ def test_updates_with_replies_cost_at_most_two_writes_a_call(tmp_path: Path) -> 
     delivered(store, UNPACED, chat, clock)
 
     assert chat.calls - calls == 60  # an edit of each root and a reply in its thread
-    assert (store.transactions - before) / (chat.calls - calls) <= 2
+    # The batch's claim marks each reply in flight before its root's edit: no write between.
+    assert store.transactions - before <= math.ceil(30 / CLAIM_AHEAD) + 1
     store.close()
 
 
@@ -123,3 +127,34 @@ def test_a_paced_backlog_writes_nothing_while_it_waits(tmp_path: Path) -> None:
     assert chat.calls == 2
     assert store.transactions - waiting <= 2
     store.close()
+
+
+def test_a_burst_is_leased_in_one_write_and_the_rest_waits_unleased(tmp_path: Path) -> None:
+    """A pace with a burst of 3: one write leases the three posts the burst allows; the
+    items behind them are neither leased nor marked while they wait."""
+    config = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 3}})
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat(1.0)
+    Pipeline(config, store, clock, Metrics()).submit(resources(10))
+    before = store.transactions
+
+    Deliverer(store, chat, clock, config, Metrics(), Health()).run_once()
+
+    assert chat.calls == 3
+    assert store.transactions - before == 2  # the batch's claim; its records at the end
+    rows = store._db.execute("SELECT lease_owner, in_flight FROM outbox").fetchall()
+    assert rows == [(None, 0)] * 7
+    store.close()
+
+
+def test_without_lookups_a_batch_leases_only_its_first_item(tmp_path: Path) -> None:
+    """Where an earlier attempt cannot be looked up (no history scopes), items marked
+    ahead would be lost after a crash: each item is leased and marked on its own."""
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    chat.history_readable = False  # type: ignore[attr-defined]
+    Pipeline(UNPACED, store, clock, Metrics()).submit(resources(20))
+    before = store.transactions
+
+    delivered(store, UNPACED, chat, clock)
+
+    assert chat.calls == 20
+    assert store.transactions - before == 21  # a claim each, the records at the end

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.store import STAGE_ROOT_DONE, Store
 from bot.store.writes import (
     AdvanceState,
+    Claim,
     Complete,
     MarkInFlight,
     Progress,
@@ -126,3 +127,29 @@ def test_a_refused_claim_marks_nothing_but_its_writes_apply(store: Store) -> Non
     (item,) = store.due(T0, 10)
     assert (item.id, item.in_flight) == (held, False)
     assert store.root(KEY) is not None
+
+
+def test_a_batched_claim_answers_each_item_as_a_claim_would(store: Store) -> None:
+    marked, plain, held, moved = queued(store, "a", "b", "c", "d")
+    assert store.claim(held, OTHER, later(60), T0) is not None
+    store.progress(moved, STAGE_ROOT_DONE)
+
+    items = store.claim_batch(
+        [Claim(marked, 0), Claim(plain), Claim(held, 0), Claim(moved, 0)],
+        OWNER,
+        later(60),
+        T0,
+        before=[SetRoot(KEY, "C", "1", event())],
+    )
+
+    first, second, refused, progressed = items
+    assert first is not None and (first.id, first.marked, first.in_flight) == (marked, True, False)
+    assert second is not None and (second.marked, second.in_flight) == (False, False)
+    assert refused is None  # another replica holds it
+    assert progressed is not None and (progressed.stage, progressed.marked) == (1, False)
+    assert store.root(KEY) is not None
+    flights = {i.id: i.in_flight for i in store.due(T0, 10)}
+    assert flights == {marked: True, plain: False, held: False, moved: False}
+    # Leased to OWNER: another replica gets none of them until the lease runs out.
+    assert store.claim_batch([Claim(marked), Claim(plain)], OTHER, later(60), T0) == [None] * 2
+    assert store.claim_batch([], OWNER, later(60), T0) == []

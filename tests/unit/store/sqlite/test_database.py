@@ -18,6 +18,7 @@ from bot.core.errors import StoreError
 from bot.core.events import FailedPart
 from bot.store import IncidentChange
 from bot.store.opening import open_store
+from bot.store.sqlite.database import CACHE_KIB
 from bot.store.sqlite.store import SqliteStore
 from tests.unit.store.conftest import KEY, ROUTED, T0, event, later
 from tests.unit.store.sqlite.conftest import rows
@@ -29,6 +30,9 @@ def test_wal_and_synchronous_full(store: SqliteStore, db_path: Path) -> None:
     assert store._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert store._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     (busy,) = store._db.execute("PRAGMA busy_timeout").fetchone()
+    # A page cache big enough for a million events' dedup ids (issue 20), not the 2 MB default.
+    assert store._db.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
+    assert CACHE_KIB >= 32_000
     assert busy >= 1000
     assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]  # persistent, for every process
 
