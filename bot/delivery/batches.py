@@ -33,7 +33,7 @@ from bot.delivery.trials import posts_nothing
 from bot.store import OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
 
-CLAIM_AHEAD = 16  # items leased in one write at most: a batch's leases run from its claim
+CLAIM_AHEAD = 64  # items leased in one write at most: a batch's leases run from its claim
 
 
 class Batch:

@@ -120,7 +120,7 @@ class Journal:
         last_set = max((i for i, w in enumerate(mine) if isinstance(w, SetRoot)), default=-1)
         root = self.store.root(key) if last_set < 0 else None
         for write in mine[max(last_set, 0) :]:
-            root = _after(root, write)
+            root = after(root, write)
         return root
 
     def incident_for_key(self, key: str) -> Incident | None:
@@ -181,7 +181,7 @@ class Journal:
         self.store.digest_refreshed(digest_id, now)
 
 
-def _after(root: RootMessage | None, write: SetRoot | AdvanceState) -> RootMessage | None:
+def after(root: RootMessage | None, write: SetRoot | AdvanceState) -> RootMessage | None:
     """The root as `write` leaves it (an advance moves only a root showing an older state)."""
     if isinstance(write, SetRoot):
         return RootMessage(write.key, write.channel, write.ts, write.event, write.decision)

@@ -20,6 +20,7 @@ from bot.config.models import Config
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import is_newer, order
+from bot.delivery.journal import after
 from bot.delivery.logtails import STAGE_TAIL, LogTails
 from bot.delivery.posting import Poster
 from bot.delivery.root_state import advanced, displayed
@@ -28,7 +29,7 @@ from bot.delivery.trials import TrialDelivery
 from bot.kinds.trials import is_trial
 from bot.store import STAGE_ROOT_DONE, Notice, OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
-from bot.store.writes import MarkInFlight
+from bot.store.writes import AdvanceState, MarkInFlight
 from notifiers.base import Failure, Notifier, NotifyError
 from notifiers.render import render_alert, render_notice, render_plain, render_reply
 
@@ -114,8 +115,9 @@ class ItemDelivery:
                     self._post_root(item, root.channel, shown, decision)
                     return
                 self.store.advance_state(item.key, shown, decision)
+                # As the store now has it: this item is its key's only one being delivered.
+                root = after(root, AdvanceState(item.key, shown, decision)) or root
             item = self._root_done(item)
-            root = self.store.root(item.key) or root
         late = order(event) < order(root.event)
         reply = render_reply(event, late=late, told_above=_shows_failure_of(root.event, event))
         self.poster.post(
