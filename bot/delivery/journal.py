@@ -51,7 +51,7 @@ from bot.store.writes import (
 # posts at the default pace, and far within a lease (bot.delivery.worker.DEFAULT_LEASE),
 # so the item it finishes is never taken over meanwhile. A resource's next item waits
 # behind it (only a resource's oldest pending item is due) by as much at most.
-HOLD_S = 5.0
+HOLD_S = 6.0
 HELD_MAX = 64  # writes held at most: a claim carries them all past this (pacing off)
 
 

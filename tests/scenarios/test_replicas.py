@@ -39,6 +39,7 @@ import pytest
 from bot.config.models import Config
 from bot.core.clock import FakeClock
 from bot.core.outcomes import display_status
+from bot.delivery.journal import HOLD_S
 from bot.delivery.worker import Deliverer
 from bot.ingress.ingest import events_from
 from bot.intake.accept import Pipeline
@@ -638,15 +639,17 @@ class Corpse:
         return call
 
 
-# Six failures (incidents: never folded into a digest) for one channel at a post a second,
+# Failures (incidents: never folded into a digest) for one channel at a post a second,
 # delivered by the loop (Deliverer.run): each post's records are held across passes and
-# ride on a later claim (bot.delivery.journal), the fifth claim carrying the first four.
+# ride on a later claim (bot.delivery.journal), the claim a pace interval short of HOLD_S
+# after the first post carrying the records of all the posts before it.
+CARRYING = int(HOLD_S)  # the claim that carries the first posts' records
 HELD_STEPS = [
     ("notifier", "post", 1),  # posted; the pass that made it has not ended
     ("store", "claim_batch", 2),  # the first post's records held across a pass, lost
     ("notifier", "post", 3),  # three posts made, none recorded
-    ("store", "claim_batch", 5),  # the claim that carried the first four posts' records
-    ("notifier", "post", 6),  # two posts held again, the last just made
+    ("store", "claim_batch", CARRYING),  # the records of the posts before it carried
+    ("notifier", "post", CARRYING + 2),  # two posts held again, the last just made
 ]
 
 
@@ -654,7 +657,8 @@ HELD_STEPS = [
 def test_a_replica_killed_while_its_records_are_held_leaves_nothing_posted_twice_or_lost(
     twins: Twins, part: str, method: str, nth: int
 ) -> None:
-    jobs = [training_job(n, twins.clock.now() - timedelta(minutes=30)) for n in range(0, 24, 4)]
+    start = twins.clock.now() - timedelta(minutes=30)
+    jobs = [training_job(n, start) for n in range(0, 4 * (CARRYING + 3), 4)]
     twins.submit(*(job.states[-1] for job in jobs))  # each a failure: a root of its own
     death = DiesAfter(twins.a if part == "store" else twins.notifier(), method, nth)
     if part == "store":
@@ -670,6 +674,8 @@ def test_a_replica_killed_while_its_records_are_held_leaves_nothing_posted_twice
     if (method, nth) == ("claim_batch", 2):  # held across the pass: not in the store yet
         assert twins.b.root(jobs[0].key) is None
         assert len(twins.slack.messages()) == 1
+    if (method, nth) == ("claim_batch", CARRYING):  # one claim wrote them all
+        assert all(twins.b.root(job.key) is not None for job in jobs[: CARRYING - 1])
 
     twins.clock.advance(61)  # the victim's 60 s lease runs out
     twins.settle(twins.deliverer(twins.b, twins.notifier()))
