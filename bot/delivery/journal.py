@@ -11,6 +11,14 @@ crash between a post and its record today: nothing is posted twice, nothing is l
 Slack call is made on the strength of a held-back write: before each post the writes are
 durable, and reads of roots made meanwhile see them (`root`).
 
+The same holds across claims and passes (bot.delivery.worker.Deliverer.run): while a
+channel's pace holds a backlog back, a pass may end with its records held, and a claim
+carries them only once they have waited `carry_after`, so one transaction writes the
+records of several posts (and the pages they touch, the outbox's, its indexes' and the
+roots', once for all). None waits longer than the worker's `hold_s` (HOLD_S at most, a
+small part of a lease). Until they are written their items stay leased and in flight, as
+above, and a pass leaves them alone (`held_items`).
+
 Everything else passes straight through, after what is held back (so the store sees the
 writes in the order delivery made them).
 """
@@ -21,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.clock import Clock
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Incident
@@ -38,50 +47,92 @@ from bot.store.writes import (
     Write,
 )
 
+# The longest a record waits for the next claim before it is written on its own: a few
+# posts at the default pace, and far within a lease (bot.delivery.worker.DEFAULT_LEASE),
+# so the item it finishes is never taken over meanwhile. A resource's next item waits
+# behind it (only a resource's oldest pending item is due) by as much at most.
+HOLD_S = 6.0
+HELD_MAX = 64  # writes held at most: a claim carries them all past this (pacing off)
+
 
 class Journal:
     """A DeliveryStore in front of `store` that holds delivery's records back until the
     next write that must be durable."""
 
-    def __init__(self, store: DeliveryStore) -> None:
-        self.store = store
+    def __init__(self, store: DeliveryStore, clock: Clock) -> None:
+        self.store, self.clock = store, clock
         self._held: list[Write] = []
+        self._since: datetime | None = None  # when the oldest write held back was made
+        # None: each claim carries what is held back. Seconds: a claim carries it once it
+        # has waited this long (the delivery loop sets it: bot.delivery.worker).
+        self.carry_after: float | None = None
 
     def flush(self) -> None:
         """Make what is held back durable now (one transaction)."""
-        held, self._held = self._held, []
+        held = self._take()
         if held:
             self.store.write(held)
 
+    def held_for(self) -> float | None:
+        """Seconds the oldest write held back has waited; None when nothing is held."""
+        if not self._held or self._since is None:
+            return None
+        return max(0.0, (self.clock.now() - self._since).total_seconds())
+
+    def held_items(self) -> set[int]:
+        """The outbox items whose records are held back: as the store lists them they are
+        still pending (a completed one, too), and a pass must not take them up again."""
+        return {w.item_id for w in self._held if isinstance(w, Progress | RetryLater | Complete)}
+
+    def _carried(self, item_ids: Sequence[int]) -> list[Write]:
+        """What a claim of `item_ids` carries: everything held back, or nothing while it
+        may wait for a later claim (never records of an item claimed again)."""
+        held = self.held_for()
+        if held is None:
+            return []
+        if (
+            self.carry_after is not None
+            and held < self.carry_after
+            and len(self._held) < HELD_MAX
+            and not self.held_items().intersection(item_ids)
+        ):
+            return []
+        return self._take()
+
     def _take(self) -> list[Write]:
-        held, self._held = self._held, []
+        held, self._held, self._since = self._held, [], None
         return held
+
+    def _hold(self, *writes: Write) -> None:
+        if not self._held:
+            self._since = self.clock.now()
+        self._held.extend(writes)
 
     # --- held back: records of what Slack already took
 
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None:
-        self._held.append(SetRoot(key, channel, ts, event, decision))
+        self._hold(SetRoot(key, channel, ts, event, decision))
 
     def advance_state(self, key: str, event: Event, decision: Decision | None = None) -> bool:
         """Held back: True means it will be applied, and only if newer (as the store does)."""
-        self._held.append(AdvanceState(key, event, decision))
+        self._hold(AdvanceState(key, event, decision))
         return True
 
     def progress(self, item_id: int, stage: int) -> None:
-        self._held.append(Progress(item_id, stage))
+        self._hold(Progress(item_id, stage))
 
     def retry_later(self, item_id: int, when: datetime, error: str, count: bool = True) -> None:
-        self._held.append(RetryLater(item_id, when, error, count))
+        self._hold(RetryLater(item_id, when, error, count))
 
     def complete(self, item_id: int) -> None:
-        self._held.append(Complete(item_id))
+        self._hold(Complete(item_id))
 
     def write(self, writes: Sequence[Write]) -> None:
-        self._held.extend(writes)
+        self._hold(*writes)
 
-    # --- durable at once, carrying what is held back
+    # --- durable at once, carrying what is held back (`_carried`)
 
     def mark_in_flight(self, item_id: int) -> None:
         self.store.write([*self._take(), MarkInFlight(item_id)])
@@ -96,7 +147,7 @@ class Journal:
         sending: int | None = None,
         before: Sequence[Write] = (),
     ) -> OutboxItem | None:
-        held = [*self._take(), *before]
+        held = [*self._carried([item_id]), *before]
         return self.store.claim(item_id, owner, until, now, sending=sending, before=held)
 
     def claim_batch(
@@ -108,7 +159,7 @@ class Journal:
         *,
         before: Sequence[Write] = (),
     ) -> list[OutboxItem | None]:
-        held = [*self._take(), *before]
+        held = [*self._carried([c.item_id for c in claims]), *before]
         return self.store.claim_batch(claims, owner, until, now, before=held)
 
     # --- reads that see what is held back
@@ -161,7 +212,8 @@ class Journal:
         self.store.touch_digest(digest_id)
 
     def dirty_digests(self) -> list[Digest]:
-        self.flush()
+        # No write held back touches a digest's flag: read without writing them first,
+        # or every pass would end with a write of its own.
         return self.store.dirty_digests()
 
     def digest_members(self, digest_id: int) -> list[Event]:

@@ -24,7 +24,7 @@ from bot.delivery.batches import Batch
 from bot.delivery.bursts import Bursts
 from bot.delivery.channels import Aliases, channel_for
 from bot.delivery.failures import FailureHandler
-from bot.delivery.journal import Journal
+from bot.delivery.journal import HOLD_S, Journal
 from bot.delivery.logtails import STAGE_TAIL, LogTails, TailReader
 from bot.delivery.pacing import Pacer
 from bot.delivery.posting import Poster
@@ -85,8 +85,11 @@ class Deliverer:
         # work and never deliver one item twice at once.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = lease
+        # How long delivery's records may wait for a later claim: a small part of a lease,
+        # so an item whose records wait is never taken over meanwhile.
+        self.hold_s = min(HOLD_S, lease.total_seconds() / 8)
         # Delivery's records, held back until the next write that must be durable.
-        self.journal = Journal(store)
+        self.journal = Journal(store, clock)
         self.bursts = Bursts(self.journal, notifier, clock, self.pacer, metrics)
         self.wake = threading.Event()
         self.aliases = Aliases()
@@ -98,11 +101,42 @@ class Deliverer:
             self.journal, clock, config, metrics, health, self.pacer, self.aliases
         )
 
-    def run_once(self) -> PassResult:
+    def run_once(self, *, hold: bool = False) -> PassResult:
+        """One pass. What it learnt is durable before it ends, unless `hold` (the delivery
+        loop, `run`) and the next pass's claim comes soon enough to carry it (`_holds`)."""
+        self.journal.carry_after = self._carry_after() if hold else None
         try:
-            return self._pass()
-        finally:
-            self.journal.flush()  # what the pass learnt is durable before it ends
+            result = self._pass()
+        except BaseException:
+            self.journal.flush()
+            raise
+        if hold and self._holds(result):
+            return result
+        finishing = bool(self.journal.held_items())
+        self.journal.flush()
+        if finishing and result.next_wait != 0:
+            # Items the pass left alone because their records were held back are done or
+            # due again now, and a resource's next item may be due behind them: look now.
+            return replace(result, next_wait=0.0)
+        return result
+
+    def _carry_after(self) -> float | None:
+        """How long the claims of the delivery loop let records wait (Journal.carry_after):
+        as long as the claim after theirs comes within `hold_s` (a pace interval later)."""
+        if not self._covering_marks() or self.pacer.interval >= self.hold_s:
+            return None
+        return self.hold_s - self.pacer.interval
+
+    def _holds(self, result: PassResult) -> bool:
+        """Whether a pass's records may wait for the next pass's claim (bot.delivery.journal):
+        a post is due again soon (a channel's pace holds items back), within `hold_s` of the
+        oldest record, and a crash meanwhile is made good by looking its posts up in Slack
+        (`_covering_marks`). Otherwise, and when the loop goes idle, they are written now.
+        A paced post then costs one write, its claim, and a few posts' records share one."""
+        held = self.journal.held_for()
+        if held is None or result.next_wait is None or not self._covering_marks():
+            return False
+        return held + result.next_wait <= self.hold_s
 
     def _pass(self) -> PassResult:
         started = self.clock.now().timestamp()
@@ -110,8 +144,10 @@ class Deliverer:
         held_back: dict[str, list[OutboxItem]] = {}  # new resources the pace holds back
         routine: dict[str, list[OutboxItem]] = {}  # new resources for the day's digest
         waiting: set[str] = set()  # channels whose pace held an item back
-        untouched: set[int] = set()  # items this pass left as they were
-        candidates = self.store.due(self.clock.now(), _BATCH)
+        # Items whose records the last pass left held back: as they are, not as listed.
+        untouched: set[int] = self.journal.held_items()  # items this pass left as they were
+        listed = self.store.due(self.clock.now(), _BATCH)
+        candidates = [c for c in listed if c.id not in untouched]
         batch = Batch(candidates, self.journal, self.aliases, self.config.default_channel)
         for index, candidate in enumerate(candidates):
             root, channel = batch.look(index)
@@ -156,7 +192,6 @@ class Deliverer:
                 failed += 1
             if root is not None and root.digest_id is not None:
                 self.bursts.changed(root.digest_id)  # the line left for a message of its own
-        self.journal.flush()
         for channel, items in routine.items():
             folded = self._fold(channel, items, burst=False)
             delivered += len(folded)
@@ -169,7 +204,7 @@ class Deliverer:
         digests_waiting = self.bursts.refresh(self.aliases)
         self.metrics.outbox_depth.set(self.store.pending_count())
         return PassResult(
-            delivered, failed, self._next_wait(waiting, untouched, digests_waiting, candidates)
+            delivered, failed, self._next_wait(waiting, untouched, digests_waiting, listed)
         )
 
     def _leased(self, batch: Batch, index: int) -> OutboxItem | None:
@@ -271,13 +306,17 @@ class Deliverer:
         sleep = pause or self._pause
         while not stop.is_set():
             try:
-                result = self.run_once()
+                result = self.run_once(hold=True)
             except Exception:
                 log.exception("delivery pass failed; retrying")
                 result = PassResult(0, 0, _IDLE_WAIT_S)
             seconds = pause_after(result)
             if seconds > 0:
                 sleep(seconds)
+        try:
+            self.journal.flush()  # stopped: no claim comes to carry what the last pass held
+        except Exception:
+            log.exception("delivery records not written at stop; their items are looked up")
 
     def _pause(self, seconds: float) -> None:
         self.wake.wait(seconds)

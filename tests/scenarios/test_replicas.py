@@ -24,6 +24,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -38,6 +39,7 @@ import pytest
 from bot.config.models import Config
 from bot.core.clock import FakeClock
 from bot.core.outcomes import display_status
+from bot.delivery.journal import HOLD_S
 from bot.delivery.worker import Deliverer
 from bot.ingress.ingest import events_from
 from bot.intake.accept import Pipeline
@@ -615,6 +617,76 @@ def test_a_replica_killed_mid_batch_leaves_nothing_posted_twice_or_lost(
     for job in jobs:
         stored = twins.b.root(job.key)
         assert stored is not None and stored.ts in {m.ts for m in roots}
+
+
+class Corpse:
+    """`target` as the dead replica sees it: once `death` has struck, nothing more reaches
+    it, not even the writes a dying pass would make (a process killed makes none)."""
+
+    def __init__(self, target: Any, death: DiesAfter) -> None:
+        self.target, self.death = target, death
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.target, name)
+        if not callable(real):
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.death.calls >= self.death.nth:
+                raise Killed(f"{name} after the death")
+            return real(*args, **kwargs)
+
+        return call
+
+
+# Failures (incidents: never folded into a digest) for one channel at a post a second,
+# delivered by the loop (Deliverer.run): each post's records are held across passes and
+# ride on a later claim (bot.delivery.journal), the claim a pace interval short of HOLD_S
+# after the first post carrying the records of all the posts before it.
+CARRYING = int(HOLD_S)  # the claim that carries the first posts' records
+HELD_STEPS = [
+    ("notifier", "post", 1),  # posted; the pass that made it has not ended
+    ("store", "claim_batch", 2),  # the first post's records held across a pass, lost
+    ("notifier", "post", 3),  # three posts made, none recorded
+    ("store", "claim_batch", CARRYING),  # the records of the posts before it carried
+    ("notifier", "post", CARRYING + 2),  # two posts held again, the last just made
+]
+
+
+@pytest.mark.parametrize(("part", "method", "nth"), HELD_STEPS)
+def test_a_replica_killed_while_its_records_are_held_leaves_nothing_posted_twice_or_lost(
+    twins: Twins, part: str, method: str, nth: int
+) -> None:
+    start = twins.clock.now() - timedelta(minutes=30)
+    jobs = [training_job(n, start) for n in range(0, 4 * (CARRYING + 3), 4)]
+    twins.submit(*(job.states[-1] for job in jobs))  # each a failure: a root of its own
+    death = DiesAfter(twins.a if part == "store" else twins.notifier(), method, nth)
+    if part == "store":
+        store, notifier = Corpse(death, death), Corpse(twins.notifier(), death)
+    else:
+        store, notifier = Corpse(twins.a, death), Corpse(death, death)
+    paced = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
+    victim = Deliverer(
+        cast(Store, store), cast(Notifier, notifier), twins.clock, paced, Metrics(), Health()
+    )
+    with pytest.raises(Killed):
+        victim.run(threading.Event(), pause=twins.clock.advance)
+    if (method, nth) == ("claim_batch", 2):  # held across the pass: not in the store yet
+        assert twins.b.root(jobs[0].key) is None
+        assert len(twins.slack.messages()) == 1
+    if (method, nth) == ("claim_batch", CARRYING):  # one claim wrote them all
+        assert all(twins.b.root(job.key) is not None for job in jobs[: CARRYING - 1])
+
+    twins.clock.advance(61)  # the victim's 60 s lease runs out
+    twins.settle(twins.deliverer(twins.b, twins.notifier()))
+
+    messages = twins.slack.messages()
+    markers = Counter(m.marker for m in messages)
+    assert max(markers.values()) == 1, markers
+    assert len(messages) == len(jobs) and all(m.is_root for m in messages)
+    for job in jobs:
+        stored = twins.b.root(job.key)
+        assert stored is not None and stored.ts in {m.ts for m in messages}
 
 
 class SlowPosts:

@@ -114,7 +114,9 @@ CREATE TABLE IF NOT EXISTS digests (
     dirty INTEGER NOT NULL DEFAULT 1,
     in_flight INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id);
+-- Only digest lines: a root of its own (most of them) writes no page of it. A file made
+-- before keeps its index of every root, and works the same.
+CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id) WHERE digest_id IS NOT NULL;
 
 -- What pruning looks for (bot.store.sqlite.retention); `seen` and `audit` are pruned
 -- from their oldest rows, in rowid order, and need none.

@@ -209,6 +209,51 @@ def test_a_file_made_by_an_older_mlpulse_opens_and_gains_what_it_lacks(tmp_path:
     assert {"failures", "last_failure_at"} <= columns
 
 
+def _digest_index(path: Path) -> tuple[str, int]:
+    """roots_by_digest as the file defines it, and how many roots it lists."""
+    ((sql,),) = rows(path, "SELECT sql FROM sqlite_master WHERE name = 'roots_by_digest'")
+    ((cells,),) = rows(path, "SELECT SUM(ncell) FROM dbstat WHERE name = 'roots_by_digest'")
+    return str(sql), int(cells)
+
+
+def _roots_and_a_digest(path: Path) -> SqliteStore:
+    """Three roots of their own and one digest line, and the digest's members read back."""
+    store = SqliteStore(str(path))
+    for n in range(3):
+        store.set_root(f"{KEY}-{n}", "#c", f"{n}.0", event(f"r{n}"))
+    store.accept([(event("d1", name="hpo-1"), ROUTED)], T0)
+    (item,) = [i for i in store.due(later(60), 10) if i.key.endswith("hpo-1")]
+    digest = store.open_digest("#c", T0, 900, 200)
+    store.join_digest(digest, item)
+    assert [e.id for e in store.digest_members(digest.id)] == ["d1"]
+    return store
+
+
+def test_a_new_file_indexes_only_the_roots_a_digest_holds(tmp_path: Path) -> None:
+    """A root's first record writes no page of roots_by_digest: the partial index lists
+    only digest lines (bot.store.sqlite.schema)."""
+    path = tmp_path / "mlpulse.db"
+    _roots_and_a_digest(path).close()
+
+    sql, cells = _digest_index(path)
+    assert "WHERE digest_id IS NOT NULL" in sql
+    assert cells == 1
+
+
+def test_an_old_file_keeps_its_whole_digest_index_and_works(tmp_path: Path) -> None:
+    path = tmp_path / "mlpulse.db"
+    old_file(path)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE INDEX roots_by_digest ON roots (digest_id)")
+    db.close()
+
+    _roots_and_a_digest(path).close()
+
+    sql, cells = _digest_index(path)
+    assert "WHERE" not in sql
+    assert cells == 5  # the old root, three new ones and the digest line
+
+
 def test_processes_opening_an_old_file_at_once_add_its_columns_once(tmp_path: Path) -> None:
     path = tmp_path / "mlpulse.db"
     old_file(path)
