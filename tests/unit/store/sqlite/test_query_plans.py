@@ -4,8 +4,9 @@ index, so its cost does not grow with the store. The statements are the ones act
 (traced on the store's connection, with their values), and each is checked with EXPLAIN
 QUERY PLAN: a full SCAN of a table that grows with traffic fails the test.
 
-Bounded scans are allowed by name: pruning reads the oldest rows of `audit` (and of an older
-file's `seen`) in rowid order with a LIMIT, and the few silences are read whole. (`make bench` measures the
+Bounded scans are allowed by name: pruning reads the oldest rows of `audit` (and of an
+older file's `seen`) in rowid order with a LIMIT, and the few silences are read whole.
+(`make bench` measures the
 same thing as time: events/s over the first and the last slice of a 1M-event store.)"""
 
 from __future__ import annotations
