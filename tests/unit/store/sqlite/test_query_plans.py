@@ -6,8 +6,8 @@ QUERY PLAN: a full SCAN of a table that grows with traffic fails the test.
 
 Bounded scans are allowed by name: pruning reads the oldest rows of `audit` (and of an
 older file's `seen`) in rowid order with a LIMIT, and the few silences are read whole.
-(`make bench` measures the
-same thing as time: events/s over the first and the last slice of a 1M-event store.)"""
+(`make bench` measures the same thing as time: events/s over the first and the last slice
+of a 1M-event store.)"""
 
 from __future__ import annotations
 
