@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from bot.store.sqlite.database import Database
+from bot.store.sqlite.dedup import DedupTables
 
 BATCH = 500  # rows per table per transaction
 _KEEP_FREE = 4  # vacuum once free pages are more than a quarter of the file
@@ -39,7 +39,7 @@ _OWN_DATES = (
 )
 
 
-class RetentionTables(Database):
+class RetentionTables(DedupTables):
     def prune(self, now: datetime, limit: int = BATCH) -> int:
         """Delete up to `limit` expired records of each kind; how many went. Called again
         while it returns a full batch of any kind, it catches up with an old store."""
@@ -49,11 +49,7 @@ class RetentionTables(Database):
             return (now - lifetime).timestamp()
 
         removed = 0
-        removed += self._batch(
-            "DELETE FROM seen WHERE rowid IN (SELECT rowid FROM seen ORDER BY rowid LIMIT ?)"
-            " AND seen_at < ?",
-            (limit, before(life.dedup)),
-        )
+        removed += self._prune_dedup(before(life.dedup), limit)
         removed += self._batch(
             "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?) AND at < ?",
             (limit, before(life.audit)),

@@ -1,6 +1,6 @@
 """The SQLite store's tables, created when missing each time a store opens the file.
 
-    seen       every dedup id of every accepted event (bot.store.sqlite.store)
+    seen_digests  every dedup id of every accepted event, as a digest (dedup.py)
     roots      each resource's root message and the state it shows (roots.py, digests.py)
     outbox     accepted alerts and notices on their way to Slack (outbox.py)
     incidents  at most one unresolved per series (incidents.py)
@@ -14,7 +14,9 @@ Times are float Unix timestamps (UTC), as the DynamoDB store keeps them too.
 
 A file made by an older mlpulse keeps its tables as they were (CREATE TABLE IF NOT EXISTS
 changes nothing that exists): `upgrade` adds the columns they lack (ADDED_COLUMNS), with
-defaults that say what the older rows meant. No migration step is needed.
+defaults that say what the older rows meant. No migration step is needed: its `seen`
+table (dedup ids as text, before `seen_digests`) is read beside the new one until pruning
+has emptied it (dedup.py).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from __future__ import annotations
 import sqlite3
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS seen (
-    dedup_id TEXT PRIMARY KEY,
-    seen_at REAL NOT NULL
-);
+CREATE TABLE IF NOT EXISTS seen_digests (
+    at INTEGER NOT NULL,  -- the event's own time, whole seconds (0: none)
+    digest BLOB NOT NULL,  -- BLAKE2b, 16 bytes, of the dedup id
+    seen_at INTEGER NOT NULL,  -- whole seconds: pruning needs no finer
+    PRIMARY KEY (at, digest)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS roots (
     key TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
@@ -118,8 +122,8 @@ CREATE TABLE IF NOT EXISTS digests (
 -- before keeps its index of every root, and works the same.
 CREATE INDEX IF NOT EXISTS roots_by_digest ON roots (digest_id) WHERE digest_id IS NOT NULL;
 
--- What pruning looks for (bot.store.sqlite.retention); `seen` and `audit` are pruned
--- from their oldest rows, in rowid order, and need none.
+-- What pruning looks for (bot.store.sqlite.retention); `audit` is pruned from its
+-- oldest rows, in rowid order, and `seen_digests` swept in key order (dedup.py): no index.
 CREATE INDEX IF NOT EXISTS roots_by_time ON roots (state_time);
 CREATE INDEX IF NOT EXISTS incidents_resolved ON incidents (updated_at)
     WHERE state = 'resolved';

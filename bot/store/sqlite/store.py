@@ -2,7 +2,7 @@
 on one file, for one process (a second one on the same file waits for the write lock).
 
 Its parts share one connection (bot.store.sqlite.database) and each keeps its tables:
-outbox.py, roots.py, incidents.py, audit.py, silences.py, digests.py; schema.py has them
+dedup.py, outbox.py, roots.py, incidents.py, audit.py, silences.py, digests.py; schema.py has them
 all (requests.py keeps its own; approvals.py's are made on first use); retention.py prunes
 them. `accept` is here: its one transaction touches them all.
 """
@@ -51,14 +51,10 @@ class SqliteStore(
         stamp = now.timestamp()
         with self._tx() as db:
             for index, (event, decision) in enumerate(items):
-                ids = event.dedup_ids
-                marks = ",".join("?" * len(ids))
-                if db.execute(f"SELECT 1 FROM seen WHERE dedup_id IN ({marks})", ids).fetchone():
+                if self._seen_before(db, event):
                     accepted.append(False)
                     continue
-                db.executemany(
-                    "INSERT INTO seen (dedup_id, seen_at) VALUES (?, ?)", [(i, stamp) for i in ids]
-                )
+                self._remember(db, event, stamp)
                 silence = held[index] if held else None
                 db.execute(
                     "INSERT INTO outbox (key, event, decision, created, next_attempt, state)"

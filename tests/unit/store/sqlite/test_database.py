@@ -19,6 +19,7 @@ from bot.core.events import FailedPart
 from bot.store import IncidentChange
 from bot.store.opening import open_store
 from bot.store.sqlite.database import CACHE_KIB
+from bot.store.sqlite.dedup import deciding_id, digest
 from bot.store.sqlite.store import SqliteStore
 from tests.unit.store.conftest import KEY, ROUTED, T0, event, later
 from tests.unit.store.sqlite.conftest import rows
@@ -63,7 +64,7 @@ _HOLD_LOCK = """
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
-db.execute("INSERT INTO seen (dedup_id, seen_at) VALUES ('other-process', 0)")
+db.execute("INSERT INTO seen_digests (at, digest, seen_at) VALUES (0, x'00', 0)")
 print("locked", flush=True)
 time.sleep(1.0)
 db.execute("COMMIT")
@@ -96,8 +97,8 @@ def test_a_second_process_holding_the_write_lock_is_waited_for(
             holder.wait()
     assert waited > 0.5  # it waited for the other writer rather than failing
     assert store.pending_count() == 1
-    seen = {row[0] for row in rows(db_path, "SELECT dedup_id FROM seen")}
-    assert "other-process" in seen and set(event("a").dedup_ids) <= seen
+    seen = {row[0] for row in rows(db_path, "SELECT digest FROM seen_digests")}
+    assert b"\x00" in seen and digest(deciding_id(event("a"))) in seen
     assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
 
 
