@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -437,12 +439,13 @@ def _scale_run(count: int) -> dict[str, float]:
 
     config = Config()
     clock = FakeClock(datetime(2026, 11, 25, tzinfo=UTC))
+    ids = random.Random(20)
     spent: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         store = SqliteStore(str(Path(folder) / "scale.db"))
         pipeline = Pipeline(config, store, clock, Metrics())
         for first in range(0, count, 100):
-            bodies = _unique(_bodies(first, 100), first)
+            bodies = _as_sent(_unique(_bodies(first, 100), first), clock.now(), ids)
             started = time.process_time()
             for start in range(0, 100, 10):
                 events = [
@@ -458,6 +461,19 @@ def _scale_run(count: int) -> dict[str, float]:
     first_rate = SLICE / sum(spent[:per_slice])
     last_rate = SLICE / sum(spent[-per_slice:])
     return {"first": first_rate, "last": last_rate, "drift": last_rate / first_rate - 1}
+
+
+def _as_sent(bodies: list[str], at: datetime, ids: random.Random) -> list[str]:
+    """The events as AWS sends them: each with a random UUID for its id and the time it
+    happened, which follows the clock (benchmarks.pipeline's bodies count their ids and
+    repeat their times every hour, which no real stream does)."""
+    sent = []
+    for body in bodies:
+        document = json.loads(body)
+        document["id"] = str(uuid.UUID(int=ids.getrandbits(128), version=4))
+        document["time"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        sent.append(json.dumps(document))
+    return sent
 
 
 def _unique(bodies: list[str], first: int) -> list[str]:
