@@ -396,7 +396,8 @@ def _retention() -> dict[str, float]:
     from bot.ops.health import Health
     from bot.ops.telemetry import Metrics
     from bot.store.sqlite.store import SqliteStore
-    from tests.unit.store.sqlite.test_retention_plateau import Chat, run
+    from tests.fakes.chat import CountingChat
+    from tests.unit.store.sqlite.test_retention_plateau import run
 
     config = Config.model_validate(
         {
@@ -410,7 +411,7 @@ def _retention() -> dict[str, float]:
         store = SqliteStore(str(Path(folder) / "r.db"), config.retention)
         store._db.execute("PRAGMA synchronous=OFF")  # simulated days: the disk is not measured
         pipeline = Pipeline(config, store, clock, Metrics())
-        deliverer = Deliverer(store, Chat(), clock, config, Metrics(), Health())
+        deliverer = Deliverer(store, CountingChat(), clock, config, Metrics(), Health())
         for day in range(days):
             for step in (0, 1):
                 pipeline.submit([run(day, n, step, clock.now()) for n in range(pipelines)])

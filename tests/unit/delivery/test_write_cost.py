@@ -21,7 +21,7 @@ from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
-from notifiers.base import Posted
+from tests.fakes.chat import CountingChat
 from tests.unit.delivery.conftest import T0, event
 
 
@@ -37,26 +37,6 @@ class CountingStore(SqliteStore):
             yield db
 
 
-class Chat:
-    """A chat backend that takes everything: posts and edits, each one Slack call."""
-
-    def __init__(self, min_interval: float = 0.0) -> None:
-        self.min_interval = min_interval
-        self.calls = 0
-
-    def post(
-        self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
-    ) -> Posted:
-        self.calls += 1
-        return Posted("C1", f"{self.calls}.0")
-
-    def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None:
-        self.calls += 1
-
-    def find_posted(self, channel: str, marker: str, thread_ts: str | None, oldest: float) -> None:
-        return None
-
-
 def resources(count: int, **changes: Any) -> list[Any]:
     return [
         event(second=n, **changes).model_copy(update={"key": f"k{n}", "id": f"{changes}-{n}"})
@@ -64,7 +44,7 @@ def resources(count: int, **changes: Any) -> list[Any]:
     ]
 
 
-def delivered(store: CountingStore, config: Config, chat: Chat, clock: FakeClock) -> None:
+def delivered(store: CountingStore, config: Config, chat: CountingChat, clock: FakeClock) -> None:
     deliverer = Deliverer(store, chat, clock, config, Metrics(), Health())
     for _ in range(200):
         deliverer.run_once()
@@ -78,7 +58,7 @@ UNPACED = Config()  # a chat backend with no min_interval is not paced
 
 
 def test_new_resources_cost_at_most_two_writes_a_post(tmp_path: Path) -> None:
-    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), CountingChat()
     Pipeline(UNPACED, store, clock, Metrics()).submit(resources(60))
     before = store.transactions
 
@@ -91,7 +71,7 @@ def test_new_resources_cost_at_most_two_writes_a_post(tmp_path: Path) -> None:
 
 
 def test_updates_with_replies_cost_at_most_two_writes_a_call(tmp_path: Path) -> None:
-    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), CountingChat()
     pipeline = Pipeline(UNPACED, store, clock, Metrics())
     pipeline.submit(resources(30, status="InProgress", outcome=Outcome.RUNNING))
     delivered(store, UNPACED, chat, clock)
@@ -110,7 +90,7 @@ def test_a_paced_backlog_writes_nothing_while_it_waits(tmp_path: Path) -> None:
     """Incidents (never folded into a digest) for one channel at one post a second: the
     passes between two posts claim nothing and write nothing."""
     config = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
-    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat(1.0)
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), CountingChat(1.0)
     Pipeline(config, store, clock, Metrics()).submit(resources(50))
     deliverer = Deliverer(store, chat, clock, config, Metrics(), Health())
     deliverer.run_once()
@@ -133,7 +113,7 @@ def test_a_burst_is_leased_in_one_write_and_the_rest_waits_unleased(tmp_path: Pa
     """A pace with a burst of 3: one write leases the three posts the burst allows; the
     items behind them are neither leased nor marked while they wait."""
     config = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 3}})
-    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat(1.0)
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), CountingChat(1.0)
     Pipeline(config, store, clock, Metrics()).submit(resources(10))
     before = store.transactions
 
@@ -149,7 +129,7 @@ def test_a_burst_is_leased_in_one_write_and_the_rest_waits_unleased(tmp_path: Pa
 def test_without_lookups_a_batch_leases_only_its_first_item(tmp_path: Path) -> None:
     """Where an earlier attempt cannot be looked up (no history scopes), items marked
     ahead would be lost after a crash: each item is leased and marked on its own."""
-    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), Chat()
+    store, clock, chat = CountingStore(str(tmp_path / "s.db")), FakeClock(T0), CountingChat()
     chat.history_readable = False  # type: ignore[attr-defined]
     Pipeline(UNPACED, store, clock, Metrics()).submit(resources(20))
     before = store.transactions

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.config.models import Config
 from bot.core.clock import FakeClock
@@ -26,7 +25,7 @@ from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
-from notifiers.base import Posted
+from tests.fakes.chat import CountingChat
 from tests.unit.store.conftest import T0
 
 GROWING = (
@@ -44,24 +43,6 @@ BOUNDED = (  # statements allowed to SCAN: what they read is bounded by a LIMIT
     "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT",
 )
 _SCAN = re.compile(r"^SCAN (\w+)(?: AS \w+)?(?: USING (?:COVERING )?INDEX (\w+))?")
-
-
-class Chat:
-    min_interval = 0.0
-
-    def __init__(self) -> None:
-        self.posts = 0
-
-    def post(
-        self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
-    ) -> Posted:
-        self.posts += 1
-        return Posted("C1", f"{self.posts}.0")
-
-    def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None: ...
-
-    def find_posted(self, channel: str, marker: str, thread_ts: str | None, oldest: float) -> None:
-        return None
 
 
 def run(n: int, status: str, outcome: Outcome, minutes: int) -> Event:
@@ -90,7 +71,7 @@ def traced_session(tmp_path: Path) -> list[str]:
     statements: list[str] = []
     store._db.set_trace_callback(statements.append)
     pipeline = Pipeline(config, store, clock, Metrics())
-    deliverer = Deliverer(store, Chat(), clock, config, Metrics(), Health())
+    deliverer = Deliverer(store, CountingChat(), clock, config, Metrics(), Health())
     incidents = IncidentService(store, config, clock)
 
     pipeline.submit([run(n, "InProgress", Outcome.RUNNING, n) for n in range(5)])
@@ -109,7 +90,7 @@ def traced_session(tmp_path: Path) -> list[str]:
     paced = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
     news = [run(20 + n, "InProgress", Outcome.RUNNING, 300) for n in range(6)]
     pipeline.submit([e.model_copy(update={"kind": Kind.TRAINING_JOB}) for e in news])
-    burst = Deliverer(store, _Paced(), clock, paced, Metrics(), Health())
+    burst = Deliverer(store, CountingChat(1.0), clock, paced, Metrics(), Health())
     for _ in range(3):
         burst.run_once()
     store.pending_count()
@@ -118,10 +99,6 @@ def traced_session(tmp_path: Path) -> list[str]:
     store.prune(clock.now() + timedelta(days=500))  # the dedup sweep on from where it was
     store.close()
     return statements
-
-
-class _Paced(Chat):
-    min_interval = 1.0
 
 
 def full_scans(db_path: Path, statement: str) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.config.models import Config
 from bot.core.clock import FakeClock
@@ -21,30 +20,12 @@ from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
-from notifiers.base import Posted
+from tests.fakes.chat import CountingChat
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 PIPELINES = 30
 DAYS = 60
 TABLES = ("seen_digests", "roots", "incidents", "incident_keys", "audit", "outbox", "digests")
-
-
-class Chat:
-    min_interval = 0.0
-
-    def __init__(self) -> None:
-        self.posts = 0
-
-    def post(
-        self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
-    ) -> Posted:
-        self.posts += 1
-        return Posted("C1", f"{self.posts}.0")
-
-    def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None: ...
-
-    def find_posted(self, channel: str, marker: str, thread_ts: str | None, oldest: float) -> None:
-        return None
 
 
 def run(day: int, pipeline: int, step: int, at: datetime) -> Event:
@@ -75,7 +56,7 @@ def test_sixty_days_of_steady_traffic_reach_a_plateau(tmp_path: Path) -> None:
     clock = FakeClock(START)
     store = SqliteStore(str(tmp_path / "mlpulse.db"), config.retention)
     pipeline = Pipeline(config, store, clock, Metrics())
-    deliverer = Deliverer(store, Chat(), clock, config, Metrics(), Health())
+    deliverer = Deliverer(store, CountingChat(), clock, config, Metrics(), Health())
     sizes: list[int] = []
     rows: list[dict[str, int]] = []
     for day in range(DAYS):
