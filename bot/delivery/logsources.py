@@ -65,9 +65,7 @@ def _pipeline_build(event: Event, build_id: str) -> LogSource:
     defaults: the project's group, the uuid's stream (a project that logs elsewhere names
     it only in the build's own event)."""
     project, stream = build_id.split(":", 1)
-    group = f"/aws/codebuild/{project}"
-    link = log_link(event.region, group, stream)
-    return LogSource("build", project, group, stream, event.region, event.account, link, True)
+    return _build_stream(event, project, stream)
 
 
 def _build(event: Event) -> LogSource:
@@ -75,7 +73,15 @@ def _build(event: Event) -> LogSource:
     found = _DEEP_LINK.search(deep.url) if deep is not None else None
     if found is not None:
         group, stream = unquote(found["group"]), unquote(found["stream"])
-    else:  # CodeBuild's defaults: the project's group, the build id's stream
-        group, stream = f"/aws/codebuild/{event.name}", event.key.rsplit(":", 1)[-1]
-    link = deep or log_link(event.region, group, stream)
-    return LogSource("build", event.name, group, stream, event.region, event.account, link, True)
+        return _build_stream(event, event.name, stream, group, deep)
+    # CodeBuild's defaults: the project's group, the build id's stream
+    return _build_stream(event, event.name, event.key.rsplit(":", 1)[-1], link=deep)
+
+
+def _build_stream(
+    event: Event, project: str, stream: str, group: str | None = None, link: Link | None = None
+) -> LogSource:
+    """A build's one stream, in `group` or CodeBuild's default, the project's."""
+    group = group or f"/aws/codebuild/{project}"
+    link = link or log_link(event.region, group, stream)
+    return LogSource("build", project, group, stream, event.region, event.account, link, True)
