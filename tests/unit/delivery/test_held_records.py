@@ -22,13 +22,14 @@ from bot.ops.telemetry import Metrics
 from bot.store import OutboxItem
 from bot.store.writes import Claim, Complete, Write
 from notifiers.base import Posted
+from tests.fakes.chat import CountingChat
 from tests.unit.delivery.conftest import T0
-from tests.unit.delivery.test_write_cost import Chat, CountingStore, resources
+from tests.unit.delivery.test_write_cost import CountingStore, resources
 
 PACED = Config.model_validate({"slack": {"posts_per_second": 1, "burst": 1}})
 
 
-class Timed(Chat):
+class Timed(CountingChat):
     """Chat that notes when (on the fake clock) each item's posts were answered."""
 
     def __init__(self, clock: FakeClock) -> None:
@@ -76,7 +77,7 @@ class Recording(CountingStore):
         return items
 
 
-def run_until(deliverer: Deliverer, clock: FakeClock, chat: Chat, posts: int) -> None:
+def run_until(deliverer: Deliverer, clock: FakeClock, chat: CountingChat, posts: int) -> None:
     """The delivery loop on the fake clock, stopped once `posts` Slack calls were made."""
     stop = threading.Event()
 
