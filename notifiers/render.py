@@ -84,6 +84,7 @@ def render_alert(
     """The root message for a resource, showing `event` as its current state, and the
     incident it carries, if any: with its buttons, or, when another resource's failure
     opened it, which incident it is part of."""
+    facts = _short_facts(event, decision.account_alias)
     blocks: list[Payload] = [
         {
             "type": "header",
@@ -93,13 +94,13 @@ def render_alert(
                 "emoji": True,
             },
         },
-        _status_section(event, decision),
+        _status_section(event, decision, facts),
     ]
     if incident is not None:
         blocks += incident_blocks(incident, snooze_choices, event.key)
     if event.approval is not None:
         blocks += approval_blocks(event.approval)
-    blocks += _extra_fact_sections(event, decision.account_alias)
+    blocks += _extra_fact_sections(facts)
     if event.reason:
         label = escape(event.reason_label)
         blocks.append(_section(f"*{label}*\n{code_block(event.reason, _REASON_CHARS)}"))
@@ -168,7 +169,7 @@ def render_plain(event: Event) -> Payload:
     return {"text": text, "unfurl_links": False, "unfurl_media": False}
 
 
-def _status_section(event: Event, decision: Decision) -> Payload:
+def _status_section(event: Event, decision: Decision, facts: list[Fact]) -> Payload:
     status = f"*Status:* {clip(display_status(event.status), _PART_CHARS)}"
     if event.previous_status:
         status += f" (was {clip(display_status(event.previous_status), _PART_CHARS)})"
@@ -178,7 +179,6 @@ def _status_section(event: Event, decision: Decision) -> Payload:
         status += f"\n*Severity:* {decision.severity.value}"
     if mention := shown_mention(decision):
         status += f"\n{mention}"
-    facts = _short_facts(event, decision.account_alias)
     fields = [_field(fact.label, fact.value) for fact in facts][: limits.MAX_FIELDS]
     block = _section(clip_mrkdwn(status))
     if fields:
@@ -199,9 +199,9 @@ def _short_facts(event: Event, alias: str | None) -> list[Fact]:
     return facts
 
 
-def _extra_fact_sections(event: Event, alias: str | None) -> list[Payload]:
+def _extra_fact_sections(facts: list[Fact]) -> list[Payload]:
     """Short facts beyond the first section's ten fields, ten to a section."""
-    rest = _short_facts(event, alias)[limits.MAX_FIELDS :]
+    rest = facts[limits.MAX_FIELDS :]
     return [
         {
             "type": "section",

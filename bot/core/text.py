@@ -87,7 +87,8 @@ def _scrubbed(value: Any) -> Any:
 
 
 def clean(raw: str) -> str:
-    return _UNSAFE.sub("", raw)
+    # Every character _UNSAFE matches is unprintable: most text needs no regex pass.
+    return raw if raw.isprintable() else _UNSAFE.sub("", raw)
 
 
 def escape(raw: str) -> str:

@@ -1,4 +1,5 @@
-"""One delivery pass's list of due items, each read once, and leased ahead in batches.
+"""One delivery pass's list of due items, their roots read in one go, and leased ahead in
+batches.
 
 An item's lease and the in-flight mark of its post are one committed write, made before
 the post (bot.delivery.worker). Made one item at a time, that write costs as long as the
@@ -47,6 +48,8 @@ class Batch:
         self.candidates, self.store = candidates, store
         self.aliases, self.default_channel = aliases, default_channel
         self._looks: dict[int, tuple[RootMessage | None, str]] = {}
+        # Every candidate's root, in one read: the pass looks at each, and picks look ahead.
+        self._roots = store.roots([c.key for c in candidates]) if candidates else {}
         self._leased: dict[int, tuple[OutboxItem | None, datetime]] = {}
 
     def look(self, index: int) -> tuple[RootMessage | None, str]:
@@ -54,7 +57,7 @@ class Batch:
         (by its id once a post there told it: the pace is kept by id)."""
         candidate = self.candidates[index]
         if candidate.id not in self._looks:
-            root = self.store.root(candidate.key)
+            root = self._roots.get(candidate.key)
             self._looks[candidate.id] = (root, channel_for(candidate, root, self.default_channel))
         root, channel = self._looks[candidate.id]
         return root, self.aliases.of(channel)

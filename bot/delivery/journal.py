@@ -62,6 +62,8 @@ class Journal:
     def __init__(self, store: DeliveryStore, clock: Clock) -> None:
         self.store, self.clock = store, clock
         self._held: list[Write] = []
+        # The held writes to roots, by key: a root is read for every item delivered.
+        self._roots: dict[str, list[SetRoot | AdvanceState]] = {}
         self._since: datetime | None = None  # when the oldest write held back was made
         # None: each claim carries what is held back. Seconds: a claim carries it once it
         # has waited this long (the delivery loop sets it: bot.delivery.worker).
@@ -101,12 +103,16 @@ class Journal:
 
     def _take(self) -> list[Write]:
         held, self._held, self._since = self._held, [], None
+        self._roots = {}
         return held
 
     def _hold(self, *writes: Write) -> None:
         if not self._held:
             self._since = self.clock.now()
         self._held.extend(writes)
+        for write in writes:
+            if isinstance(write, SetRoot | AdvanceState):
+                self._roots.setdefault(write.key, []).append(write)
 
     # --- held back: records of what Slack already took
 
@@ -165,14 +171,18 @@ class Journal:
     # --- reads that see what is held back
 
     def root(self, key: str) -> RootMessage | None:
-        mine = [w for w in self._held if isinstance(w, SetRoot | AdvanceState) and w.key == key]
-        if not mine:
-            return self.store.root(key)
-        last_set = max((i for i, w in enumerate(mine) if isinstance(w, SetRoot)), default=-1)
-        root = self.store.root(key) if last_set < 0 else None
-        for write in mine[max(last_set, 0) :]:
-            root = after(root, write)
-        return root
+        return self.roots([key]).get(key)
+
+    def roots(self, keys: Sequence[str]) -> dict[str, RootMessage]:
+        stored = self.store.roots(keys)
+        found: dict[str, RootMessage] = {}
+        for key in keys:
+            root = stored.get(key)
+            for write in self._roots.get(key, ()):
+                root = after(root, write)
+            if root is not None:
+                found[key] = root
+        return found
 
     def incident_for_key(self, key: str) -> Incident | None:
         return self.store.incident_for_key(key)

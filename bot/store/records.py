@@ -129,7 +129,10 @@ def decode_event(text: str) -> Event:
     return Event.model_validate_json(text)
 
 
+@lru_cache(maxsize=256)
 def decode_decision(text: str | None) -> Decision | None:
+    """A decision as stored (JSON), decoded once: few routes give few distinct decisions,
+    and a Decision is frozen, so one copy is shared."""
     data: Any = json.loads(text) if text else None
     if data is None:
         return None

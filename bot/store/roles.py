@@ -89,6 +89,11 @@ class OutboxStore(Protocol):
 
     def root(self, key: str) -> RootMessage | None: ...
 
+    def roots(self, keys: Sequence[str]) -> dict[str, RootMessage]:
+        """The roots of those of `keys` that have one, in one read (a delivery pass reads
+        the roots of all the items it lists)."""
+        ...
+
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
     ) -> None: ...

@@ -9,6 +9,7 @@ a later write of one item or one root wins, as if each had been made on its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,3 +72,37 @@ class Claim:
 
 Write = SetRoot | AdvanceState | Progress | MarkInFlight | RetryLater | Complete
 ITEM_WRITES = (Progress, MarkInFlight, RetryLater, Complete)  # writes of one outbox item
+
+
+@dataclass
+class ItemChange:
+    """What the writes of one outbox item add up to, applied in order (`item_changes`)."""
+
+    stage: int | None = None
+    in_flight: bool | None = None
+    next_attempt: float | None = None
+    error: str | None = None
+    attempts: int = 0
+    done: bool = False
+
+
+def item_changes(writes: Sequence[Write]) -> dict[int, ItemChange]:
+    """The item writes among `writes` folded per outbox item, as applying them in order
+    would leave it: a store makes one change of each (an item's progress, its mark and its
+    completion, delivered in one pass, are one delete), in the order each item first comes."""
+    items: dict[int, ItemChange] = {}
+    for write in writes:
+        if not isinstance(write, ITEM_WRITES):
+            continue
+        change = items.setdefault(write.item_id, ItemChange())
+        match write:
+            case Progress(_, stage):
+                change.stage, change.in_flight = stage, False
+            case MarkInFlight():
+                change.in_flight = True
+            case RetryLater(_, when, error, count):
+                change.next_attempt, change.error = when.timestamp(), error[:1000]
+                change.attempts += 1 if count else 0
+            case Complete():
+                change.done = True
+    return items

@@ -11,59 +11,26 @@ change nothing in SQL either: the caller drops it and sends the rest again.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bot.core.ordering import order
 from bot.store.dynamodb.codec import Item, due_sort, n, names, outbox_key, pointer_key, s
 from bot.store.dynamodb.roots import root_advance, root_record
-from bot.store.writes import (
-    AdvanceState,
-    Complete,
-    MarkInFlight,
-    Progress,
-    RetryLater,
-    SetRoot,
-    Write,
-)
-
-
-@dataclass
-class _ItemChange:
-    """What the writes of one outbox item add up to."""
-
-    stage: int | None = None
-    in_flight: bool | None = None
-    next_attempt: float | None = None
-    error: str | None = None
-    attempts: int = 0
-    done: bool = False
+from bot.store.writes import AdvanceState, ItemChange, SetRoot, Write, item_changes
 
 
 def fold(
     writes: Sequence[Write],
-) -> tuple[dict[int, _ItemChange], dict[str, SetRoot | AdvanceState]]:
-    """The writes folded per outbox item and per root, each as applying them in order
-    would leave it."""
-    items: dict[int, _ItemChange] = {}
+) -> tuple[dict[int, ItemChange], dict[str, SetRoot | AdvanceState]]:
+    """The writes folded per outbox item (bot.store.writes.item_changes) and per root, each
+    as applying them in order would leave it."""
     roots: dict[str, SetRoot | AdvanceState] = {}
     for write in writes:
         if isinstance(write, SetRoot | AdvanceState):
             roots[write.key] = _root_after(roots.get(write.key), write)
-            continue
-        change = items.setdefault(write.item_id, _ItemChange())
-        match write:
-            case Progress(_, stage):
-                change.stage, change.in_flight = stage, False
-            case MarkInFlight():
-                change.in_flight = True
-            case RetryLater(_, when, error, count):
-                change.next_attempt, change.error = when.timestamp(), error[:1000]
-                change.attempts += 1 if count else 0
-            case Complete():
-                change.done = True
-    return items, roots
+    return item_changes(writes), roots
 
 
 def _root_after(
@@ -106,7 +73,7 @@ def transaction(
     return ops
 
 
-def _item_update(resource: str, item_id: int, change: _ItemChange) -> dict[str, Any]:
+def _item_update(resource: str, item_id: int, change: ItemChange) -> dict[str, Any]:
     sets: list[str] = []
     values: dict[str, Any] = {}
     if change.stage is not None:

@@ -5,6 +5,7 @@ A root written before `state_depth` was kept has none: it counts as 0, as in SQL
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.core.events import Event
 from bot.core.ordering import order
 from bot.store.dynamodb.codec import Item, expiry, n, names, packed, required, root_key, s, text
 from bot.store.dynamodb.table import TableAccess
-from bot.store.records import RootMessage, decode_decision, encode_decision
+from bot.store.records import RootMessage, decode_decision, decode_event, encode_decision
 from bot.store.writes import AdvanceState, SetRoot
 
 _MISSING = ("ConditionalCheckFailedException",)
@@ -24,17 +25,13 @@ _MISSING = ("ConditionalCheckFailedException",)
 class RootTable(TableAccess):
     def root(self, key: str) -> RootMessage | None:
         item = self._get(root_key(key))
-        if item is None:
-            return None
-        event = Event.model_validate_json(required(item, "event"))
-        return RootMessage(
-            key,
-            required(item, "channel"),
-            required(item, "ts"),
-            event,
-            decode_decision(text(item, "decision")),
-            int(item["digest_id"]["N"]) if "digest_id" in item else None,
-        )
+        return None if item is None else _root_message(key, item)
+
+    def roots(self, keys: Sequence[str]) -> dict[str, RootMessage]:
+        wanted = list(dict.fromkeys(keys))
+        by_pk = {root_key(key)["pk"]["S"]: key for key in wanted}
+        found = self._batch_get([root_key(key) for key in wanted])
+        return {by_pk[i["pk"]["S"]]: _root_message(by_pk[i["pk"]["S"]], i) for i in found}
 
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None
@@ -104,3 +101,14 @@ def root_advance(write: AdvanceState, kept: timedelta) -> Item:
         "ExpressionAttributeNames": names(expression),
         "ExpressionAttributeValues": values,
     }
+
+
+def _root_message(key: str, item: Item) -> RootMessage:
+    return RootMessage(
+        key,
+        required(item, "channel"),
+        required(item, "ts"),
+        decode_event(required(item, "event")),
+        decode_decision(text(item, "decision")),
+        int(item["digest_id"]["N"]) if "digest_id" in item else None,
+    )

@@ -21,11 +21,13 @@ from bot.store.writes import (
     AdvanceState,
     Claim,
     Complete,
+    ItemChange,
     MarkInFlight,
     Progress,
     RetryLater,
     SetRoot,
     Write,
+    item_changes,
 )
 
 _ITEM_COLUMNS = (
@@ -120,45 +122,59 @@ class OutboxTables(Database):
 def _lease(
     db: sqlite3.Connection, claim: Claim, owner: str, until: datetime, now: datetime
 ) -> OutboxItem | None:
-    """One item of a claim inside the caller's transaction `db` (OutboxStore.claim)."""
-    taken = db.execute(
-        "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?"
-        " AND state = 'pending'"
-        " AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
-        (owner, until.timestamp(), claim.item_id, now.timestamp(), owner),
-    ).rowcount
-    if taken != 1:
+    """One item of a claim inside the caller's transaction `db` (OutboxStore.claim): read
+    and leased under the transaction's write lock, so nothing changes in between."""
+    row = db.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ? AND o.state = 'pending'"
+        " AND (o.lease_until IS NULL OR o.lease_until <= ? OR o.lease_owner = ?)",
+        (claim.item_id, now.timestamp(), owner),
+    ).fetchone()
+    if row is None:
         return None
-    row = db.execute(f"SELECT {_ITEM_COLUMNS} FROM outbox o WHERE o.id = ?", (claim.item_id,))
-    item = _outbox_item(row.fetchone())
-    if claim.sending is not None and item.stage == claim.sending and not item.in_flight:
-        db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (claim.item_id,))
-        item = replace(item, marked=True)
-    return item
+    item = _outbox_item(row)
+    marked = claim.sending is not None and item.stage == claim.sending and not item.in_flight
+    db.execute(
+        "UPDATE outbox SET lease_owner = ?, lease_until = ?, in_flight = in_flight OR ?"
+        " WHERE id = ?",
+        (owner, until.timestamp(), marked, claim.item_id),
+    )
+    return replace(item, marked=True) if marked else item
 
 
 def apply_all(db: sqlite3.Connection, writes: Sequence[Write]) -> None:
-    """Apply `writes` in order inside the caller's transaction `db`."""
+    """Apply `writes` inside the caller's transaction `db`, as applying them in order would
+    leave the store: roots in order, each outbox item's writes folded into one statement
+    (bot.store.writes.item_changes)."""
     for write in writes:
         match write:
             case SetRoot():
                 put_root(db, write)
             case AdvanceState():
                 advance_root(db, write)
-            case Progress(item_id, stage):
-                db.execute(
-                    "UPDATE outbox SET stage = ?, in_flight = 0 WHERE id = ?", (stage, item_id)
-                )
-            case MarkInFlight(item_id):
-                db.execute("UPDATE outbox SET in_flight = 1 WHERE id = ?", (item_id,))
-            case RetryLater(item_id, when, error, count):
-                db.execute(
-                    "UPDATE outbox SET next_attempt = ?, last_error = ?,"
-                    " attempts = attempts + ? WHERE id = ?",
-                    (when.timestamp(), error[:1000], 1 if count else 0, item_id),
-                )
-            case Complete(item_id):
-                db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+    for item_id, change in item_changes(writes).items():
+        if change.done:
+            db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+        else:
+            _change_item(db, item_id, change)
+
+
+def _change_item(db: sqlite3.Connection, item_id: int, change: ItemChange) -> None:
+    sets: list[str] = []
+    values: list[Any] = []
+    if change.stage is not None:
+        sets.append("stage = ?")
+        values.append(change.stage)
+    if change.in_flight is not None:
+        sets.append("in_flight = ?")
+        values.append(int(change.in_flight))
+    if change.next_attempt is not None:
+        sets += ["next_attempt = ?", "last_error = ?"]
+        values += [change.next_attempt, change.error]
+    if change.attempts:
+        sets.append("attempts = attempts + ?")
+        values.append(change.attempts)
+    if sets:
+        db.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, item_id))
 
 
 def _outbox_item(row: Sequence[Any]) -> OutboxItem:

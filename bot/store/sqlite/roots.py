@@ -6,6 +6,7 @@ failed part's depth, compared as one row value)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from bot.core.decision import Decision
 from bot.core.events import Event
@@ -14,18 +15,30 @@ from bot.store.records import RootMessage, decode_decision, decode_event, encode
 from bot.store.sqlite.database import Database
 from bot.store.writes import AdvanceState, SetRoot
 
+_KEYS_A_READ = 500  # within any SQLite's limit on a statement's variables (999 before 3.32)
+
 
 class RootTables(Database):
     def root(self, key: str) -> RootMessage | None:
+        return self.roots([key]).get(key)
+
+    def roots(self, keys: Sequence[str]) -> dict[str, RootMessage]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, RootMessage] = {}
         with self._read() as db:
-            row = db.execute(
-                "SELECT key, channel, ts, event, decision, digest_id FROM roots WHERE key = ?",
-                (key,),
-            ).fetchone()
-        if row is None:
-            return None
-        event = decode_event(row[3])
-        return RootMessage(row[0], row[1], row[2], event, decode_decision(row[4]), row[5])
+            for start in range(0, len(wanted), _KEYS_A_READ):
+                part = wanted[start : start + _KEYS_A_READ]
+                rows = db.execute(
+                    "SELECT key, channel, ts, event, decision, digest_id FROM roots"
+                    f" WHERE key IN ({', '.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+                for row in rows:
+                    event = decode_event(row[3])
+                    found[row[0]] = RootMessage(
+                        row[0], row[1], row[2], event, decode_decision(row[4]), row[5]
+                    )
+        return found
 
     def set_root(
         self, key: str, channel: str, ts: str, event: Event, decision: Decision | None = None

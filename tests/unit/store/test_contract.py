@@ -318,6 +318,20 @@ def test_root_round_trip(store: Store) -> None:
     )
 
 
+def test_roots_reads_many_in_one_go_and_leaves_out_keys_without_one(store: Store) -> None:
+    # Past one BatchGetItem (100 keys) and one SQLite statement's variables (500).
+    keys = [f"training_job:123456789012:us-east-1:job-{n}" for n in range(620)]
+    for n, key in enumerate(keys[:600]):
+        store.set_root(key, "C1", f"{n}.0", event(f"e-{n}", name=f"job-{n}"), ROUTED)
+
+    found = store.roots([*keys, keys[3], keys[3]])  # asked twice: answered once
+
+    assert set(found) == set(keys[:600])
+    assert (found[keys[3]].ts, found[keys[3]].event.id) == ("3.0", "e-3")
+    assert found[keys[3]] == store.root(keys[3])
+    assert store.roots([]) == {}
+
+
 @pytest.mark.parametrize(
     ("shown", "incoming", "moves"),
     [

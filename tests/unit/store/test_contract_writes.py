@@ -48,6 +48,30 @@ def test_writes_of_one_item_apply_in_order(store: Store) -> None:
     assert (item.stage, item.in_flight, item.attempts) == (2, False, 0)
 
 
+def test_the_writes_of_several_items_interleaved_each_apply_in_order(store: Store) -> None:
+    done, retried, marked = queued(store, "a", "b", "c")
+
+    store.write(
+        [
+            Progress(done, STAGE_ROOT_DONE),
+            MarkInFlight(retried),
+            MarkInFlight(done),
+            RetryLater(retried, later(5), "slow"),
+            Progress(marked, STAGE_ROOT_DONE),
+            Complete(done),
+            MarkInFlight(marked),
+            RetryLater(retried, later(9), "slower"),
+        ]
+    )
+
+    items = {item.id: item for item in store.due(later(9), 10)}
+    assert set(items) == {retried, marked}
+    assert (items[retried].attempts, items[retried].next_attempt) == (2, later(9))
+    assert items[retried].in_flight
+    assert (items[marked].stage, items[marked].in_flight) == (STAGE_ROOT_DONE, True)
+    assert store.due(later(8), 10) == [items[marked]]
+
+
 def test_an_advance_after_a_root_set_in_the_same_write(store: Store) -> None:
     first, newer, older = (
         event(status="InProgress", at=later(10)),
