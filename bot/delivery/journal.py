@@ -65,6 +65,8 @@ class Journal:
         # The held writes to roots, by key: a root is read for every item delivered.
         self._roots: dict[str, list[SetRoot | AdvanceState]] = {}
         self._since: datetime | None = None  # when the oldest write held back was made
+        # The incidents of the keys the last claim leased, read with it (`incident_for_key`).
+        self._incidents: dict[str, Incident | None] = {}
         # None: each claim carries what is held back. Seconds: a claim carries it once it
         # has waited this long (the delivery loop sets it: bot.delivery.worker).
         self.carry_after: float | None = None
@@ -154,7 +156,9 @@ class Journal:
         before: Sequence[Write] = (),
     ) -> OutboxItem | None:
         held = [*self._carried([item_id]), *before]
-        return self.store.claim(item_id, owner, until, now, sending=sending, before=held)
+        item = self.store.claim(item_id, owner, until, now, sending=sending, before=held)
+        self._read_incidents([item])
+        return item
 
     def claim_batch(
         self,
@@ -166,7 +170,17 @@ class Journal:
         before: Sequence[Write] = (),
     ) -> list[OutboxItem | None]:
         held = [*self._carried([c.item_id for c in claims]), *before]
-        return self.store.claim_batch(claims, owner, until, now, before=held)
+        items = self.store.claim_batch(claims, owner, until, now, before=held)
+        self._read_incidents(items)
+        return items
+
+    def _read_incidents(self, items: Sequence[OutboxItem | None]) -> None:
+        """The incidents of the items just leased, in one read: their alerts are drawn
+        with them. As of the claim, as a lease is: an incident changed since (a click)
+        queued a notice that draws the alert again after the item (bot.incidents)."""
+        keys = [item.key for item in items if item is not None]
+        found = self.store.incidents_for_keys(keys) if keys else {}
+        self._incidents = {key: found.get(key) for key in keys}
 
     # --- reads that see what is held back
 
@@ -185,7 +199,12 @@ class Journal:
         return found
 
     def incident_for_key(self, key: str) -> Incident | None:
+        if key in self._incidents:
+            return self._incidents[key]
         return self.store.incident_for_key(key)
+
+    def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
+        return self.store.incidents_for_keys(keys)
 
     # --- passed straight through, after what is held back
 

@@ -54,6 +54,8 @@ def advanced(shown: Event, incoming: Event) -> Event | None:
     known = shown.failed_part or failed_part(shown)
     if is_newer(incoming, shown):
         deepest = known if brought is None or (known and known.depth > brought.depth) else brought
+        if incoming.failed_part == deepest:
+            return incoming  # as it is (most events: nothing failed), and not copied
         return incoming.model_copy(update={"failed_part": deepest})
     if brought is None or (known is not None and brought.depth <= known.depth):
         return None

@@ -138,6 +138,10 @@ class OutboxStore(Protocol):
         of the series (`Incident.key` then names another resource)."""
         ...
 
+    def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
+        """`incident_for_key` of each of `keys` that has one (SQLite: in one read)."""
+        ...
+
 
 class DigestStore(Protocol):
     def open_digest(self, channel: str, now: datetime, window: float, capacity: int) -> Digest:

@@ -10,7 +10,7 @@ judged again against it, so two concurrent attempts behave as if one came after 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,11 @@ class IncidentTable(TableAccess):
         for pointer in self._partition(f"key#{key}", ScanIndexForward=False, Limit=1):
             return self.incident(int(pointer["sk"]["S"].removeprefix("incident#")))
         return None
+
+    def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
+        """One query a key: a resource's pointers are a partition of their own."""
+        found = {key: self.incident_for_key(key) for key in dict.fromkeys(keys)}
+        return {key: incident for key, incident in found.items() if incident is not None}
 
     def unresolved_incidents(self) -> list[Incident]:
         return [i for i in self._incidents(self._index(UNRESOLVED)) if i.state != State.RESOLVED]

@@ -7,6 +7,7 @@ for: the one that opened it, and each whose failure joined it (counted once each
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.events import Event
@@ -28,6 +29,9 @@ from bot.store.records import IncidentChange, Notice
 from bot.store.sqlite.audit import write_audit
 from bot.store.sqlite.database import Database
 from bot.store.sqlite.incident_rows import COLUMNS, by_id, first, seconds, to_incident
+
+_KEYS_A_READ = 400  # twice in a statement: within any SQLite's 999 variables
+_QUALIFIED = ", ".join(f"i.{column.strip()}" for column in COLUMNS.split(","))
 
 # Only the unresolved incidents, through the index that holds just them: resolved ones
 # pile up (for `retention.incidents`) and must not make these reads slower.
@@ -168,6 +172,24 @@ class IncidentTables(Database):
                 " UNION ALL SELECT incident_id FROM incident_keys WHERE key = ?))",
                 (key, key),
             )
+
+    def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Incident] = {}
+        with self._read() as db:
+            for start in range(0, len(wanted), _KEYS_A_READ):
+                part = wanted[start : start + _KEYS_A_READ]
+                marks = ", ".join("?" * len(part))
+                rows = db.execute(
+                    f"SELECT latest.key, {_QUALIFIED} FROM incidents i JOIN"
+                    " (SELECT key, MAX(id) AS id FROM"
+                    f" (SELECT key, id FROM incidents WHERE key IN ({marks})"
+                    f" UNION ALL SELECT key, incident_id FROM incident_keys WHERE key IN ({marks}))"
+                    " GROUP BY key) latest ON i.id = latest.id",
+                    (*part, *part),
+                ).fetchall()
+                found.update((row[0], to_incident(row[1:])) for row in rows)
+        return found
 
     def unresolved_incidents(self) -> list[Incident]:
         with self._read() as db:

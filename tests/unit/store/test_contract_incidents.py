@@ -163,6 +163,7 @@ def test_incident_for_key_is_the_latest_resolved_or_not(store: Store) -> None:
     assert store.incident_for_key(alarm().key).state == State.RESOLVED  # type: ignore[union-attr]
     fail(store, minute=1)
     assert store.incident_for_key(alarm().key).id == 2  # type: ignore[union-attr]
+    assert store.incidents_for_keys([alarm().key])[alarm().key].id == 2
     assert [i.id for i in store.unresolved_incidents()] == [2]
 
 

@@ -87,6 +87,20 @@ def test_another_run_failing_joins_the_incident_and_reminds_at_once(store: Store
     ]  # fmt: skip
 
 
+def test_incidents_for_keys_reads_each_key_as_incident_for_key(store: Store) -> None:
+    first, second, third = run(1), run(2, minute=40), run(3)
+    fail(store, first)
+    fail(store, second)  # joins the incident first opened
+    keys = [first.key, second.key, third.key, "training_job:1:eu-west-1:never-seen"]
+
+    found = store.incidents_for_keys([*keys, first.key])
+
+    assert set(found) == {first.key, second.key}
+    assert all(found[key] == store.incident_for_key(key) for key in found)
+    assert found[second.key].id == found[first.key].id == 1
+    assert store.incidents_for_keys([]) == {}
+
+
 def test_a_run_is_counted_once_whatever_its_events(store: Store) -> None:
     fail(store, run(1, part="Step Load"))
     fail(store, run(1, minute=1))  # the run that opened it, at another level
