@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,7 +30,7 @@ from bot.aws.errors import AwsError
 from bot.aws.logtail import LogTail
 from bot.core.clock import Clock
 from bot.delivery.logsources import LogSource, log_source
-from bot.delivery.posting import Poster
+from bot.delivery.posting import Poster, text_only
 from bot.store import OutboxItem, RootMessage
 from bot.store.roles import OutboxStore
 from notifiers.logtail import render_log_tail, render_logs_unread, render_no_log_lines
@@ -83,7 +84,7 @@ class LogTails:
         source = log_source(item.event)
         if source is not None and root is not None and root.digest_id is None and self._able():
             payload = self._payload(source)
-            plain = {"text": payload["text"]}
+            plain = partial(text_only, payload)
             self.poster.post(root.channel, payload, plain, root.ts, f"{item.id}:logs", item)
         self.store.complete(item.id)
 

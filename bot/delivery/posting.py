@@ -4,6 +4,7 @@ refuses the blocks, and posted once even when an earlier attempt's answer was lo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.clock import Clock
@@ -16,6 +17,8 @@ from notifiers.base import Failure, Notifier, NotifyError, Posted
 
 log = logging.getLogger(__name__)
 LOOKBACK_S = 60  # an earlier attempt's post is looked for from this long before the item
+# The plain-text payload sent instead when Slack refuses the blocks: made only then.
+Plain = Callable[[], dict[str, Any]]
 
 
 class Poster:
@@ -29,7 +32,7 @@ class Poster:
         self,
         channel: str,
         payload: dict[str, Any],
-        plain: dict[str, Any],
+        plain: Plain,
         thread_ts: str | None,
         marker: str,
         item: OutboxItem,
@@ -59,20 +62,20 @@ class Poster:
         self,
         channel: str,
         payload: dict[str, Any],
-        plain: dict[str, Any],
+        plain: Plain,
         thread_ts: str | None,
         marker: str,
         key: str,
     ) -> Posted:
         """`payload` within Slack's limits, or `plain` if Slack refuses it."""
-        payload = checked(payload, plain, key)
+        sent = checked(payload, plain, key)
         try:
-            return self._send(channel, payload, thread_ts, marker)
+            return self._send(channel, sent, thread_ts, marker)
         except NotifyError as error:
-            if error.failure != Failure.INVALID or payload is plain:
+            if error.failure != Failure.INVALID or sent is not payload:
                 raise
             log.error("Slack refused the payload for %s (%s); sending it plain", key, error.detail)
-            return self._send(channel, plain, thread_ts, marker)
+            return self._send(channel, plain(), thread_ts, marker)
 
     def _send(
         self, channel: str, payload: dict[str, Any], thread_ts: str | None, marker: str
@@ -82,18 +85,16 @@ class Poster:
             thread_ts, marker,
         )  # fmt: skip
 
-    def edit(
-        self, channel: str, ts: str, payload: dict[str, Any], plain: dict[str, Any], key: str
-    ) -> None:
+    def edit(self, channel: str, ts: str, payload: dict[str, Any], plain: Plain, key: str) -> None:
         """Edit a message: checked like a post, and plain if Slack refuses it."""
-        payload = checked(payload, plain, key)
+        sent = checked(payload, plain, key)
         try:
-            self.notifier.update(channel, ts, as_edit(payload))
+            self.notifier.update(channel, ts, as_edit(sent))
         except NotifyError as error:
-            if error.failure != Failure.INVALID or "attachments" not in payload:
+            if error.failure != Failure.INVALID or "attachments" not in sent:
                 raise
             log.error("Slack refused the update for %s (%s); sending it plain", key, error.detail)
-            self.notifier.update(channel, ts, as_edit(plain))
+            self.notifier.update(channel, ts, as_edit(plain()))
 
 
 def send_paced(
@@ -119,13 +120,18 @@ def send_paced(
     return posted
 
 
-def checked(payload: dict[str, Any], plain: dict[str, Any], key: str) -> dict[str, Any]:
-    """`payload` if it keeps within Slack's limits, else `plain`."""
+def checked(payload: dict[str, Any], plain: Plain, key: str) -> dict[str, Any]:
+    """`payload` if it keeps within Slack's limits, else `plain`'s."""
     problems = limits.problems(payload)
     if problems:
         log.error("payload for %s breaks Slack limits (%s); sending it plain", key, problems)
-        return plain
+        return plain()
     return payload
+
+
+def text_only(payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload's notification text alone: the plain form of a notice or a log tail."""
+    return {"text": payload["text"]}
 
 
 def as_edit(payload: dict[str, Any]) -> dict[str, Any]:

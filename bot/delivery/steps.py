@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from bot.config.models import Config
@@ -22,7 +23,7 @@ from bot.core.events import Event
 from bot.core.ordering import is_newer, order
 from bot.delivery.journal import after
 from bot.delivery.logtails import STAGE_TAIL, LogTails
-from bot.delivery.posting import Poster
+from bot.delivery.posting import Poster, text_only
 from bot.delivery.root_state import advanced, displayed
 from bot.delivery.trial_tally import carry_tally
 from bot.delivery.trials import TrialDelivery
@@ -121,13 +122,13 @@ class ItemDelivery:
         late = order(event) < order(root.event)
         reply = render_reply(event, late=late, told_above=_shows_failure_of(root.event, event))
         self.poster.post(
-            root.channel, reply, render_plain(event), root.ts, f"{item.id}:reply", item
+            root.channel, reply, partial(render_plain, event), root.ts, f"{item.id}:reply", item
         )
         self.tails.finish(item, root)
 
     def _deliver_notice(self, item: OutboxItem, notice: Notice, root: RootMessage | None) -> None:
         payload = render_notice(notice.text, broadcast=notice.broadcast and root is not None)
-        plain = {"text": payload["text"]}
+        plain = partial(text_only, payload)
         if root is None:
             channel = notice.channel or self.config.default_channel
             self.poster.post(channel, payload, plain, None, f"{item.id}:notice", item)
@@ -164,7 +165,7 @@ class ItemDelivery:
     ) -> None:
         payload = self._alert_payload(shown, decision, item.key)
         posted = self.poster.post(
-            channel, payload, render_plain(displayed(shown)), None, f"{item.id}:root", item
+            channel, payload, partial(render_plain, displayed(shown)), None, f"{item.id}:root", item
         )
         self.store.set_root(item.key, posted.channel, posted.ts, shown, decision)
         if complete:
@@ -178,7 +179,7 @@ class ItemDelivery:
         payload = self._alert_payload(shown, decision, item.key)
         try:
             self.poster.edit(
-                root.channel, root.ts, payload, render_plain(displayed(shown)), item.key
+                root.channel, root.ts, payload, partial(render_plain, displayed(shown)), item.key
             )
         except NotifyError as error:
             if item.marked and error.failure != Failure.GONE:

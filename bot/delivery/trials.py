@@ -22,6 +22,7 @@ with the trial's event id, so a retry after a crash does not count the trial twi
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from bot.config.models import Config
@@ -76,7 +77,7 @@ class TrialDelivery:
         assert root is not None  # the tally step leaves a root, and a root is never removed
         reply = render_reply(trial)
         self.poster.post(
-            root.channel, reply, render_plain(trial), root.ts, f"{item.id}:reply", item
+            root.channel, reply, partial(render_plain, trial), root.ts, f"{item.id}:reply", item
         )
         tally = tally_of(root.event)
         self.tails.finish(item, root, wanted=tally is not None and tally.failed == 1)
@@ -97,7 +98,7 @@ class TrialDelivery:
             posted = self.poster.post(
                 decision.channel,
                 self._payload(shown, routed, item.key),
-                render_plain(shown),
+                partial(render_plain, shown),
                 None,
                 f"{item.id}:root",
                 item,
@@ -109,7 +110,7 @@ class TrialDelivery:
             return own, False  # still running: nothing to show
         routed = own.decision or Decision.default(own.event, own.channel)
         payload = self._payload(shown, routed, item.key)
-        self.poster.edit(own.channel, own.ts, payload, render_plain(shown), item.key)
+        self.poster.edit(own.channel, own.ts, payload, partial(render_plain, shown), item.key)
         self.store.set_root(item.key, own.channel, own.ts, shown, own.decision)
         return replace(own, event=shown), False
 

@@ -14,10 +14,17 @@ def test_an_edit_without_blocks_clears_the_old_ones() -> None:
 
 
 def test_a_payload_over_slack_s_limits_is_sent_plain() -> None:
+    made: list[str] = []
+
+    def plain() -> dict[str, str]:
+        made.append("plain")
+        return PLAIN
+
     fine = {"text": "t", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]}
-    assert checked(fine, PLAIN, "k") is fine
+    assert checked(fine, plain, "k") is fine
+    assert made == []  # the plain form is made only when it is sent
     huge = {
         "text": "t",
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
     }
-    assert checked(huge, PLAIN, "k") is PLAIN
+    assert checked(huge, plain, "k") is PLAIN
