@@ -43,40 +43,34 @@ def problems(payload: dict[str, Any]) -> list[str]:
         found.append(f"{len(blocks)} blocks > {MAX_BLOCKS}")
     total = 0
     for index, block in enumerate(blocks):
-        where = f"block {index} ({block.get('type')})"
-        total += _check_block(block, where, found)
+        total += _check_block(block, index, found)
     if total > TOTAL_BLOCK_TEXT:
         found.append(f"blocks hold {total} characters of text > {TOTAL_BLOCK_TEXT}")
     return found
 
 
-def _check_block(block: dict[str, Any], where: str, found: list[str]) -> int:
+def _check_block(block: dict[str, Any], index: int, found: list[str]) -> int:
+    """The block's text length; what breaks a limit is added to `found`. Checked for every
+    post, so what a problem is called is worded only when there is one."""
+    where = _Where(index, block.get("type"))
     total = 0
-
-    def text_of(obj: Any, limit: int, what: str) -> None:
-        nonlocal total
-        value = obj.get("text", "") if isinstance(obj, dict) else ""
-        total += len(value)
-        if len(value) > limit:
-            found.append(f"{where} {what}: {len(value)} characters > {limit}")
-
-    _check_length(block.get("block_id"), ID_LENGTH, f"{where} block_id", found)
+    _check_length(block.get("block_id"), ID_LENGTH, where, "block_id", found)
     kind = block.get("type")
     if kind == "header":
-        text_of(block.get("text"), HEADER_TEXT, "header")
+        total += _check_text(block.get("text"), HEADER_TEXT, where, "header", found)
     elif kind == "section":
-        text_of(block.get("text"), SECTION_TEXT, "text")
+        total += _check_text(block.get("text"), SECTION_TEXT, where, "text", found)
         fields = block.get("fields") or []
         if len(fields) > MAX_FIELDS:
             found.append(f"{where}: {len(fields)} fields > {MAX_FIELDS}")
         for field in fields:
-            text_of(field, FIELD_TEXT, "field")
+            total += _check_text(field, FIELD_TEXT, where, "field", found)
     elif kind == "context":
         elements = block.get("elements") or []
         if len(elements) > CONTEXT_ELEMENTS:
             found.append(f"{where}: {len(elements)} elements > {CONTEXT_ELEMENTS}")
         for element in elements:
-            text_of(element, CONTEXT_TEXT, "element")
+            total += _check_text(element, CONTEXT_TEXT, where, "element", found)
     elif kind == "actions":
         elements = block.get("elements") or []
         if len(elements) > ACTIONS_ELEMENTS:
@@ -85,24 +79,42 @@ def _check_block(block: dict[str, Any], where: str, found: list[str]) -> int:
             if element.get("type") == "static_select":
                 _check_select(element, where, found)
                 continue
-            text_of(element.get("text"), BUTTON_TEXT, "button text")
-            _check_length(element.get("action_id"), ID_LENGTH, f"{where} action_id", found)
-            _check_length(element.get("value"), BUTTON_VALUE, f"{where} button value", found)
-            _check_length(element.get("url"), BUTTON_URL, f"{where} button url", found)
+            total += _check_text(element.get("text"), BUTTON_TEXT, where, "button text", found)
+            _check_length(element.get("action_id"), ID_LENGTH, where, "action_id", found)
+            _check_length(element.get("value"), BUTTON_VALUE, where, "button value", found)
+            _check_length(element.get("url"), BUTTON_URL, where, "button url", found)
     return total
 
 
-def _check_select(element: dict[str, Any], where: str, found: list[str]) -> None:
+class _Where:
+    """Which block a problem is in (`block 3 (section)`), worded only when one is found."""
+
+    def __init__(self, index: int, kind: Any) -> None:
+        self.index, self.kind = index, kind
+
+    def __str__(self) -> str:
+        return f"block {self.index} ({self.kind})"
+
+
+def _check_text(obj: Any, limit: int, where: _Where, what: str, found: list[str]) -> int:
+    """The length of a text object's `text`, checked against `limit`."""
+    value = obj.get("text", "") if isinstance(obj, dict) else ""
+    if len(value) > limit:
+        found.append(f"{where} {what}: {len(value)} characters > {limit}")
+    return len(value)
+
+
+def _check_select(element: dict[str, Any], where: _Where, found: list[str]) -> None:
     placeholder = (element.get("placeholder") or {}).get("text", "")
-    _check_length(placeholder, PLACEHOLDER_TEXT, f"{where} placeholder", found)
+    _check_length(placeholder, PLACEHOLDER_TEXT, where, "placeholder", found)
     options = element.get("options") or []
     if len(options) > SELECT_OPTIONS:
         found.append(f"{where}: {len(options)} options > {SELECT_OPTIONS}")
     for option in options:
-        _check_length((option.get("text") or {}).get("text"), OPTION_TEXT, f"{where} option", found)
-        _check_length(option.get("value"), OPTION_VALUE, f"{where} option value", found)
+        _check_length((option.get("text") or {}).get("text"), OPTION_TEXT, where, "option", found)
+        _check_length(option.get("value"), OPTION_VALUE, where, "option value", found)
 
 
-def _check_length(value: Any, limit: int, what: str, found: list[str]) -> None:
+def _check_length(value: Any, limit: int, where: _Where, what: str, found: list[str]) -> None:
     if isinstance(value, str) and len(value) > limit:
-        found.append(f"{what}: {len(value)} characters > {limit}")
+        found.append(f"{where} {what}: {len(value)} characters > {limit}")

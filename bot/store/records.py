@@ -126,7 +126,25 @@ def decode_event(text: str) -> Event:
     """An event as stored (JSON). Delivery reads one item's event and one root's state
     several times in a pass (listed, leased, read again after a write): decoded once.
     Events are frozen, so the one decoded copy can be shared."""
-    return Event.model_validate_json(text)
+    event = Event.model_validate_json(text)
+    if len(_STORED_AS) >= _STORED_AS_MAX:
+        _STORED_AS.clear()
+    _STORED_AS[id(event)] = (event, text)
+    return event
+
+
+def encode_event(event: Event) -> str:
+    """An event as stored (JSON): the text it was decoded from, when it was (delivery
+    writes the event it read as its root's state), without encoding it again."""
+    stored = _STORED_AS.get(id(event))
+    if stored is not None and stored[0] is event:
+        return stored[1]
+    return event.model_dump_json()
+
+
+# Decoded events by id, with the text each came from: the event held keeps its id unique.
+_STORED_AS: dict[int, tuple[Event, str]] = {}
+_STORED_AS_MAX = 1024
 
 
 @lru_cache(maxsize=256)

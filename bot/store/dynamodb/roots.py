@@ -16,7 +16,13 @@ from bot.core.events import Event
 from bot.core.ordering import order
 from bot.store.dynamodb.codec import Item, expiry, n, names, packed, required, root_key, s, text
 from bot.store.dynamodb.table import TableAccess
-from bot.store.records import RootMessage, decode_decision, decode_event, encode_decision
+from bot.store.records import (
+    RootMessage,
+    decode_decision,
+    decode_event,
+    encode_decision,
+    encode_event,
+)
 from bot.store.writes import AdvanceState, SetRoot
 
 _MISSING = ("ConditionalCheckFailedException",)
@@ -64,7 +70,7 @@ def root_record(write: SetRoot, kept: timedelta) -> Item:
         "state_time": n(when),
         "state_rank": n(rank),
         "state_depth": n(depth),
-        "event": packed(write.event.model_dump_json()),
+        "event": packed(encode_event(write.event)),
         "decision": s(encode_decision(write.decision)),
     }
 
@@ -82,7 +88,7 @@ def root_advance(write: AdvanceState, kept: timedelta) -> Item:
         ":t": n(when),
         ":r": n(rank),
         ":d": n(depth),
-        ":event": packed(write.event.model_dump_json()),
+        ":event": packed(encode_event(write.event)),
     }
     deeper = "#state_depth < :d"
     if depth > 0:

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.records import RootMessage, decode_decision, decode_event, encode_decision
+from bot.store.records import (
+    RootMessage,
+    decode_decision,
+    decode_event,
+    encode_decision,
+    encode_event,
+)
 from bot.store.sqlite.database import Database
 from bot.store.writes import AdvanceState, SetRoot
 
@@ -68,7 +74,7 @@ def put_root(db: sqlite3.Connection, write: SetRoot) -> None:
             when,
             rank,
             depth,
-            write.event.model_dump_json(),
+            encode_event(write.event),
             encode_decision(write.decision),
         ),
     )
@@ -86,7 +92,7 @@ def advance_root(db: sqlite3.Connection, write: AdvanceState) -> bool:
             when,
             rank,
             depth,
-            write.event.model_dump_json(),
+            encode_event(write.event),
             encode_decision(decision) if decision is not None else None,
             write.key,
             when,
