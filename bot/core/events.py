@@ -80,6 +80,9 @@ class FailedPart(BaseModel):
     links: tuple[Link, ...] = ()
 
 
+_TUNING_KEY = f"{Kind.TUNING_JOB}:"  # how a tuning job's key starts
+
+
 class Event(BaseModel):
     """A normalized platform event.
 
@@ -126,7 +129,7 @@ class Event(BaseModel):
     def is_trial(self) -> bool:
         """One training job of a tuning job's search, keyed as the tuning job it belongs to
         (bot.kinds.trials finds them)."""
-        return self.kind is Kind.TRAINING_JOB and self.key.startswith(f"{Kind.TUNING_JOB}:")
+        return self.kind is Kind.TRAINING_JOB and self.key.startswith(_TUNING_KEY)
 
     @property
     def duration_seconds(self) -> float | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.events import Outcome
 
@@ -96,6 +97,7 @@ def outcome_of(status: str | None) -> Outcome:
 _CAMEL_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
+@lru_cache(maxsize=512)  # few spellings, drawn for every alert
 def display_status(status: str) -> str:
     """Any service's spelling as words people read: `IN_SERVICE`, `InService` -> `In service`."""
     words = _CAMEL_BREAK.sub(" ", status).replace("_", " ").strip()
