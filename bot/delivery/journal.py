@@ -174,6 +174,10 @@ class Journal:
         self._read_incidents(items)
         return items
 
+    def forget_incidents(self) -> None:
+        """A new pass draws nothing with the incidents an earlier pass's claim read."""
+        self._incidents = {}
+
     def _read_incidents(self, items: Sequence[OutboxItem | None]) -> None:
         """The incidents of the items just leased, in one read: their alerts are drawn
         with them. As of the claim, as a lease is: an incident changed since (a click)

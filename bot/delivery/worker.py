@@ -146,6 +146,7 @@ class Deliverer:
         waiting: set[str] = set()  # channels whose pace held an item back
         # Items whose records the last pass left held back: as they are, not as listed.
         untouched: set[int] = self.journal.held_items()  # items this pass left as they were
+        self.journal.forget_incidents()
         listed = self.store.due(self.clock.now(), _BATCH)
         candidates = [c for c in listed if c.id not in untouched]
         batch = Batch(candidates, self.journal, self.aliases, self.config.default_channel)

@@ -23,11 +23,9 @@ from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.codec import HELD, Item, n, put
 from bot.store.dynamodb.incidents import IncidentTable
 from bot.store.dynamodb.outbox import OutboxTable
-from bot.store.dynamodb.table import Cancelled, retry_or_raise
+from bot.store.dynamodb.table import TRANSACT_BYTES, TRANSACT_ITEMS, Cancelled, retry_or_raise
 from bot.store.records import IncidentChange, encode_decision
 
-_MAX_ITEMS = 100  # TransactWriteItems' limit
-_MAX_BYTES = 3_000_000  # of the 4 MB a transaction may carry, with room for attribute names
 _ITEM_OVERHEAD = 1_000
 
 
@@ -147,8 +145,8 @@ class AcceptTable(IncidentTable, OutboxTable):
             extra = int(counted and entry.silence not in counts)
             weight = len(entry.body) + len(entry.decision) + _ITEM_OVERHEAD * len(unit)
             if chunk and (
-                len(ops) + len(counts) + len(unit) + extra > _MAX_ITEMS
-                or size + weight > _MAX_BYTES
+                len(ops) + len(counts) + len(unit) + extra > TRANSACT_ITEMS
+                or size + weight > TRANSACT_BYTES
             ):
                 break
             queue.popleft()

@@ -35,7 +35,7 @@ from bot.store.dynamodb.codec import (
     s,
     text,
 )
-from bot.store.dynamodb.outbox_writes import transaction
+from bot.store.dynamodb.outbox_writes import transactions
 from bot.store.dynamodb.record_items import notice_puts, outbox_item
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
 from bot.store.records import Notice, OutboxItem, encode_decision
@@ -127,9 +127,13 @@ class OutboxTable(TableAccess):
             )
 
     def write(self, writes: Sequence[Write]) -> None:
-        """One request for all of `writes` (a transaction when they touch several items);
-        a write whose condition fails (its item gone, its root newer) is left out."""
-        ops = transaction(self.table, writes, self._resource_of, self.retention.roots)
+        """As few requests as DynamoDB's limits allow for all of `writes` (a transaction
+        when they touch several items); a write whose condition fails (its item gone, its
+        root newer) is left out."""
+        for ops in transactions(self.table, writes, self._resource_of, self.retention.roots):
+            self._write_together(ops)
+
+    def _write_together(self, ops: list[Item]) -> None:
         for attempt in range(TRIES):
             if not ops:
                 return

@@ -10,7 +10,7 @@ change nothing in SQL either: the caller drops it and sends the rest again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from bot.core.ordering import order
 from bot.store.dynamodb.codec import Item, due_sort, n, names, outbox_key, pointer_key, s
 from bot.store.dynamodb.roots import root_advance, root_record
+from bot.store.dynamodb.table import TRANSACT_BYTES, TRANSACT_ITEMS
 from bot.store.writes import AdvanceState, ItemChange, SetRoot, Write, item_changes
 
 
@@ -46,31 +47,56 @@ def _root_after(
     return AdvanceState(write.key, write.event, decision)
 
 
-def transaction(
+def transactions(
     table: str,
     writes: Sequence[Write],
     resource_of: Callable[[int], str | None],
     roots_kept: timedelta,
-) -> list[Item]:
-    """The transaction items applying `writes`: items whose resource is unknown (long
-    gone) are left out, as their SQL UPDATE would change nothing."""
+) -> list[list[Item]]:
+    """The transaction items applying `writes`, in as few transactions as DynamoDB's limits
+    allow (TRANSACT_ITEMS, TRANSACT_BYTES): a batch of 64 items' records (a root each, an
+    item's deletion and its pointer's) is more than one holds. The items of one outbox item
+    stay in one transaction. Items whose resource is unknown (long gone) are left out, as
+    their SQL UPDATE would change nothing."""
+    chunks: list[list[Item]] = []
+    size = 0
+    for group in _groups(table, writes, resource_of, roots_kept):
+        weight = sum(len(repr(op)) for op in group)
+        if (
+            not chunks
+            or len(chunks[-1]) + len(group) > TRANSACT_ITEMS
+            or size + weight > TRANSACT_BYTES
+        ):
+            chunks.append([])
+            size = 0
+        chunks[-1] += group
+        size += weight
+    return chunks
+
+
+def _groups(
+    table: str,
+    writes: Sequence[Write],
+    resource_of: Callable[[int], str | None],
+    roots_kept: timedelta,
+) -> Iterator[list[Item]]:
     items, roots = fold(writes)
-    ops: list[Item] = []
     for root in roots.values():
         if isinstance(root, SetRoot):
-            ops.append({"Put": {"TableName": table, "Item": root_record(root, roots_kept)}})
+            yield [{"Put": {"TableName": table, "Item": root_record(root, roots_kept)}}]
         else:
-            ops.append({"Update": {"TableName": table, **root_advance(root, roots_kept)}})
+            yield [{"Update": {"TableName": table, **root_advance(root, roots_kept)}}]
     for item_id, change in items.items():
         resource = resource_of(item_id)
         if resource is None:
             continue
         if change.done:
-            ops.append({"Delete": {"TableName": table, "Key": outbox_key(resource, item_id)}})
-            ops.append({"Delete": {"TableName": table, "Key": pointer_key(item_id)}})
+            yield [
+                {"Delete": {"TableName": table, "Key": outbox_key(resource, item_id)}},
+                {"Delete": {"TableName": table, "Key": pointer_key(item_id)}},
+            ]
             continue
-        ops.append({"Update": {"TableName": table, **_item_update(resource, item_id, change)}})
-    return ops
+        yield [{"Update": {"TableName": table, **_item_update(resource, item_id, change)}}]
 
 
 def _item_update(resource: str, item_id: int, change: ItemChange) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from bot.store.dynamodb.codec import INDEX, Item, counter_key, n
 _BUSY = frozenset({"TransactionConflictException", "TransactionInProgressException"})
 _BUSY_TRIES = 8
 TRIES = 20  # transactions cancelled by contention, then a StoreError
+TRANSACT_ITEMS = 100  # TransactWriteItems' limit
+TRANSACT_BYTES = 3_000_000  # of the 4 MB a transaction may carry, with room for names
 _PERMISSIONS = (
     "dynamodb:DescribeTable, CreateTable (once), GetItem, PutItem, UpdateItem, DeleteItem,"
     " Query, BatchGetItem and TransactWriteItems on the table and its indexes"

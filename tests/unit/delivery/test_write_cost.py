@@ -4,6 +4,7 @@ real SQLite file; its transactions are counted where they begin (Database._tx)."
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from bot.intake.accept import Pipeline
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
 from bot.store.sqlite.store import SqliteStore
+from notifiers.incident_blocks import ACK_ACTION
 from tests.fakes.chat import CountingChat
 from tests.unit.delivery.conftest import T0, event
 
@@ -138,3 +140,61 @@ def test_without_lookups_a_batch_leases_only_its_first_item(tmp_path: Path) -> N
 
     assert chat.calls == 20
     assert store.transactions - before == 21  # a claim each, the records at the end
+
+
+class ReadCountingStore(CountingStore):
+    """Counts the reads delivery makes of roots and incidents, a key or many at a time."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.reads: dict[str, int] = {}
+
+    def _count(self, name: str) -> None:
+        self.reads[name] = self.reads.get(name, 0) + 1
+
+    def root(self, key: str) -> Any:
+        self._count("root")
+        return super().root(key)
+
+    def roots(self, keys: Any) -> Any:
+        self._count("roots")
+        return super().roots(keys)
+
+    def incident_for_key(self, key: str) -> Any:
+        self._count("incident_for_key")
+        return super().incident_for_key(key)
+
+    def incidents_for_keys(self, keys: Any) -> Any:
+        self._count("incidents_for_keys")
+        return super().incidents_for_keys(keys)
+
+
+class EditKeepingChat(CountingChat):
+    def __init__(self) -> None:
+        super().__init__()
+        self.edits: list[dict[str, Any]] = []
+
+    def update(self, channel: str, ts: str, payload: dict[str, Any]) -> None:
+        super().update(channel, ts, payload)
+        self.edits.append(payload)
+
+
+def test_a_pass_reads_roots_and_incidents_a_batch_at_a_time(tmp_path: Path) -> None:
+    store, clock, chat = ReadCountingStore(str(tmp_path / "s.db")), FakeClock(T0), EditKeepingChat()
+    pipeline = Pipeline(UNPACED, store, clock, Metrics())
+    pipeline.submit(resources(60, status="InProgress", outcome=Outcome.RUNNING))
+    delivered(store, UNPACED, chat, clock)
+    pipeline.submit(resources(60))  # each fails: its incident is drawn on its alert
+    store.reads.clear()
+
+    delivered(store, UNPACED, chat, clock)
+
+    assert chat.calls == 60 + 2 * 60  # roots posted, then each edited with a reply
+    batches = math.ceil(60 / CLAIM_AHEAD)
+    assert store.reads.get("root", 0) + store.reads.get("incident_for_key", 0) == 0
+    assert store.reads["roots"] <= 2  # a pass's listing, and an empty last pass
+    assert store.reads["incidents_for_keys"] == batches
+    assert len(store.unresolved_incidents()) == 60
+    # Each failure's alert is drawn with the incident its claim read: its buttons.
+    assert len(chat.edits) == 60
+    assert all(ACK_ACTION in json.dumps(edit) for edit in chat.edits)

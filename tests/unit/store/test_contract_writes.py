@@ -72,6 +72,23 @@ def test_the_writes_of_several_items_interleaved_each_apply_in_order(store: Stor
     assert store.due(later(8), 10) == [items[marked]]
 
 
+def test_a_batch_s_records_past_one_dynamodb_transaction(store: Store) -> None:
+    """A claim of 64 items carries their records: a root and an item's end each, which on
+    DynamoDB is 3 items of a transaction (TransactWriteItems takes at most 100)."""
+    names = [f"job-{n}" for n in range(70)]
+    ids = queued(store, *names)
+    roots = [
+        SetRoot(f"training_job:123456789012:eu-west-1:{name}", "C1", f"{n}.0", event(name=name))
+        for n, name in enumerate(names)
+    ]
+
+    store.write([*roots, *(Complete(item_id) for item_id in ids)])
+
+    assert store.pending_count() == 0
+    found = store.roots([root.key for root in roots])
+    assert sorted(root.ts for root in found.values()) == sorted(f"{n}.0" for n in range(70))
+
+
 def test_an_advance_after_a_root_set_in_the_same_write(store: Store) -> None:
     first, newer, older = (
         event(status="InProgress", at=later(10)),
