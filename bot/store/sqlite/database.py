@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,19 @@ _BUSY_TIMEOUT_S = 10.0
 # it hot; with 32 or 48 MB instead the drift was 11 % again (one run each), so it stays.
 # Only the pages used are held: a store of 100,000 events stays within the memory goal.
 CACHE_KIB = 64_000
+
+
+# Keys a statement's `IN (...)` lists at most: twice in one statement, still within any
+# SQLite's limit on a statement's variables (999 before 3.32).
+KEYS_A_READ = 400
+
+
+def key_parts(keys: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """`keys` without repeats, KEYS_A_READ at a time, each part with its `?, ?, ...`."""
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), KEYS_A_READ):
+        part = wanted[start : start + KEYS_A_READ]
+        yield part, ", ".join("?" * len(part))
 
 
 class Database:

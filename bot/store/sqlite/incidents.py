@@ -27,10 +27,9 @@ from bot.core.incident import (
 )
 from bot.store.records import IncidentChange, Notice
 from bot.store.sqlite.audit import write_audit
-from bot.store.sqlite.database import Database
+from bot.store.sqlite.database import Database, key_parts
 from bot.store.sqlite.incident_rows import COLUMNS, by_id, first, seconds, to_incident
 
-_KEYS_A_READ = 400  # twice in a statement: within any SQLite's 999 variables
 _QUALIFIED = ", ".join(f"i.{column.strip()}" for column in COLUMNS.split(","))
 
 # Only the unresolved incidents, through the index that holds just them: resolved ones
@@ -174,12 +173,9 @@ class IncidentTables(Database):
             )
 
     def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
-        wanted = list(dict.fromkeys(keys))
         found: dict[str, Incident] = {}
         with self._read() as db:
-            for start in range(0, len(wanted), _KEYS_A_READ):
-                part = wanted[start : start + _KEYS_A_READ]
-                marks = ", ".join("?" * len(part))
+            for part, marks in key_parts(keys):
                 rows = db.execute(
                     f"SELECT latest.key, {_QUALIFIED} FROM incidents i JOIN"
                     " (SELECT key, MAX(id) AS id FROM"

@@ -18,10 +18,8 @@ from bot.store.records import (
     encode_decision,
     encode_event,
 )
-from bot.store.sqlite.database import Database
+from bot.store.sqlite.database import Database, key_parts
 from bot.store.writes import AdvanceState, SetRoot
-
-_KEYS_A_READ = 500  # within any SQLite's limit on a statement's variables (999 before 3.32)
 
 
 class RootTables(Database):
@@ -29,14 +27,12 @@ class RootTables(Database):
         return self.roots([key]).get(key)
 
     def roots(self, keys: Sequence[str]) -> dict[str, RootMessage]:
-        wanted = list(dict.fromkeys(keys))
         found: dict[str, RootMessage] = {}
         with self._read() as db:
-            for start in range(0, len(wanted), _KEYS_A_READ):
-                part = wanted[start : start + _KEYS_A_READ]
+            for part, marks in key_parts(keys):
                 rows = db.execute(
                     "SELECT key, channel, ts, event, decision, digest_id FROM roots"
-                    f" WHERE key IN ({', '.join('?' * len(part))})",
+                    f" WHERE key IN ({marks})",
                     part,
                 ).fetchall()
                 for row in rows:
