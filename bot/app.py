@@ -234,7 +234,7 @@ class App:
         return self.readyz(request, detail=True)
 
     def metrics_page(self, request: Request) -> Response:
-        self.metrics.outbox_depth.set(self.store.pending_count())
+        self.metrics.outbox_depth.set(self.deliverer.outbox_depth())
         self.metrics.open_incidents.set(self.incidents.count_open())
         return Response(200, self.metrics.exposition(), "text/plain; version=0.0.4")
 

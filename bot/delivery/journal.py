@@ -88,6 +88,10 @@ class Journal:
         still pending (a completed one, too), and a pass must not take them up again."""
         return {w.item_id for w in self._held if isinstance(w, Progress | RetryLater | Complete)}
 
+    def completions_held(self) -> int:
+        """Items done whose completion is held back: the store still counts them pending."""
+        return len({w.item_id for w in self._held if isinstance(w, Complete)})
+
     def _carried(self, item_ids: Sequence[int]) -> list[Write]:
         """What a claim of `item_ids` carries: everything held back, or nothing while it
         may wait for a later claim (never records of an item claimed again)."""

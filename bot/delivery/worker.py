@@ -203,10 +203,15 @@ class Deliverer:
                 delivered += len(folded)
                 untouched.difference_update(folded)
         digests_waiting = self.bursts.refresh(self.aliases)
-        self.metrics.outbox_depth.set(self.store.pending_count())
+        self.metrics.outbox_depth.set(self.outbox_depth())
         return PassResult(
             delivered, failed, self._next_wait(waiting, untouched, digests_waiting, listed)
         )
+
+    def outbox_depth(self) -> int:
+        """Items not yet delivered: pending in the store, less those done whose records
+        are held back (bot.delivery.journal)."""
+        return self.store.pending_count() - self.journal.completions_held()
 
     def _leased(self, batch: Batch, index: int) -> OutboxItem | None:
         """The candidate at `index`, leased: with the items after it that can be sent now

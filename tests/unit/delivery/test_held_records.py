@@ -112,6 +112,27 @@ def test_a_paced_backlog_costs_one_write_a_post(tmp_path: Path) -> None:
         assert len(set(store.completed.values())) <= chat.calls // 3 + 1
 
 
+def test_the_outbox_depth_leaves_out_items_done_whose_records_wait(tmp_path: Path) -> None:
+    with backlog(tmp_path, 30) as (store, clock, chat):
+        metrics = Metrics()
+        deliverer = Deliverer(store, chat, clock, PACED, metrics, Health())
+        seen: list[tuple[float, int]] = []
+        stop = threading.Event()
+
+        def pause(seconds: float) -> None:
+            gauge = metrics.registry.get_sample_value("mlpulse_outbox_depth")
+            seen.append((gauge or 0.0, 30 - chat.calls))  # each post ends one new resource
+            clock.advance(seconds)
+            if chat.calls >= 20:
+                stop.set()
+
+        deliverer.run(stop, pause=pause)
+
+        assert len(seen) >= 20
+        assert all(gauge == left for gauge, left in seen)
+        assert deliverer.journal.completions_held() == 0  # written at the stop
+
+
 def test_no_record_waits_longer_than_the_hold(tmp_path: Path) -> None:
     with backlog(tmp_path, 30) as (store, clock, chat):
         deliverer = Deliverer(store, chat, clock, PACED, Metrics(), Health())
