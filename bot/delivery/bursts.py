@@ -16,7 +16,7 @@ trials are never digest lines: the tuning job's own message gathers its trials
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.decision import run_by_pipeline
@@ -26,7 +26,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.posting import LOOKBACK_S, send_paced
 from bot.delivery.trials import gathers_trials
 from bot.ops.telemetry import Metrics
-from bot.store import Digest, OutboxItem, RootMessage
+from bot.store import Digest, OutboxItem, RootMessage, Sending
 from bot.store.roles import DigestStore
 from notifiers.base import Failure, Notifier, NotifyError, Posted
 from notifiers.digest import render_digest
@@ -37,14 +37,23 @@ WINDOW_S = 900.0  # a burst's digest takes members for this long after it opens
 DAY_S = 86_400.0  # a channel's digest of routine activity takes members for a day
 CAPACITY = 200  # members of one digest at most
 REFRESH_S = 10.0  # a digest message is edited at most this often
+# How long a replica's mark on a digest's first post keeps the others off it: past one Slack
+# call's timeout (notifiers.slack), so only a replica that died loses it.
+SENDING_S = 60.0
 
 
 class Bursts:
     def __init__(
-        self, store: DigestStore, notifier: Notifier, clock: Clock, pacer: Pacer, metrics: Metrics
+        self,
+        store: DigestStore,
+        notifier: Notifier,
+        clock: Clock,
+        pacer: Pacer,
+        metrics: Metrics,
+        owner: str,
     ) -> None:
         self.store, self.notifier, self.clock = store, notifier, clock
-        self.pacer, self.metrics = pacer, metrics
+        self.pacer, self.metrics, self.owner = pacer, metrics, owner
         self._opened: dict[str, float] = {}  # channel -> when this process last folded into it
 
     @staticmethod
@@ -169,11 +178,12 @@ class Bursts:
             self.pacer.hold(channel)
             return False
         marker = f"digest:{digest.id}"
-        found = None
-        if digest.in_flight:
-            found = self._find_posted(digest, marker)
-        else:
-            self.store.digest_sending(digest.id)
+        sending = self.store.digest_sending(
+            digest.id, self.owner, now + timedelta(seconds=SENDING_S), now
+        )
+        if sending is Sending.BUSY:
+            return False  # another replica is posting it, or has: a later pass sees which
+        found = self._find_posted(digest, marker) if sending is Sending.AGAIN else None
         if found is None:
             found = send_paced(
                 self.notifier, self.pacer, self.clock, channel, digest.channel, payload, None,

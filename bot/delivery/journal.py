@@ -34,7 +34,7 @@ from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Incident
 from bot.core.ordering import order
-from bot.store import Digest, Notice, OutboxItem, RootMessage
+from bot.store import Digest, Notice, OutboxItem, RootMessage, Sending
 from bot.store.roles import DeliveryStore
 from bot.store.writes import (
     AdvanceState,
@@ -257,9 +257,9 @@ class Journal:
         self.flush()
         return self.store.digest_members(digest_id)
 
-    def digest_sending(self, digest_id: int) -> None:
+    def digest_sending(self, digest_id: int, owner: str, until: datetime, now: datetime) -> Sending:
         self.flush()
-        self.store.digest_sending(digest_id)
+        return self.store.digest_sending(digest_id, owner, until, now)
 
     def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None:
         self.flush()

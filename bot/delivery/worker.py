@@ -90,7 +90,7 @@ class Deliverer:
         self.hold_s = min(HOLD_S, lease.total_seconds() / 8)
         # Delivery's records, held back until the next write that must be durable.
         self.journal = Journal(store, clock)
-        self.bursts = Bursts(self.journal, notifier, clock, self.pacer, metrics)
+        self.bursts = Bursts(self.journal, notifier, clock, self.pacer, metrics, self.owner)
         self.wake = threading.Event()
         self.aliases = Aliases()
         poster = Poster(self.journal, notifier, clock, self.pacer, self.aliases)

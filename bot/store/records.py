@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
@@ -84,6 +85,15 @@ class Digest:
     refreshed: datetime | None = None
     dirty: bool = True
     in_flight: bool = False
+
+
+class Sending(Enum):
+    """What DigestStore.digest_sending answers: whether this replica makes a digest's
+    first post now, having marked it in flight, as a lease."""
+
+    FIRST = "first"  # nothing was in flight: post it
+    AGAIN = "again"  # an earlier mark (its own, or one that ran out): look its post up first
+    BUSY = "busy"  # another replica's live mark, or posted already: leave it
 
 
 @dataclass(frozen=True)

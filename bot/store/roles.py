@@ -24,7 +24,15 @@ from bot.core.approvals import Approval, ApprovalState
 from bot.core.decision import Decision
 from bot.core.events import Event
 from bot.core.incident import Action, Incident, Source, Transition
-from bot.store.records import Digest, IncidentChange, Notice, OutboxItem, RootMessage, Silence
+from bot.store.records import (
+    Digest,
+    IncidentChange,
+    Notice,
+    OutboxItem,
+    RootMessage,
+    Sending,
+    Silence,
+)
 from bot.store.writes import Claim, Write
 
 
@@ -163,8 +171,11 @@ class DigestStore(Protocol):
         """Each member's latest state, newest first."""
         ...
 
-    def digest_sending(self, digest_id: int) -> None:
-        """Before the first post of a digest: after a crash its retry looks for it."""
+    def digest_sending(self, digest_id: int, owner: str, until: datetime, now: datetime) -> Sending:
+        """Before the first post of a digest, mark it in flight for `owner` until `until`,
+        in one compare-and-set: of two replicas refreshing it at once, one posts. A mark
+        that ran out (its replica died), or `owner`'s own (its answer was lost), is taken
+        over, and its post looked up first (AGAIN). A posted or unknown digest is BUSY."""
         ...
 
     def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None: ...

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.delivery.bursts import SENDING_S
 from bot.delivery.worker import Deliverer
 from bot.ops.health import Health
 from bot.ops.telemetry import Metrics
@@ -224,6 +225,28 @@ def test_runs_another_replica_folds_while_the_digest_is_posted_reach_its_message
     assert bot.store.pending_count() == 0
 
 
+def test_a_digest_another_replica_is_posting_is_left_to_it(
+    make_bot: MakeBot, twin: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replica one marks the digest in flight and posts it; meanwhile replica two refreshes
+    the same dirty digest. It must leave it (the mark is one replica's at a time): before,
+    it looked the post up, found nothing yet, and posted a second copy."""
+    bot = make_bot(routes=[DIGEST_ROUTE])
+    other = replica(bot, twin)
+    during_digest_post(monkeypatch, bot.notifier, other.run_once)
+    bot.submit(*runs(0, 6))
+
+    bot.run_for(15)
+    for _ in range(8):
+        bot.clock.advance(0.25)
+        other.run_once()
+
+    digests = [m for m in bot.fake.roots(CHANNEL) if "grouped in one message" in m.all_text()]
+    assert len(digests) == 1
+    assert "6 resources grouped" in digests[0].all_text()
+    assert not bot.store.dirty_digests()
+
+
 def test_a_digest_found_posted_by_an_earlier_attempt_is_edited_to_its_members(
     make_bot: MakeBot, twin: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,7 +272,8 @@ def test_a_digest_found_posted_by_an_earlier_attempt_is_edited_to_its_members(
     with pytest.raises(Died):
         bot.deliverer.run_once()
     bot.submit(*runs(6, 12))
-    for _ in range(60):
+    # The dead replica's mark on the digest keeps the other off it until it runs out.
+    for _ in range(int(SENDING_S / 0.25) + 60):
         bot.clock.advance(0.25)
         other.run_once()
 

@@ -21,7 +21,7 @@ from bot.store.dynamodb import codec, record_items
 from bot.store.dynamodb.codec import DIRTY, Item, n, put, s
 from bot.store.dynamodb.expiry import expiring
 from bot.store.dynamodb.table import TRIES, Cancelled, TableAccess, retry_or_raise
-from bot.store.records import Digest, OutboxItem, encode_decision
+from bot.store.records import Digest, OutboxItem, Sending, encode_decision
 
 
 class DigestTable(TableAccess):
@@ -138,8 +138,34 @@ class DigestTable(TableAccess):
         members = [r for r in roots if codec.integer(r, "digest_id", -1) == digest_id]
         return sorted(members, key=lambda r: -(codec.number(r, "state_time") or 0.0))
 
-    def digest_sending(self, digest_id: int) -> None:
-        self._write(digest_id, "SET #in_flight = :yes", {":yes": {"BOOL": True}})
+    def digest_sending(self, digest_id: int, owner: str, until: datetime, now: datetime) -> Sending:
+        expression = "SET #in_flight = :yes, #sender = :me, #sending_until = :until"
+        condition = (
+            "attribute_exists(pk) AND attribute_not_exists(#ts) AND (#in_flight = :no"
+            " OR attribute_not_exists(#sending_until) OR #sending_until <= :now"
+            " OR #sender = :me)"
+        )
+        try:
+            answer = self._call(
+                "update_item",
+                expected=("ConditionalCheckFailedException",),
+                Key=codec.digest_key(digest_id),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=codec.names(f"{expression} {condition}"),
+                ExpressionAttributeValues={
+                    ":yes": {"BOOL": True},
+                    ":no": {"BOOL": False},
+                    ":me": s(owner),
+                    ":until": n(until.timestamp()),
+                    ":now": n(now.timestamp()),
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError:
+            return Sending.BUSY  # posted, unknown, or another replica's live mark
+        was = answer.get("Attributes", {}).get("in_flight", {}).get("BOOL", False)
+        return Sending.AGAIN if was else Sending.FIRST
 
     def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None:
         """Members first, then the digest: after a crash between, the digest is still in

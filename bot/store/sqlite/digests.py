@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.core.events import Event
 from bot.core.ordering import order
-from bot.store.records import Digest, OutboxItem, encode_decision
+from bot.store.records import Digest, OutboxItem, Sending, encode_decision
 from bot.store.sqlite.database import Database
 
 _DIGEST_COLUMNS = "id, channel, posted_channel, ts, opened, refreshed, dirty, in_flight"
@@ -79,9 +79,23 @@ class DigestTables(Database):
             ).fetchall()
         return [Event.model_validate_json(row[0]) for row in rows]
 
-    def digest_sending(self, digest_id: int) -> None:
+    def digest_sending(self, digest_id: int, owner: str, until: datetime, now: datetime) -> Sending:
         with self._tx() as db:
-            db.execute("UPDATE digests SET in_flight = 1 WHERE id = ?", (digest_id,))
+            row = db.execute(
+                "SELECT ts, in_flight, sender, sending_until FROM digests WHERE id = ?",
+                (digest_id,),
+            ).fetchone()
+            if row is None or row[0]:
+                return Sending.BUSY
+            _, in_flight, sender, sending_until = row
+            live = sending_until is not None and sending_until > now.timestamp()
+            if in_flight and live and sender != owner:
+                return Sending.BUSY
+            db.execute(
+                "UPDATE digests SET in_flight = 1, sender = ?, sending_until = ? WHERE id = ?",
+                (owner, until.timestamp(), digest_id),
+            )
+        return Sending.AGAIN if in_flight else Sending.FIRST
 
     def digest_posted(self, digest_id: int, channel: str, ts: str, now: datetime) -> None:
         with self._tx() as db:

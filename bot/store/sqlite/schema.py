@@ -116,7 +116,9 @@ CREATE TABLE IF NOT EXISTS digests (
     opened REAL NOT NULL,
     refreshed REAL,
     dirty INTEGER NOT NULL DEFAULT 1,
-    in_flight INTEGER NOT NULL DEFAULT 0
+    in_flight INTEGER NOT NULL DEFAULT 0,
+    sender TEXT,  -- who marked it in flight, until when (digest_sending)
+    sending_until REAL
 );
 -- Only digest lines: a root of its own (most of them) writes no page of it. A file made
 -- before keeps its index of every root, and works the same.
@@ -136,6 +138,9 @@ CREATE INDEX IF NOT EXISTS digests_by_channel ON digests (channel, opened);
 
 # Columns added to tables after their first release: (table, column, definition).
 ADDED_COLUMNS = (
+    # A digest marked in flight by an older version has no lease: it is looked up, as then.
+    ("digests", "sender", "TEXT"),
+    ("digests", "sending_until", "REAL"),
     ("roots", "state_depth", "INTEGER NOT NULL DEFAULT 0"),
     ("incidents", "failures", "INTEGER NOT NULL DEFAULT 1"),
     ("incidents", "last_failure_at", "REAL"),

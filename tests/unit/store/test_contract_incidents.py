@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.incident import Action, Source, State
 from bot.incidents.policy import recovery_note, resolving
-from bot.store import IncidentChange, Notice, OutboxItem, Silence, Store
+from bot.store import IncidentChange, Notice, OutboxItem, Sending, Silence, Store
 from bot.store.dynamodb.audit import audit_entry
 from bot.store.dynamodb.store import DynamoDBStore
 from bot.store.sqlite.store import SqliteStore
@@ -454,7 +454,7 @@ def test_digest_members_and_refreshes(store: Store) -> None:
     )
     assert [d.id for d in store.dirty_digests()] == [digest.id]
 
-    store.digest_sending(digest.id)
+    assert store.digest_sending(digest.id, "replica-a", later(60), T0) is Sending.FIRST
     assert store.dirty_digests()[0].in_flight
     store.digest_posted(digest.id, "C0BURST", "17.5", later(5))
     assert store.dirty_digests() == []
@@ -480,9 +480,28 @@ def test_digest_members_and_refreshes(store: Store) -> None:
     assert store.root(done.key).digest_id is None  # type: ignore[union-attr]
 
 
+def test_a_digest_s_first_post_is_marked_for_one_replica_at_a_time(store: Store) -> None:
+    digest = store.open_digest("#bursts", T0, 900, 200)
+    events = [event("j0", name="job-0", status="InProgress")]
+    store.accept([(e, QUIET) for e in events], T0)
+    for item in store.due(T0, 10):
+        store.join_digest(digest, item)
+
+    assert store.digest_sending(digest.id, "replica-a", later(60), T0) is Sending.FIRST
+    # Another replica keeps off while the mark is live; the marker's own retry looks first.
+    assert store.digest_sending(digest.id, "replica-b", later(90), later(30)) is Sending.BUSY
+    assert store.digest_sending(digest.id, "replica-a", later(90), later(30)) is Sending.AGAIN
+    # Once the mark has run out (its replica died), another takes it over and looks first.
+    assert store.digest_sending(digest.id, "replica-b", later(150), later(90)) is Sending.AGAIN
+    assert store.digest_sending(digest.id, "replica-a", later(160), later(100)) is Sending.BUSY
+
+    store.digest_posted(digest.id, "C0BURST", "17.5", later(100))
+    assert store.digest_sending(digest.id, "replica-b", later(300), later(200)) is Sending.BUSY
+
+
 def test_digest_writes_on_no_digest_change_nothing(store: Store) -> None:
     store.touch_digest(99)
-    store.digest_sending(99)
+    assert store.digest_sending(99, "replica-a", later(60), T0) is Sending.BUSY
     store.digest_refreshed(99, T0)
     store.digest_posted(99, "C1", "1.0", T0)
 
