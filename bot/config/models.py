@@ -144,7 +144,8 @@ class Retention(_Strict):
         default=timedelta(days=30), description="a resolved incident and its state"
     )
     audit: Duration = Field(
-        default=timedelta(days=400), description="audit entries (transitions, silences, refusals)"
+        default=timedelta(days=400),
+        description="audit entries (incident transitions, silences, refusals, approvals' steps)",
     )
     silences: Duration = Field(default=timedelta(days=30), description="silences after they end")
     outbox: Duration = Field(

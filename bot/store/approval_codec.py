@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.approvals import Approval, ApprovalState, Verdict
@@ -49,6 +49,13 @@ def audit_entry(
         "request_id": request_id,
         "note": note,
     }
+
+
+def audit_expires_at(approval: Approval, entry: dict[str, object], kept: timedelta) -> int:
+    """When the store may forget an audit entry (epoch seconds): `kept` after it was made
+    (`retention.audit`, as every audit entry), and never before its approval's record."""
+    at = float(entry["at"])  # type: ignore[arg-type]
+    return max(approval.expires_at, int(at + kept.total_seconds()))
 
 
 def settled_action(state: ApprovalState) -> str:

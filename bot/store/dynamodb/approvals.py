@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.approvals import Approval, ApprovalState, released, settled
 from bot.core.errors import StoreError
 from bot.store.approval_codec import (
     audit_entry,
+    audit_expires_at,
     decode_approval,
     encode_approval,
     settled_action,
@@ -44,7 +45,7 @@ class ApprovalTable(TableAccess):
             self._transact(
                 [
                     put(self.table, _record(approval, 1), "attribute_not_exists(pk)"),
-                    put(self.table, _audit_item(approval, entry)),
+                    put(self.table, _audit_item(approval, entry, self.retention.audit)),
                 ]
             )
         except Cancelled:
@@ -107,7 +108,7 @@ class ApprovalTable(TableAccess):
         current = self.approval(approval_id)
         if current is not None:
             entry = audit_entry(now, actor, "refused", note=what)
-            self._call("put_item", Item=_audit_item(current, entry))
+            self._call("put_item", Item=_audit_item(current, entry, self.retention.audit))
 
     def approval_audit(self, approval_id: str) -> list[dict[str, object]]:
         return [
@@ -139,7 +140,7 @@ class ApprovalTable(TableAccess):
                                 "ExpressionAttributeValues": {":v": n(version)},
                             }
                         },
-                        put(self.table, _audit_item(new, entry)),
+                        put(self.table, _audit_item(new, entry, self.retention.audit)),
                     ]
                 )
             except Cancelled as cancelled:
@@ -159,12 +160,12 @@ def _record(approval: Approval, version: int) -> Item:
     }
 
 
-def _audit_item(approval: Approval, entry: dict[str, object]) -> Item:
+def _audit_item(approval: Approval, entry: dict[str, object], kept: timedelta) -> Item:
     at = float(entry["at"])  # type: ignore[arg-type]
     item: Item = {
         **key(f"approval-audit#{approval.id}", f"{micros(at):020d}#{uuid.uuid4().hex}"),
         "at": n(micros(at)),
-        "expires_at": n(approval.expires_at),
+        "expires_at": n(audit_expires_at(approval, entry, kept)),
     }
     for name in _AUDIT:
         value = entry.get(name)

@@ -10,11 +10,12 @@ migration step.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.approvals import Approval, ApprovalState, released, settled
 from bot.store.approval_codec import (
     audit_entry,
+    audit_expires_at,
     decode_approval,
     encode_approval,
     settled_action,
@@ -73,7 +74,12 @@ class ApprovalTables(Database):
                     approval.expires_at,
                 ),
             )
-            _audit(db, approval, audit_entry(approval.requested_at, "mlpulse", "asked"))
+            _audit(
+                db,
+                self.retention.audit,
+                approval,
+                audit_entry(approval.requested_at, "mlpulse", "asked"),
+            )
         return approval
 
     def approval(self, approval_id: str) -> Approval | None:
@@ -100,7 +106,7 @@ class ApprovalTables(Database):
             entry = audit_entry(
                 now, claimed.actor or "?", f"claimed {claimed.verdict}", claimed.comment
             )
-            _audit(db, claimed, entry)
+            _audit(db, self.retention.audit, claimed, entry)
         return True, claimed
 
     def settle_approval(
@@ -124,7 +130,7 @@ class ApprovalTables(Database):
             entry = audit_entry(
                 now, actor or "mlpulse", settled_action(state), comment, request_id, note
             )
-            _audit(db, ended, entry)
+            _audit(db, self.retention.audit, ended, entry)
         return ended
 
     def release_approval(self, approval_id: str, actor: str, note: str, now: datetime) -> None:
@@ -134,14 +140,16 @@ class ApprovalTables(Database):
             back = released(current, actor, note) if current else None
             if back is not None:
                 _write(db, back)
-                _audit(db, back, audit_entry(now, actor, "failed", note=note))
+                _audit(db, self.retention.audit, back, audit_entry(now, actor, "failed", note=note))
 
     def approval_refused(self, approval_id: str, actor: str, what: str, now: datetime) -> None:
         self._approvals_db()
         with self._tx() as db:
             current = _row(db, approval_id)
             if current is not None:
-                _audit(db, current, audit_entry(now, actor, "refused", note=what))
+                _audit(
+                    db, self.retention.audit, current, audit_entry(now, actor, "refused", note=what)
+                )
 
     def approval_audit(self, approval_id: str) -> list[dict[str, object]]:
         self._approvals_db()
@@ -165,9 +173,15 @@ def _write(db: sqlite3.Connection, approval: Approval) -> None:
     )
 
 
-def _audit(db: sqlite3.Connection, approval: Approval, entry: dict[str, object]) -> None:
+def _audit(
+    db: sqlite3.Connection, kept: timedelta, approval: Approval, entry: dict[str, object]
+) -> None:
     db.execute(
         "INSERT INTO approval_audit (approval_id, at, actor, action, comment, request_id, note,"
         " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (approval.id, *(entry[name] for name in _AUDIT), approval.expires_at),
+        (
+            approval.id,
+            *(entry[name] for name in _AUDIT),
+            audit_expires_at(approval, entry, kept),
+        ),
     )

@@ -5,10 +5,13 @@ audited at every step."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 from bot.core.approvals import CLAIM, Approval, ApprovalState, Verdict
 from bot.store import Store
+from bot.store.dynamodb.store import DynamoDBStore
+from bot.store.sqlite.store import SqliteStore
 from tests.unit.store.conftest import T0, later
 from tests.unit.store.test_contract_races import race
 
@@ -122,3 +125,31 @@ def test_refusals_are_audited_and_records_carry_expires_at(store: Store) -> None
     record = store.approval("a1")
     assert record is not None
     assert record.expires_at == int((T0 + timedelta(hours=24, days=90)).timestamp())
+
+
+def audit_expiries(store: Store, approval_id: str) -> list[float]:
+    """The `expires_at` of each of the approval's audit entries, as stored."""
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as db:
+            rows = db.execute(
+                "SELECT expires_at FROM approval_audit WHERE approval_id = ? ORDER BY id",
+                (approval_id,),
+            ).fetchall()
+        return [float(row[0]) for row in rows]
+    assert isinstance(store, DynamoDBStore)
+    items = store._client.query(
+        TableName=store.table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"approval-audit#{approval_id}"}},
+    )["Items"]
+    return [float(item["expires_at"]["N"]) for item in items]
+
+
+def test_an_approval_s_audit_is_kept_as_long_as_every_audit(store: Store) -> None:
+    """Who approved a deployment is an audit entry like any other: kept `retention.audit`
+    (400 days by default), not only as long as the approval's own record (90 days)."""
+    store.open_approval(asked())
+    store.approval_refused("a1", "U9", "approve ml-deploy", later(5))
+
+    kept = store.retention.audit.total_seconds()
+    assert audit_expiries(store, "a1") == [T0.timestamp() + kept, later(5).timestamp() + kept]
