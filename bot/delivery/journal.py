@@ -161,7 +161,10 @@ class Journal:
     ) -> OutboxItem | None:
         held = [*self._carried([item_id]), *before]
         item = self.store.claim(item_id, owner, until, now, sending=sending, before=held)
-        self._read_incidents([item])
+        if item is not None:
+            # A lease renewed or a digest line folded: one item, read when it is drawn
+            # (if it is), not as of a batch's claim it has outlived.
+            self._incidents.pop(item.key, None)
         return item
 
     def claim_batch(

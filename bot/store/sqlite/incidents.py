@@ -162,17 +162,10 @@ class IncidentTables(Database):
             return by_id(db, incident_id)
 
     def incident_for_key(self, key: str) -> Incident | None:
-        # Incidents opened before incident_keys was kept are found by their own key.
-        with self._read() as db:
-            return first(
-                db,
-                f"SELECT {COLUMNS} FROM incidents WHERE id = (SELECT MAX(id) FROM"
-                " (SELECT id FROM incidents WHERE key = ?"
-                " UNION ALL SELECT incident_id FROM incident_keys WHERE key = ?))",
-                (key, key),
-            )
+        return self.incidents_for_keys([key]).get(key)
 
     def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, Incident]:
+        # Incidents opened before incident_keys was kept are found by their own key.
         found: dict[str, Incident] = {}
         with self._read() as db:
             for part, marks in key_parts(keys):
